@@ -1,0 +1,8 @@
+/**
+ * shiplog for lambda: the core API with this runtime's default sink and lifecycle.
+ * (Thin re-export of the core for now; the lambda issue fills it.)
+ */
+export * from '../../src/index.js';
+
+/** Which build this is; lets tests prove conditional exports resolve to the right file. */
+export const RUNTIME = 'lambda';

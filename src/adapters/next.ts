@@ -1,0 +1,2 @@
+/** Next.js route handler wrapper (filled by the Lambda/Edge issue). */
+export {};

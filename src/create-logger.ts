@@ -1,0 +1,29 @@
+import { Logger } from './logger.js';
+import { LoggerCore } from './logger-core.js';
+import { resolveOptions, type LoggerOptions, type ResolvedOptions } from './options.js';
+import type { Sink } from './pipeline.js';
+import { consoleSink } from './sinks/console.js';
+import { httpSink } from './sinks/http.js';
+
+/** Chooses the sinks of a logger created without `sinks`; each runtime entry has its own. */
+export type DefaultSinks = (options: ResolvedOptions) => Sink[];
+
+/** Console, plus an http sink when an endpoint is configured: the universal default. */
+export const consoleDefaults: DefaultSinks = (options) =>
+  options.endpoint === undefined ? [consoleSink()] : [consoleSink(), httpSink({ url: options.endpoint })];
+
+/** @internal Builds a logger with a runtime's default sinks. */
+export function createLoggerWith(defaults: DefaultSinks, options?: LoggerOptions): Logger {
+  const resolved = resolveOptions(options);
+  const core = new LoggerCore(resolved, resolved.sinks ?? defaults(resolved));
+  const bindings = { ...resolved.fields };
+  return new Logger(core, bindings, core.serializer.fields(bindings));
+}
+
+/**
+ * Creates a logger. Validates options (a bad value throws a TypeError/RangeError naming it)
+ * and reads `SHIPLOG_*` overrides now, never at import. Default sink here: console JSON lines.
+ */
+export function createLogger(options?: LoggerOptions): Logger {
+  return createLoggerWith(consoleDefaults, options);
+}

@@ -1,0 +1,43 @@
+/** Log levels, lowest to highest. */
+export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** Every level in ascending order of severity. */
+export const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** Numeric rank of each level (pino-compatible numbers). */
+export const LEVEL_RANK: Readonly<Record<Level, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
+
+/** OpenTelemetry SeverityNumber for each level (the first number of each OTel range). */
+export const SEVERITY_NUMBER: Readonly<Record<Level, number>> = {
+  trace: 1,
+  debug: 5,
+  info: 9,
+  warn: 13,
+  error: 17,
+  fatal: 21,
+};
+
+/**
+ * One serialized log event as it travels through a pipeline. Immutable: the same object is
+ * shared by every sink. `line` is the complete JSON object (no trailing newline); its length
+ * is the event's size for byte budgets.
+ */
+export interface LogEvent {
+  readonly level: Level;
+  /** Creation time, epoch milliseconds. Pipelines measure `batch.intervalMs` from it. */
+  readonly time: number;
+  /** The event serialized once, as a single-line JSON object. */
+  readonly line: string;
+}
+
+/** Whether `value` names a level. */
+export function isLevel(value: unknown): value is Level {
+  return typeof value === 'string' && value in LEVEL_RANK;
+}

@@ -1,0 +1,32 @@
+/**
+ * shiplog core: one request-scoped logger API and a delivery pipeline for every runtime.
+ * This entry uses only what every runtime has (fetch, timers, TextEncoder, AbortController).
+ */
+export { createLogger, createLoggerWith, consoleDefaults, type DefaultSinks } from './create-logger.js';
+export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
+export type { LoggerStats } from './logger-core.js';
+export type { Fields, LoggerOptions, ResolvedOptions, SampleOptions } from './options.js';
+export type { EnvironmentVariables } from './config.js';
+export { LEVELS, LEVEL_RANK, SEVERITY_NUMBER, isLevel, type Level, type LogEvent } from './event.js';
+export {
+  createPipeline,
+  Pipeline,
+  PIPELINE_DEFAULTS,
+  DEFAULT_FLUSH_TIMEOUT_MS,
+  type BatchOptions,
+  type DropReason,
+  type FlushOptions,
+  type FlushResult,
+  type OnDropped,
+  type PipelineOptions,
+  type Sink,
+  type SinkContext,
+  type SinkStats,
+} from './pipeline.js';
+export { backoffDelay, parseRetryAfter, MAX_RETRY_AFTER_MS, type BackoffKind, type RetryOptions } from './backoff.js';
+export { SinkError, classifyError, isRetryableStatus, type ErrorClass, type SinkErrorInit } from './sink-error.js';
+export { Serializer, DEFAULT_SENSITIVE_KEYS, type RedactOptions, type SerializeOptions } from './serialize.js';
+export { requestInfo, readHeader, randomId, type RequestInfo, type RequestLike } from './request-info.js';
+export { consoleSink, type ConsoleLike, type ConsoleSinkOptions } from './sinks/console.js';
+export { httpSink, encodeBatch, type HttpSinkOptions } from './sinks/http.js';
+export const RUNTIME = 'core';

@@ -1,0 +1,2 @@
+/** Ingest endpoint for browser batches (filled by the Browser issue). */
+export {};

@@ -1,0 +1,260 @@
+import { LEVEL_RANK, type Level } from './event.js';
+import { isoTime, type LoggerCore, type LoggerStats } from './logger-core.js';
+import type { Fields } from './options.js';
+import type { FlushOptions, FlushResult } from './pipeline.js';
+import { requestInfo, type RequestInfo, type RequestLike } from './request-info.js';
+
+/** A log method: `(msg, fields?)`, `(fields, msg?)` or `(error, msg?)`. */
+export interface LogMethod {
+  (msg: string, fields?: Fields): void;
+  (fields: Fields, msg?: string): void;
+  (error: Error, msg?: string): void;
+}
+
+/** How a request ended, for `RequestLogger.emit`. A `Response` fits too (its `status` is read). */
+export interface Outcome {
+  /** HTTP status (or any status code of the invocation). */
+  status?: number;
+  /** The error that ended the request; makes the wide event level `error`. */
+  error?: unknown;
+  /** Overrides the level derived from status and error. */
+  level?: Level;
+  /** Overrides the message (default `METHOD /path status`). */
+  message?: string;
+}
+
+const now: () => number = () => {
+  const perf = (globalThis as { performance?: { now?: () => number } }).performance;
+  return typeof perf?.now === 'function' ? perf.now() : Date.now();
+};
+
+function isErrorLike(value: unknown): value is Error {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+}
+
+/** Structured logger. Log calls never throw; a disabled level returns at once. */
+export class Logger {
+  /** @internal */
+  constructor(
+    protected readonly core: LoggerCore,
+    /** Fields bound to this logger (written on every event). */
+    readonly bindings: Readonly<Fields>,
+    private readonly bindingsFragment: string,
+  ) {}
+
+  /** Lowest level this logger writes. */
+  get level(): Level {
+    return this.core.level;
+  }
+
+  /** Events buffered or in flight, across sinks. */
+  get pending(): number {
+    return this.core.pending;
+  }
+
+  /** Whether events of `level` are written. */
+  isLevelEnabled(level: Level): boolean {
+    return LEVEL_RANK[level] >= this.core.minRank;
+  }
+
+  /** A logger that adds `fields` to every event; shares sinks and counters with its parent. */
+  child(fields: Fields): Logger {
+    const bindings = { ...this.bindings, ...fields };
+    return new Logger(this.core, bindings, this.core.serializer.fields(bindings));
+  }
+
+  /** A request-scoped logger: correlation ids on every event, and one wide event via `emit`. */
+  request(req?: RequestLike | null, fields?: Fields): RequestLogger {
+    const info = requestInfo(req);
+    const ids: Fields = { requestId: info.requestId };
+    if (info.traceId !== undefined) ids.traceId = info.traceId;
+    if (info.spanId !== undefined) ids.spanId = info.spanId;
+    const bindings = { ...this.bindings, ...ids, ...fields };
+    return new RequestLogger(this.core, bindings, this.core.serializer.fields(bindings), info);
+  }
+
+  /** Delivers everything accepted before the call, by the deadline. Never rejects. */
+  flush(options?: FlushOptions): Promise<FlushResult> {
+    return this.core.flush(options).catch(() => ({ ok: false, delivered: 0, dropped: 0, pending: this.pending, timedOut: false }));
+  }
+
+  /** Flushes, then drops what is left, stops timers and closes sinks. Never rejects. */
+  shutdown(options?: FlushOptions): Promise<FlushResult> {
+    return this.core.shutdown(options).catch(() => ({ ok: false, delivered: 0, dropped: 0, pending: this.pending, timedOut: false }));
+  }
+
+  /** Writes what is buffered through sinks that can write synchronously (at process exit). */
+  flushSync(): number {
+    return this.core.flushSync();
+  }
+
+  /** Counters per sink; accepted = delivered + dropped + pending whenever nothing is mid-call. */
+  stats(): LoggerStats {
+    return this.core.stats();
+  }
+
+  /** @internal Writes one event; `sample: false` bypasses head sampling. */
+  log(level: Level, a: unknown, b?: unknown, sample = true): void {
+    const core = this.core;
+    try {
+      if (sample && !core.sample(level)) return;
+      let msg: string | undefined;
+      let fields: unknown;
+      if (typeof a === 'string') {
+        msg = a;
+        fields = b;
+      } else if (isErrorLike(a)) {
+        fields = { error: a };
+        msg = typeof b === 'string' ? b : safeMessage(a);
+      } else {
+        fields = a;
+        if (typeof b === 'string') msg = b;
+      }
+      const serializer = core.serializer;
+      let tail = this.bindingsFragment;
+      if (fields !== undefined) {
+        tail = this.overridesBinding(fields)
+          ? serializer.fields({ ...this.bindings, ...(fields as Fields) })
+          : tail + serializer.fields(fields);
+      }
+      const time = Date.now();
+      const line = `{"level":"${level}","time":"${isoTime(time)}"${core.head}${
+        msg === undefined ? '' : `,"msg":${serializer.string(msg)}`
+      }${tail}}`;
+      core.write(level, time, line);
+    } catch {
+      core.internalErrors++;
+    }
+  }
+
+  private overridesBinding(fields: unknown): boolean {
+    if (this.bindingsFragment === '' || typeof fields !== 'object' || fields === null) return false;
+    for (const key in fields) if (key in this.bindings) return true;
+    return false;
+  }
+}
+
+export interface Logger {
+  trace: LogMethod;
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+  fatal: LogMethod;
+}
+
+for (const level of Object.keys(LEVEL_RANK) as Level[]) {
+  const rank = LEVEL_RANK[level];
+  Logger.prototype[level] = function (this: Logger, a: unknown, b?: unknown): void {
+    if (rank >= this.core.minRank) this.log(level, a, b);
+  } as LogMethod;
+}
+
+function safeMessage(error: Error): string | undefined {
+  try {
+    return typeof error.message === 'string' ? error.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const MAX_MERGE_DEPTH = 8;
+
+function isPlainObject(value: unknown): value is Fields {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Merges plain objects recursively (arrays and other values are replaced). */
+function mergeInto(target: Fields, source: Fields, depth: number): void {
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    const current = target[key];
+    if (depth < MAX_MERGE_DEPTH && isPlainObject(value) && isPlainObject(current)) {
+      const copy = { ...current };
+      mergeInto(copy, value, depth + 1);
+      target[key] = copy;
+    } else target[key] = value;
+  }
+}
+
+/**
+ * Logger for one request or invocation. Plain log calls carry its request id; `set` gathers
+ * the request's wide event and `emit` writes it once.
+ */
+export class RequestLogger extends Logger {
+  /** Correlation id: from `x-request-id`, `cf-ray` or `traceparent`, else generated. */
+  readonly requestId: string;
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+  private readonly requestLine: RequestInfo;
+  private readonly wide: Fields = {};
+  private readonly startedAt = now();
+  private emitted = false;
+
+  /** @internal */
+  constructor(core: LoggerCore, bindings: Fields, fragment: string, info: RequestInfo) {
+    super(core, bindings, fragment);
+    this.requestLine = info;
+    this.requestId = info.requestId;
+    this.traceId = info.traceId;
+    this.spanId = info.spanId;
+  }
+
+  /** Adds fields to the wide event (plain objects merge deeply; later values win). Never throws. */
+  set(fields: Fields): this {
+    try {
+      if (isPlainObject(fields) || (typeof fields === 'object' && fields !== null)) mergeInto(this.wide, fields, 0);
+    } catch {
+      this.core.internalErrors++;
+    }
+    return this;
+  }
+
+  /** The wide event's fields gathered so far (a copy). */
+  get fields(): Fields {
+    return { ...this.wide };
+  }
+
+  /** Whether `emit` has run. */
+  get isEmitted(): boolean {
+    return this.emitted;
+  }
+
+  /** Milliseconds since the request logger was created. */
+  get durationMs(): number {
+    return Math.round((now() - this.startedAt) * 1000) / 1000;
+  }
+
+  /**
+   * Writes the wide event once: method, path, status, duration, error and everything `set`.
+   * Events with an error, status >= 500 or over `sample.keepSlowerThanMs` bypass sampling.
+   * Returns false (and counts it) when the event was already emitted.
+   */
+  emit(outcome: Outcome = {}): boolean {
+    const core = this.core;
+    if (this.emitted) {
+      core.duplicateEmits++;
+      return false;
+    }
+    this.emitted = true;
+    try {
+      const { status, error } = outcome;
+      const durationMs = this.durationMs;
+      const failed = error !== undefined || (typeof status === 'number' && status >= 500);
+      const level = outcome.level ?? (failed ? 'error' : typeof status === 'number' && status >= 400 ? 'warn' : 'info');
+      if (LEVEL_RANK[level] < core.minRank) return true;
+      const slow = core.keepSlowerThanMs !== undefined && durationMs >= core.keepSlowerThanMs;
+      if (!failed && !slow && !core.sample(level)) return true;
+      const { method, path } = this.requestLine;
+      const fields: Fields = { method, path, status, durationMs, ...this.wide };
+      if (error !== undefined) fields.error = error;
+      const message = outcome.message ?? ([method, path, status].filter((p) => p !== undefined).join(' ') || 'request');
+      this.log(level, message, fields, false);
+    } catch {
+      core.internalErrors++;
+    }
+    return true;
+  }
+}

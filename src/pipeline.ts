@@ -1,0 +1,511 @@
+import { backoffDelay, type RetryOptions } from './backoff.js';
+import type { LogEvent } from './event.js';
+import { RingBuffer } from './ring-buffer.js';
+import { classifyError } from './sink-error.js';
+import { clearTimer, describeError, startTimer, type Timer } from './util.js';
+
+/** Why events were dropped. */
+export type DropReason = 'overflow' | 'rejected' | 'retries-exhausted' | 'shutdown';
+
+/** When a batch goes out. */
+export interface BatchOptions {
+  /** Send when this many events are buffered; also the most a batch holds. @default 50 */
+  size?: number;
+  /** Send when buffered lines reach this many bytes; also a batch's byte budget. @default 524288 */
+  maxBytes?: number;
+  /** Send when the oldest buffered event is this old; 0 = no timer (flush only). @default 5000 */
+  intervalMs?: number;
+}
+
+/** What a sink receives with each batch. */
+export interface SinkContext {
+  /** Aborted when the send times out or the pipeline shuts down; pass it to fetch. */
+  readonly signal: AbortSignal;
+  /** 1 for the first send of this batch, 2 for the first retry, … */
+  readonly attempt: number;
+}
+
+/** A destination for events. Each sink gets its own pipeline (buffer, batching, retry). */
+export interface Sink {
+  /** Name in stats and drop reports; made unique per logger (`http`, `http#2`). */
+  readonly name: string;
+  /**
+   * Delivers one batch. Resolve when delivered; throw (or reject) to fail it. Throw a
+   * {@link SinkError} to say whether a retry can help; other errors are classified by type.
+   */
+  write(batch: readonly LogEvent[], context: SinkContext): void | Promise<void>;
+  /**
+   * Optional synchronous delivery (files, console). When present, a full buffer is written
+   * through it instead of dropping the oldest event, and `flushSync()` can drain at process exit.
+   */
+  writeSync?(batch: readonly LogEvent[]): void;
+  /** Batching this sink prefers; wins over the logger-wide `batch` option. */
+  readonly batch?: BatchOptions;
+  /** Retry policy this sink prefers; wins over the logger-wide `retry` option. */
+  readonly retry?: RetryOptions;
+  /** Longest one `write` may take before it is aborted and counted as a retryable timeout. */
+  readonly timeoutMs?: number;
+  /** Releases resources (file handles, connections) at shutdown. */
+  close?(): void | Promise<void>;
+}
+
+/** Called with events that will never be delivered and the reason. Errors it throws are ignored. */
+export type OnDropped = (events: readonly LogEvent[], reason: DropReason, sink: string) => void;
+
+/** Options of {@link createPipeline}. */
+export interface PipelineOptions {
+  sink: Sink;
+  /** Name in stats and drop reports. @default sink.name */
+  name?: string;
+  /** Batching; the sink's own `batch` preferences win. */
+  batch?: BatchOptions;
+  /** Retries; the sink's own `retry` preferences win. */
+  retry?: RetryOptions;
+  /** Events buffered (not in flight) before the oldest is dropped. @default 1000 */
+  maxBufferSize?: number;
+  /** Longest one send may take. @default 30000 (or the sink's `timeoutMs`) */
+  sendTimeoutMs?: number;
+  onDropped?: OnDropped;
+  /** Random source for jitter, injectable for tests. @default Math.random */
+  random?: () => number;
+}
+
+/** Outcome of a flush, counted from the moment it was called. */
+export interface FlushResult {
+  /** Nothing was dropped and the flush finished before its deadline. */
+  ok: boolean;
+  delivered: number;
+  dropped: number;
+  /** Events still buffered or in flight when the flush resolved. */
+  pending: number;
+  /** The deadline passed before every event accepted before the call was settled. */
+  timedOut: boolean;
+}
+
+/** Options of `flush`. */
+export interface FlushOptions {
+  /** Deadline; the flush resolves by then, with `timedOut: true` if work remains. @default 10000 */
+  timeoutMs?: number;
+}
+
+/** Counters of one sink's pipeline. At every quiescent point accepted = delivered + dropped + pending. */
+export interface SinkStats {
+  name: string;
+  accepted: number;
+  delivered: number;
+  dropped: number;
+  droppedByReason: Record<DropReason, number>;
+  /** Retries scheduled (attempts after the first). */
+  retries: number;
+  /** Failed attempts, final or not. */
+  failures: number;
+  /** Buffered plus in flight. */
+  pending: number;
+  inFlight: number;
+  lastError?: { message: string; at: number };
+}
+
+/** The flush deadline when none is given. */
+export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+
+export const PIPELINE_DEFAULTS = {
+  batch: { size: 50, maxBytes: 524_288, intervalMs: 5000 },
+  retry: { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 30_000, jitter: true },
+  maxBufferSize: 1000,
+  sendTimeoutMs: 30_000,
+} as const satisfies { batch: Required<BatchOptions>; retry: Required<RetryOptions>; maxBufferSize: number; sendTimeoutMs: number };
+
+interface FlushWaiter {
+  target: number;
+  delivered: number;
+  dropped: number;
+  timer: Timer | undefined;
+  resolve(result: FlushResult): void;
+}
+
+/** One attempt's cancellation handle; `abandon` settles a send or a retry sleep at once. */
+interface Attempt {
+  controller: AbortController;
+  abandon(): void;
+}
+
+/**
+ * Buffer, batcher and sender for one sink: bounded ring buffer (drop-oldest), batches by
+ * count / bytes / age, one send in flight, retries with backoff, deadline-bounded flush.
+ */
+export class Pipeline {
+  readonly name: string;
+  private readonly sink: Sink;
+  private readonly batch: Required<BatchOptions>;
+  private readonly retry: Required<RetryOptions>;
+  private readonly sendTimeoutMs: number;
+  private readonly onDropped: OnDropped | undefined;
+  private readonly random: () => number;
+  private readonly ring: RingBuffer<LogEvent>;
+  private bufferedBytes = 0;
+
+  private accepted = 0;
+  private delivered = 0;
+  private dropped = 0;
+  private readonly droppedByReason: Record<DropReason, number> = {
+    overflow: 0,
+    rejected: 0,
+    'retries-exhausted': 0,
+    shutdown: 0,
+  };
+  private retries = 0;
+  private failures = 0;
+  private lastError: { message: string; at: number } | undefined;
+
+  private inFlight: readonly LogEvent[] | null = null;
+  /** Sequence number (1-based, in acceptance order) of the in-flight batch's first event. */
+  private inFlightFirstSeq = 0;
+  private attempt: Attempt | null = null;
+  private sleepingBetweenRetries = false;
+  private pumping = false;
+  private flushTarget = 0;
+  private timer: Timer | undefined;
+  private waiters: FlushWaiter[] = [];
+  private closed = false;
+  private shutdownResult: Promise<FlushResult> | undefined;
+
+  constructor(options: PipelineOptions) {
+    const { sink } = options;
+    this.sink = sink;
+    this.name = options.name ?? sink.name;
+    this.batch = { ...PIPELINE_DEFAULTS.batch, ...options.batch, ...sink.batch };
+    this.retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
+    this.sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs ?? PIPELINE_DEFAULTS.sendTimeoutMs;
+    this.onDropped = options.onDropped;
+    this.random = options.random ?? Math.random;
+    this.ring = new RingBuffer(Math.max(options.maxBufferSize ?? PIPELINE_DEFAULTS.maxBufferSize, this.batch.size));
+  }
+
+  /** Buffered plus in flight. */
+  get pending(): number {
+    return this.ring.length + (this.inFlight === null ? 0 : this.inFlight.length);
+  }
+
+  /** Accepts one event. O(1); never throws, never awaits, never calls the sink's async path. */
+  push(event: LogEvent): void {
+    this.accepted++;
+    if (this.closed) return this.drop([event], 'shutdown');
+    const ring = this.ring;
+    if (ring.length === ring.capacity && this.sink.writeSync !== undefined) this.writeBufferedSync();
+    const evicted = ring.push(event);
+    this.bufferedBytes += event.line.length;
+    if (evicted !== undefined) {
+      this.bufferedBytes -= evicted.line.length;
+      this.drop([evicted], 'overflow');
+    }
+    if (ring.length >= this.batch.size || this.bufferedBytes >= this.batch.maxBytes) this.schedule();
+    else if (this.timer === undefined && this.batch.intervalMs > 0) this.armTimer();
+  }
+
+  /**
+   * Resolves once every event accepted before the call is delivered or dropped, or at the
+   * deadline with `timedOut: true`. Never rejects.
+   */
+  flush(options: FlushOptions = {}): Promise<FlushResult> {
+    const target = this.accepted;
+    const start = { delivered: this.delivered, dropped: this.dropped };
+    if (this.isSettled(target)) return Promise.resolve(this.result(start, false));
+    this.flushTarget = Math.max(this.flushTarget, target);
+    this.schedule();
+    return new Promise((resolve) => {
+      const waiter: FlushWaiter = { target, ...start, timer: undefined, resolve };
+      waiter.timer = startTimer(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, () => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(this.result(waiter, true));
+      });
+      this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Flushes within the deadline, then drops what is left (reason `shutdown`), aborts the
+   * in-flight send, stops every timer and closes the sink. Later pushes are dropped. Idempotent.
+   */
+  shutdown(options: FlushOptions = {}): Promise<FlushResult> {
+    this.shutdownResult ??= this.flush(options).then(async (flushed) => {
+      this.closed = true;
+      this.timer = clearTimer(this.timer);
+      const before = this.dropped;
+      const inFlight = this.abandonInFlight();
+      if (inFlight !== null) this.drop(inFlight, 'shutdown');
+      this.dropBuffered('shutdown');
+      try {
+        await this.sink.close?.();
+      } catch (error) {
+        this.recordError(error);
+      }
+      const droppedNow = this.dropped - before;
+      return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, pending: 0 };
+    });
+    return this.shutdownResult;
+  }
+
+  /**
+   * Writes everything buffered through the sink's `writeSync`, if it has one (process exit).
+   * Returns the number of events written.
+   */
+  flushSync(): number {
+    return this.sink.writeSync === undefined ? 0 : this.writeBufferedSync();
+  }
+
+  /**
+   * Hands every buffered event, plus a batch that is waiting between retries, synchronously to
+   * `send` (e.g. sendBeacon when a page hides). `send` returns how many events, from the start,
+   * it took; those count as delivered, the rest go back to the buffer in order.
+   */
+  evacuate(send: (events: readonly LogEvent[]) => number): void {
+    const waiting = this.sleepingBetweenRetries ? this.abandonInFlight() : null;
+    const events = waiting === null ? this.takeBuffered() : [...waiting, ...this.takeBuffered()];
+    if (events.length === 0) return;
+    let taken = 0;
+    try {
+      taken = Math.max(0, Math.min(events.length, Math.floor(send(events))));
+    } catch (error) {
+      this.recordError(error);
+    }
+    this.delivered += taken;
+    if (taken < events.length) {
+      const later = this.takeBuffered();
+      this.accepted -= events.length - taken + later.length;
+      for (const event of events.slice(taken)) this.push(event);
+      for (const event of later) this.push(event);
+    }
+    this.settleWaiters();
+  }
+
+  stats(): SinkStats {
+    const stats: SinkStats = {
+      name: this.name,
+      accepted: this.accepted,
+      delivered: this.delivered,
+      dropped: this.dropped,
+      droppedByReason: { ...this.droppedByReason },
+      retries: this.retries,
+      failures: this.failures,
+      pending: this.pending,
+      inFlight: this.inFlight === null ? 0 : this.inFlight.length,
+    };
+    if (this.lastError !== undefined) stats.lastError = { ...this.lastError };
+    return stats;
+  }
+
+  private schedule(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    queueMicrotask(() => void this.pump());
+  }
+
+  private armTimer(): void {
+    const oldest = this.ring.peek();
+    if (oldest === undefined) return;
+    const wait = Math.max(0, oldest.time + this.batch.intervalMs - Date.now());
+    this.timer = startTimer(wait, () => {
+      this.timer = undefined;
+      this.schedule();
+    });
+  }
+
+  /** Whether a batch should go out now. */
+  private isDue(): boolean {
+    const ring = this.ring;
+    if (ring.length === 0 || this.closed) return false;
+    if (ring.length >= this.batch.size || this.bufferedBytes >= this.batch.maxBytes) return true;
+    if (this.accepted - ring.length < this.flushTarget) return true;
+    const { intervalMs } = this.batch;
+    return intervalMs > 0 && Date.now() - (ring.peek() as LogEvent).time >= intervalMs;
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.isDue()) await this.send(this.takeBatch());
+    } finally {
+      this.pumping = false;
+      this.timer = clearTimer(this.timer);
+      if (this.ring.length > 0 && this.batch.intervalMs > 0 && !this.closed) this.armTimer();
+      this.settleWaiters();
+    }
+  }
+
+  /** Removes the next batch from the ring: at most `size` events and `maxBytes` bytes (at least one event). */
+  private takeBatch(): readonly LogEvent[] {
+    const { size, maxBytes } = this.batch;
+    const ring = this.ring;
+    let count = 0;
+    let bytes = 0;
+    while (count < ring.length && count < size) {
+      const length = (ring.at(count) as LogEvent).line.length;
+      if (count > 0 && bytes + length > maxBytes) break;
+      bytes += length;
+      count++;
+    }
+    this.inFlightFirstSeq = this.accepted - ring.length + 1;
+    this.bufferedBytes -= bytes;
+    const batch = ring.take(count);
+    this.inFlight = batch;
+    return batch;
+  }
+
+  private takeBuffered(): LogEvent[] {
+    this.bufferedBytes = 0;
+    return this.ring.take(this.ring.length);
+  }
+
+  private dropBuffered(reason: DropReason): void {
+    const events = this.takeBuffered();
+    if (events.length > 0) this.drop(events, reason);
+  }
+
+  private writeBufferedSync(): number {
+    const events = this.takeBuffered();
+    if (events.length === 0) return 0;
+    try {
+      (this.sink.writeSync as (batch: readonly LogEvent[]) => void)(events);
+      this.delivered += events.length;
+    } catch (error) {
+      this.failures++;
+      this.recordError(error);
+      this.drop(events, 'rejected');
+    }
+    return events.length;
+  }
+
+  /** Sends one batch with retries; settles it as delivered or dropped unless it was abandoned. */
+  private async send(batch: readonly LogEvent[]): Promise<void> {
+    for (let attemptNumber = 1; ; attemptNumber++) {
+      const outcome = await this.attemptOnce(batch, attemptNumber);
+      if (outcome === 'abandoned') return;
+      if (outcome === 'delivered') {
+        this.inFlight = null;
+        this.delivered += batch.length;
+        return this.settleWaiters();
+      }
+      const { retryable, retryAfterMs } = classifyError(outcome.error);
+      const exhausted = attemptNumber >= this.retry.maxAttempts;
+      if (!retryable || exhausted) {
+        this.inFlight = null;
+        return this.drop(batch, retryable ? 'retries-exhausted' : 'rejected');
+      }
+      this.retries++;
+      const delay = retryAfterMs ?? backoffDelay(attemptNumber, this.retry, this.random);
+      if ((await this.sleep(delay)) === 'abandoned') return;
+    }
+  }
+
+  private attemptOnce(
+    batch: readonly LogEvent[],
+    attemptNumber: number,
+  ): Promise<'delivered' | 'abandoned' | { error: unknown }> {
+    return new Promise((resolve) => {
+      const controller = new AbortController();
+      let timer: Timer | undefined;
+      const finish = (outcome: 'delivered' | 'abandoned' | { error: unknown }): void => {
+        if (this.attempt !== attempt) return;
+        this.attempt = null;
+        timer = clearTimer(timer);
+        if (typeof outcome === 'object') {
+          this.failures++;
+          this.recordError(outcome.error);
+        }
+        resolve(outcome);
+      };
+      const attempt: Attempt = { controller, abandon: () => finish('abandoned') };
+      this.attempt = attempt;
+      timer = startTimer(this.sendTimeoutMs, () => {
+        const error = new DOMException(`send timed out after ${this.sendTimeoutMs} ms`, 'TimeoutError');
+        controller.abort(error);
+        finish({ error });
+      });
+      try {
+        const written = this.sink.write(batch, { signal: controller.signal, attempt: attemptNumber });
+        if (written === undefined || typeof (written as Promise<void>).then !== 'function') finish('delivered');
+        else written.then(() => finish('delivered'), (error: unknown) => finish({ error }));
+      } catch (error) {
+        finish({ error });
+      }
+    });
+  }
+
+  private sleep(ms: number): Promise<'slept' | 'abandoned'> {
+    return new Promise((resolve) => {
+      this.sleepingBetweenRetries = true;
+      const finish = (outcome: 'slept' | 'abandoned'): void => {
+        if (this.attempt !== attempt) return;
+        this.attempt = null;
+        this.sleepingBetweenRetries = false;
+        timer = clearTimer(timer);
+        resolve(outcome);
+      };
+      const attempt: Attempt = { controller: new AbortController(), abandon: () => finish('abandoned') };
+      this.attempt = attempt;
+      let timer: Timer | undefined = startTimer(ms, () => finish('slept'));
+    });
+  }
+
+  /** Takes the in-flight batch away from its send (which then ends without settling it). */
+  private abandonInFlight(): readonly LogEvent[] | null {
+    const batch = this.inFlight;
+    const attempt = this.attempt;
+    if (attempt !== null) {
+      attempt.controller.abort(new DOMException('pipeline abandoned the send', 'AbortError'));
+      attempt.abandon();
+    }
+    this.inFlight = null;
+    return batch;
+  }
+
+  private drop(events: readonly LogEvent[], reason: DropReason): void {
+    this.dropped += events.length;
+    this.droppedByReason[reason] += events.length;
+    if (this.onDropped !== undefined) {
+      try {
+        this.onDropped(events, reason, this.name);
+      } catch {
+        // A failing drop handler must not break delivery of everything else.
+      }
+    }
+    this.settleWaiters();
+  }
+
+  private recordError(error: unknown): void {
+    this.lastError = { message: describeError(error), at: Date.now() };
+  }
+
+  /** Every event up to sequence number `target` has left the buffer and is not in flight. */
+  private isSettled(target: number): boolean {
+    return this.accepted - this.ring.length >= target && (this.inFlight === null || this.inFlightFirstSeq > target);
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const open: FlushWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (!this.isSettled(waiter.target)) open.push(waiter);
+      else {
+        clearTimer(waiter.timer);
+        waiter.resolve(this.result(waiter, false));
+      }
+    }
+    this.waiters = open;
+  }
+
+  private result(start: { delivered: number; dropped: number }, timedOut: boolean): FlushResult {
+    const dropped = this.dropped - start.dropped;
+    return {
+      ok: !timedOut && dropped === 0,
+      delivered: this.delivered - start.delivered,
+      dropped,
+      pending: this.pending,
+      timedOut,
+    };
+  }
+}
+
+/** Creates a pipeline for one sink (for custom drains; loggers create their own). */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  return new Pipeline(options);
+}

@@ -1,0 +1,70 @@
+/** Anything `logger.request()` accepts: a fetch Request, a Node IncomingMessage, or a plain shape. */
+export interface RequestLike {
+  method?: string;
+  /** Absolute URL or path (query strings are never logged). */
+  url?: string;
+  /** A Headers object or a record of header values (Node style). */
+  headers?: Headers | { get(name: string): string | null } | Record<string, string | string[] | undefined>;
+}
+
+/** What a request contributes to its logger: correlation ids, method and path. */
+export interface RequestInfo {
+  requestId: string;
+  traceId?: string;
+  spanId?: string;
+  method?: string;
+  path?: string;
+}
+
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}/i;
+
+/** Reads one header from any supported headers shape. */
+export function readHeader(headers: RequestLike['headers'], name: string): string | undefined {
+  if (headers === undefined || headers === null) return undefined;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const value = (headers as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A random id; crypto.randomUUID where available (it is missing on insecure browser origins). */
+export function randomId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (typeof c?.randomUUID === 'function') return c.randomUUID();
+  let id = '';
+  for (let i = 0; i < 32; i++) id += ((Math.random() * 16) | 0).toString(16);
+  return id;
+}
+
+function pathOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  if (!/^[a-z][a-z\d+.-]*:/i.test(url)) return url.split(/[?#]/)[0];
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Correlation ids and request line: the request id comes from `x-request-id`, then `cf-ray`,
+ * then the W3C `traceparent` trace id, else a new random id. Never throws.
+ */
+export function requestInfo(req: RequestLike | null | undefined): RequestInfo {
+  try {
+    const headers = req?.headers;
+    const trace = TRACEPARENT.exec(readHeader(headers, 'traceparent') ?? '');
+    const info: RequestInfo = {
+      requestId: readHeader(headers, 'x-request-id') ?? readHeader(headers, 'cf-ray') ?? trace?.[1] ?? randomId(),
+    };
+    if (trace) {
+      info.traceId = (trace[1] as string).toLowerCase();
+      info.spanId = (trace[2] as string).toLowerCase();
+    }
+    if (typeof req?.method === 'string') info.method = req.method.toUpperCase();
+    const path = pathOf(typeof req?.url === 'string' ? req.url : undefined);
+    if (path !== undefined) info.path = path;
+    return info;
+  } catch {
+    return { requestId: randomId() };
+  }
+}

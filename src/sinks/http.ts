@@ -1,0 +1,89 @@
+import { parseRetryAfter } from '../backoff.js';
+import type { LogEvent } from '../event.js';
+import type { BatchOptions, Sink, SinkContext } from '../pipeline.js';
+import type { RetryOptions } from '../backoff.js';
+import { isRetryableStatus, SinkError } from '../sink-error.js';
+
+/** Options of {@link httpSink}. */
+export interface HttpSinkOptions {
+  /** Endpoint that receives batches. */
+  url: string;
+  /** Extra request headers (auth, API keys), or a function returning them per request. @default {} */
+  headers?: Record<string, string> | (() => Record<string, string>);
+  /** `json`: a JSON array of events; `ndjson`: one event per line. @default 'json' */
+  format?: 'json' | 'ndjson';
+  /** gzip request bodies with CompressionStream where the runtime has it. @default false */
+  gzip?: boolean;
+  /** Longest one request may take before it is aborted and retried. @default 10000 */
+  timeoutMs?: number;
+  /** `keepalive` on requests (browsers: survive page unload, 64 KB budget). @default false */
+  keepalive?: boolean;
+  /** fetch implementation. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Batching for this sink; wins over the logger-wide option. @default the logger's */
+  batch?: BatchOptions;
+  /** Retries for this sink; wins over the logger-wide option. @default the logger's */
+  retry?: RetryOptions;
+  /** Sink name in stats. @default 'http' */
+  name?: string;
+}
+
+/** Joins serialized events into a request body without parsing them again. */
+export function encodeBatch(batch: readonly LogEvent[], format: 'json' | 'ndjson'): string {
+  let body = '';
+  if (format === 'ndjson') {
+    for (const event of batch) body += `${event.line}\n`;
+    return body;
+  }
+  for (let i = 0; i < batch.length; i++) body += i === 0 ? (batch[i] as LogEvent).line : `,${(batch[i] as LogEvent).line}`;
+  return `[${body}]`;
+}
+
+async function gzip(text: string): Promise<ArrayBuffer> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Response(stream).arrayBuffer();
+}
+
+/**
+ * POSTs batches to an HTTP endpoint. 2xx = delivered; 408, 429 and 5xx are retried (honouring
+ * Retry-After); other statuses are final; network errors and timeouts are retried.
+ */
+export function httpSink(options: HttpSinkOptions): Sink {
+  if (typeof options?.url !== 'string' || options.url === '') throw new TypeError('shiplog: httpSink option "url" must be a non-empty string');
+  const format = options.format ?? 'json';
+  const contentType = format === 'ndjson' ? 'application/x-ndjson' : 'application/json';
+  const sink: Sink = {
+    name: options.name ?? 'http',
+    timeoutMs: options.timeoutMs ?? 10_000,
+    async write(batch: readonly LogEvent[], { signal }: SinkContext): Promise<void> {
+      let body: string | ArrayBuffer;
+      const headers: Record<string, string> = {
+        ...(typeof options.headers === 'function' ? options.headers() : options.headers),
+        'content-type': contentType,
+      };
+      try {
+        body = encodeBatch(batch, format);
+        if (options.gzip === true && typeof CompressionStream === 'function') {
+          body = await gzip(body);
+          headers['content-encoding'] = 'gzip';
+        }
+      } catch (cause) {
+        throw new SinkError('could not encode the batch', { retryable: false, cause });
+      }
+      const doFetch = options.fetch ?? globalThis.fetch;
+      const init: RequestInit = { method: 'POST', headers, body, signal };
+      if (options.keepalive === true) init.keepalive = true;
+      const response = await doFetch(options.url, init);
+      await response.body?.cancel().catch(() => undefined);
+      if (response.ok) return;
+      const status = response.status;
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      throw new SinkError(`HTTP ${status} from log endpoint`, {
+        status,
+        retryable: isRetryableStatus(status),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    },
+  };
+  return Object.assign(sink, options.batch ? { batch: options.batch } : {}, options.retry ? { retry: options.retry } : {});
+}

@@ -1,0 +1,2 @@
+/** OTLP/HTTP logs sink. */
+export {};

@@ -1,0 +1,32 @@
+/** Opaque handle of {@link startTimer}. */
+export type Timer = ReturnType<typeof setTimeout>;
+
+/** Longest delay setTimeout honours; larger values would fire at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * setTimeout that never keeps a Node/Bun process alive (unref where the runtime has it).
+ * A non-finite delay means "never" and returns undefined.
+ */
+export function startTimer(ms: number, fn: () => void): Timer | undefined {
+  if (!(ms < Infinity)) return undefined;
+  const timer = setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMEOUT_MS));
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+/** Clears a timer from {@link startTimer}; returns undefined so callers can reset their field. */
+export function clearTimer(timer: Timer | undefined): undefined {
+  if (timer !== undefined) clearTimeout(timer);
+  return undefined;
+}
+
+/** A short, safe description of any thrown value. */
+export function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    return String(error);
+  } catch {
+    return 'unprintable error';
+  }
+}

@@ -1,0 +1,31 @@
+import { defineConfig } from 'tsup';
+
+/** Every public entry: `dist/<name>.{js,cjs,d.ts,d.cts}`. */
+export const entries = {
+  index: 'src/index.ts',
+  testing: 'src/testing.ts',
+  workers: 'runtimes/workers/index.ts',
+  edge: 'runtimes/edge/index.ts',
+  browser: 'runtimes/browser/index.ts',
+  node: 'runtimes/node/index.ts',
+  lambda: 'runtimes/lambda/index.ts',
+  hono: 'src/adapters/hono.ts',
+  next: 'src/adapters/next.ts',
+  ingest: 'src/ingest.ts',
+  otlp: 'src/sinks/otlp.ts',
+};
+
+export default defineConfig({
+  entry: entries,
+  format: ['esm', 'cjs'],
+  dts: true,
+  splitting: true,
+  treeshake: true,
+  sourcemap: false,
+  clean: true,
+  platform: 'neutral',
+  target: 'es2022',
+  outDir: 'dist',
+  external: [/^node:/, 'hono', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
+  tsconfig: 'tsconfig.build.json',
+});
