@@ -59,7 +59,7 @@ export class Logger {
 
   /** A logger that adds `fields` to every event; shares sinks and counters with its parent. */
   child(fields: Fields): Logger {
-    const bindings = { ...this.bindings, ...fields };
+    const bindings = this.bind(fields);
     return new Logger(this.core, bindings, this.core.serializer.fields(bindings));
   }
 
@@ -69,8 +69,18 @@ export class Logger {
     const ids: Fields = { requestId: info.requestId };
     if (info.traceId !== undefined) ids.traceId = info.traceId;
     if (info.spanId !== undefined) ids.spanId = info.spanId;
-    const bindings = { ...this.bindings, ...ids, ...fields };
+    const bindings = this.bind({ ...ids, ...this.bind(fields, {}) }, this.bindings);
     return new RequestLogger(this.core, bindings, this.core.serializer.fields(bindings), info);
+  }
+
+  /** `base` plus `fields`; unreadable fields are skipped and counted rather than thrown. */
+  private bind(fields: Fields | undefined, base: Readonly<Fields> = this.bindings): Fields {
+    try {
+      return { ...base, ...fields };
+    } catch {
+      this.core.internalErrors++;
+      return { ...base };
+    }
   }
 
   /** Delivers everything accepted before the call, by the deadline. Never rejects. */

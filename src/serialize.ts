@@ -93,28 +93,37 @@ export class Serializer {
    * are none), ready to splice into a JSON object. Reserved top-level keys are prefixed `_`.
    */
   fields(fields: unknown): string {
-    if (this.busy) return new Serializer(this.options(), [...this.reserved]).fields(fields);
-    this.busy = true;
-    this.size = 0;
-    try {
+    return this.guarded((self) => {
       if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-        const value = this.value(fields, 0, this.paths);
+        const value = self.value(fields, 0, self.paths);
         return value === undefined ? '' : `,"data":${value}`;
       }
-      const body = this.objectBody(fields, 0, this.paths, true);
+      const body = self.objectBody(fields, 0, self.paths, true);
       return body === '' ? '' : `,${body}`;
-    } catch (error) {
-      return `,"serializationError":${JSON.stringify(describeError(error))}`;
-    } finally {
-      this.stack = [];
-      this.busy = false;
-    }
+    }, (error) => `,"serializationError":${JSON.stringify(describeError(error))}`);
   }
 
   /** Writes any value as JSON text (`null` for what JSON cannot hold). */
   stringify(value: unknown): string {
-    const fragment = this.fields({ v: value });
-    return fragment === '' ? 'null' : fragment.slice(5);
+    return this.guarded(
+      (self) => self.value(value, 0, self.paths) ?? 'null',
+      (error) => JSON.stringify(`[Unserializable: ${describeError(error)}]`),
+    );
+  }
+
+  /** Runs one top-level write with fresh per-event state; re-entrant calls (a getter that logs) get their own serializer. */
+  private guarded(write: (self: Serializer) => string, onError: (error: unknown) => string): string {
+    if (this.busy) return new Serializer(this.options(), [...this.reserved]).guarded(write, onError);
+    this.busy = true;
+    this.size = 0;
+    try {
+      return write(this);
+    } catch (error) {
+      return onError(error);
+    } finally {
+      this.stack = [];
+      this.busy = false;
+    }
   }
 
   /** A bounded, JSON-safe string literal. */
@@ -178,7 +187,9 @@ export class Serializer {
     try {
       if (Array.isArray(v)) return this.array(v, depth, paths);
       const proto = Object.getPrototypeOf(v) as object | null;
-      if (proto === Object.prototype || proto === null) return `{${this.objectBody(v, depth, paths, false)}}`;
+      if ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
+        return `{${this.objectBody(v, depth, paths, false)}}`;
+      }
       return this.special(v, depth, paths);
     } catch (error) {
       return JSON.stringify(`[Unserializable: ${describeError(error)}]`);
@@ -210,7 +221,14 @@ export class Serializer {
       }
       return `{${this.objectBody(entries, depth, paths, false)}}`;
     }
-    if (v instanceof Set) return this.array([...v].slice(0, this.maxItems + 1), depth, paths);
+    if (v instanceof Set) {
+      const items: unknown[] = [];
+      for (const item of v) {
+        if (items.length === this.maxItems) break;
+        items.push(item);
+      }
+      return this.array(items, depth, paths, v.size);
+    }
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
       return `"[${tag.slice(8, -1)}(${(v as ArrayBuffer).byteLength})]"`;
     }
@@ -260,12 +278,12 @@ export class Serializer {
     return `{${out}}`;
   }
 
-  private array(items: readonly unknown[], depth: number, paths: readonly (readonly string[])[] | null): string {
+  private array(items: readonly unknown[], depth: number, paths: readonly (readonly string[])[] | null, total = items.length): string {
     const n = Math.min(items.length, this.maxItems);
     let out = '';
     for (let i = 0; i < n; i++) {
       if (this.size > this.maxEventBytes) {
-        out += `${i > 0 ? ',' : ''}"[… ${items.length - i} more items]"`;
+        out += `${i > 0 ? ',' : ''}"[… ${total - i} more items]"`;
         return `[${out}]`;
       }
       const childPaths = paths === null ? null : this.descend(paths, String(i));
@@ -280,7 +298,7 @@ export class Serializer {
       }
       out += `${i > 0 ? ',' : ''}${item ?? 'null'}`;
     }
-    if (items.length > n) out += `${n > 0 ? ',' : ''}"[… ${items.length - n} more items]"`;
+    if (total > n) out += `${n > 0 ? ',' : ''}"[… ${total - n} more items]"`;
     return `[${out}]`;
   }
 
