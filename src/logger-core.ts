@@ -48,9 +48,9 @@ export class LoggerCore {
   readonly level: Level;
   /** `,"service":…,"env":…,"version":…` written after the time of every event. */
   readonly head: string;
-  private readonly rates: Partial<Record<Level, number>> | undefined;
+  readonly #rates: Partial<Record<Level, number>> | undefined;
   readonly keepSlowerThanMs: number | undefined;
-  private readonly random: () => number;
+  readonly #random: () => number;
   sampledOut = 0;
   duplicateEmits = 0;
   internalErrors = 0;
@@ -80,9 +80,9 @@ export class LoggerCore {
       if (value !== undefined) head += `,"${key}":${this.serializer.string(value)}`;
     }
     this.head = head;
-    this.rates = options.sample?.rates;
+    this.#rates = options.sample?.rates;
     this.keepSlowerThanMs = options.sample?.keepSlowerThanMs;
-    this.random = options.sample?.random ?? Math.random;
+    this.#random = options.sample?.random ?? Math.random;
   }
 
   /** Hands one serialized event to every sink's pipeline. */
@@ -93,8 +93,8 @@ export class LoggerCore {
 
   /** Head sampling: whether an event of `level` is kept; counts the ones left out. */
   sample(level: Level): boolean {
-    const rate = this.rates?.[level];
-    if (rate === undefined || rate >= 1 || this.random() < rate) return true;
+    const rate = this.#rates?.[level];
+    if (rate === undefined || rate >= 1 || this.#random() < rate) return true;
     this.sampledOut++;
     return false;
   }

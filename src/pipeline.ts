@@ -135,71 +135,71 @@ interface Attempt {
  */
 export class Pipeline {
   readonly name: string;
-  private readonly sink: Sink;
-  private readonly batch: Required<BatchOptions>;
-  private readonly retry: Required<RetryOptions>;
-  private readonly sendTimeoutMs: number;
-  private readonly onDropped: OnDropped | undefined;
-  private readonly random: () => number;
-  private readonly ring: RingBuffer<LogEvent>;
-  private bufferedBytes = 0;
+  readonly #sink: Sink;
+  readonly #batch: Required<BatchOptions>;
+  readonly #retry: Required<RetryOptions>;
+  readonly #sendTimeoutMs: number;
+  readonly #onDropped: OnDropped | undefined;
+  readonly #random: () => number;
+  readonly #ring: RingBuffer<LogEvent>;
+  #bufferedBytes = 0;
 
-  private accepted = 0;
-  private delivered = 0;
-  private dropped = 0;
-  private readonly droppedByReason: Record<DropReason, number> = {
+  #accepted = 0;
+  #delivered = 0;
+  #dropped = 0;
+  readonly #droppedByReason: Record<DropReason, number> = {
     overflow: 0,
     rejected: 0,
     'retries-exhausted': 0,
     shutdown: 0,
   };
-  private retries = 0;
-  private failures = 0;
-  private lastError: { message: string; at: number } | undefined;
+  #retries = 0;
+  #failures = 0;
+  #lastError: { message: string; at: number } | undefined;
 
-  private inFlight: readonly LogEvent[] | null = null;
+  #inFlight: readonly LogEvent[] | null = null;
   /** Sequence number (1-based, in acceptance order) of the in-flight batch's first event. */
-  private inFlightFirstSeq = 0;
-  private attempt: Attempt | null = null;
-  private sleepingBetweenRetries = false;
-  private pumping = false;
-  private flushTarget = 0;
-  private timer: Timer | undefined;
-  private waiters: FlushWaiter[] = [];
-  private closed = false;
-  private shutdownResult: Promise<FlushResult> | undefined;
+  #inFlightFirstSeq = 0;
+  #attempt: Attempt | null = null;
+  #sleepingBetweenRetries = false;
+  #pumping = false;
+  #flushTarget = 0;
+  #timer: Timer | undefined;
+  #waiters: FlushWaiter[] = [];
+  #closed = false;
+  #shutdownResult: Promise<FlushResult> | undefined;
 
   constructor(options: PipelineOptions) {
     const { sink } = options;
-    this.sink = sink;
+    this.#sink = sink;
     this.name = options.name ?? sink.name;
-    this.batch = { ...PIPELINE_DEFAULTS.batch, ...options.batch, ...sink.batch };
-    this.retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
-    this.sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs ?? PIPELINE_DEFAULTS.sendTimeoutMs;
-    this.onDropped = options.onDropped;
-    this.random = options.random ?? Math.random;
-    this.ring = new RingBuffer(Math.max(options.maxBufferSize ?? PIPELINE_DEFAULTS.maxBufferSize, this.batch.size));
+    this.#batch = { ...PIPELINE_DEFAULTS.batch, ...options.batch, ...sink.batch };
+    this.#retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
+    this.#sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs ?? PIPELINE_DEFAULTS.sendTimeoutMs;
+    this.#onDropped = options.onDropped;
+    this.#random = options.random ?? Math.random;
+    this.#ring = new RingBuffer(Math.max(options.maxBufferSize ?? PIPELINE_DEFAULTS.maxBufferSize, this.#batch.size));
   }
 
   /** Buffered plus in flight. */
   get pending(): number {
-    return this.ring.length + (this.inFlight === null ? 0 : this.inFlight.length);
+    return this.#ring.length + (this.#inFlight === null ? 0 : this.#inFlight.length);
   }
 
   /** Accepts one event. O(1); never throws, never awaits, never calls the sink's async path. */
   push(event: LogEvent): void {
-    this.accepted++;
-    if (this.closed) return this.drop([event], 'shutdown');
-    const ring = this.ring;
-    if (ring.length === ring.capacity && this.sink.writeSync !== undefined) this.writeBufferedSync();
+    this.#accepted++;
+    if (this.#closed) return this.#drop([event], 'shutdown');
+    const ring = this.#ring;
+    if (ring.length === ring.capacity && this.#sink.writeSync !== undefined) this.#writeBufferedSync();
     const evicted = ring.push(event);
-    this.bufferedBytes += event.line.length;
+    this.#bufferedBytes += event.line.length;
     if (evicted !== undefined) {
-      this.bufferedBytes -= evicted.line.length;
-      this.drop([evicted], 'overflow');
+      this.#bufferedBytes -= evicted.line.length;
+      this.#drop([evicted], 'overflow');
     }
-    if (ring.length >= this.batch.size || this.bufferedBytes >= this.batch.maxBytes) this.schedule();
-    else if (this.timer === undefined && this.batch.intervalMs > 0) this.armTimer();
+    if (ring.length >= this.#batch.size || this.#bufferedBytes >= this.#batch.maxBytes) this.#schedule();
+    else if (this.#timer === undefined && this.#batch.intervalMs > 0) this.#armTimer();
   }
 
   /**
@@ -207,18 +207,18 @@ export class Pipeline {
    * deadline with `timedOut: true`. Never rejects.
    */
   flush(options: FlushOptions = {}): Promise<FlushResult> {
-    const target = this.accepted;
-    const start = { delivered: this.delivered, dropped: this.dropped };
-    if (this.isSettled(target)) return Promise.resolve(this.result(start, false));
-    this.flushTarget = Math.max(this.flushTarget, target);
-    this.schedule();
+    const target = this.#accepted;
+    const start = { delivered: this.#delivered, dropped: this.#dropped };
+    if (this.#isSettled(target)) return Promise.resolve(this.#result(start, false));
+    this.#flushTarget = Math.max(this.#flushTarget, target);
+    this.#schedule();
     return new Promise((resolve) => {
       const waiter: FlushWaiter = { target, ...start, timer: undefined, resolve };
       waiter.timer = startTimer(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, () => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(this.result(waiter, true));
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        resolve(this.#result(waiter, true));
       });
-      this.waiters.push(waiter);
+      this.#waiters.push(waiter);
     });
   }
 
@@ -227,22 +227,22 @@ export class Pipeline {
    * in-flight send, stops every timer and closes the sink. Later pushes are dropped. Idempotent.
    */
   shutdown(options: FlushOptions = {}): Promise<FlushResult> {
-    this.shutdownResult ??= this.flush(options).then(async (flushed) => {
-      this.closed = true;
-      this.timer = clearTimer(this.timer);
-      const before = this.dropped;
-      const inFlight = this.abandonInFlight();
-      if (inFlight !== null) this.drop(inFlight, 'shutdown');
-      this.dropBuffered('shutdown');
+    this.#shutdownResult ??= this.flush(options).then(async (flushed) => {
+      this.#closed = true;
+      this.#timer = clearTimer(this.#timer);
+      const before = this.#dropped;
+      const inFlight = this.#abandonInFlight();
+      if (inFlight !== null) this.#drop(inFlight, 'shutdown');
+      this.#dropBuffered('shutdown');
       try {
-        await this.sink.close?.();
+        await this.#sink.close?.();
       } catch (error) {
-        this.recordError(error);
+        this.#recordError(error);
       }
-      const droppedNow = this.dropped - before;
+      const droppedNow = this.#dropped - before;
       return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, pending: 0 };
     });
-    return this.shutdownResult;
+    return this.#shutdownResult;
   }
 
   /**
@@ -250,7 +250,7 @@ export class Pipeline {
    * Returns the number of events written.
    */
   flushSync(): number {
-    return this.sink.writeSync === undefined ? 0 : this.writeBufferedSync();
+    return this.#sink.writeSync === undefined ? 0 : this.#writeBufferedSync();
   }
 
   /**
@@ -259,82 +259,82 @@ export class Pipeline {
    * it took; those count as delivered, the rest go back to the buffer in order.
    */
   evacuate(send: (events: readonly LogEvent[]) => number): void {
-    const waiting = this.sleepingBetweenRetries ? this.abandonInFlight() : null;
-    const events = waiting === null ? this.takeBuffered() : [...waiting, ...this.takeBuffered()];
+    const waiting = this.#sleepingBetweenRetries ? this.#abandonInFlight() : null;
+    const events = waiting === null ? this.#takeBuffered() : [...waiting, ...this.#takeBuffered()];
     if (events.length === 0) return;
     let taken = 0;
     try {
       taken = Math.max(0, Math.min(events.length, Math.floor(send(events))));
     } catch (error) {
-      this.recordError(error);
+      this.#recordError(error);
     }
-    this.delivered += taken;
+    this.#delivered += taken;
     if (taken < events.length) {
-      const later = this.takeBuffered();
-      this.accepted -= events.length - taken + later.length;
+      const later = this.#takeBuffered();
+      this.#accepted -= events.length - taken + later.length;
       for (const event of events.slice(taken)) this.push(event);
       for (const event of later) this.push(event);
     }
-    this.settleWaiters();
+    this.#settleWaiters();
   }
 
   stats(): SinkStats {
     const stats: SinkStats = {
       name: this.name,
-      accepted: this.accepted,
-      delivered: this.delivered,
-      dropped: this.dropped,
-      droppedByReason: { ...this.droppedByReason },
-      retries: this.retries,
-      failures: this.failures,
+      accepted: this.#accepted,
+      delivered: this.#delivered,
+      dropped: this.#dropped,
+      droppedByReason: { ...this.#droppedByReason },
+      retries: this.#retries,
+      failures: this.#failures,
       pending: this.pending,
-      inFlight: this.inFlight === null ? 0 : this.inFlight.length,
+      inFlight: this.#inFlight === null ? 0 : this.#inFlight.length,
     };
-    if (this.lastError !== undefined) stats.lastError = { ...this.lastError };
+    if (this.#lastError !== undefined) stats.lastError = { ...this.#lastError };
     return stats;
   }
 
-  private schedule(): void {
-    if (this.pumping || this.closed) return;
-    this.pumping = true;
-    queueMicrotask(() => void this.pump());
+  #schedule(): void {
+    if (this.#pumping || this.#closed) return;
+    this.#pumping = true;
+    queueMicrotask(() => void this.#pump());
   }
 
-  private armTimer(): void {
-    const oldest = this.ring.peek();
+  #armTimer(): void {
+    const oldest = this.#ring.peek();
     if (oldest === undefined) return;
-    const wait = Math.max(0, oldest.time + this.batch.intervalMs - Date.now());
-    this.timer = startTimer(wait, () => {
-      this.timer = undefined;
-      this.schedule();
+    const wait = Math.max(0, oldest.time + this.#batch.intervalMs - Date.now());
+    this.#timer = startTimer(wait, () => {
+      this.#timer = undefined;
+      this.#schedule();
     });
   }
 
   /** Whether a batch should go out now. */
-  private isDue(): boolean {
-    const ring = this.ring;
-    if (ring.length === 0 || this.closed) return false;
-    if (ring.length >= this.batch.size || this.bufferedBytes >= this.batch.maxBytes) return true;
-    if (this.accepted - ring.length < this.flushTarget) return true;
-    const { intervalMs } = this.batch;
+  #isDue(): boolean {
+    const ring = this.#ring;
+    if (ring.length === 0 || this.#closed) return false;
+    if (ring.length >= this.#batch.size || this.#bufferedBytes >= this.#batch.maxBytes) return true;
+    if (this.#accepted - ring.length < this.#flushTarget) return true;
+    const { intervalMs } = this.#batch;
     return intervalMs > 0 && Date.now() - (ring.peek() as LogEvent).time >= intervalMs;
   }
 
-  private async pump(): Promise<void> {
+  async #pump(): Promise<void> {
     try {
-      while (this.isDue()) await this.send(this.takeBatch());
+      while (this.#isDue()) await this.#send(this.#takeBatch());
     } finally {
-      this.pumping = false;
-      this.timer = clearTimer(this.timer);
-      if (this.ring.length > 0 && this.batch.intervalMs > 0 && !this.closed) this.armTimer();
-      this.settleWaiters();
+      this.#pumping = false;
+      this.#timer = clearTimer(this.#timer);
+      if (this.#ring.length > 0 && this.#batch.intervalMs > 0 && !this.#closed) this.#armTimer();
+      this.#settleWaiters();
     }
   }
 
   /** Removes the next batch from the ring: at most `size` events and `maxBytes` bytes (at least one event). */
-  private takeBatch(): readonly LogEvent[] {
-    const { size, maxBytes } = this.batch;
-    const ring = this.ring;
+  #takeBatch(): readonly LogEvent[] {
+    const { size, maxBytes } = this.#batch;
+    const ring = this.#ring;
     let count = 0;
     let bytes = 0;
     while (count < ring.length && count < size) {
@@ -343,60 +343,60 @@ export class Pipeline {
       bytes += length;
       count++;
     }
-    this.inFlightFirstSeq = this.accepted - ring.length + 1;
-    this.bufferedBytes -= bytes;
+    this.#inFlightFirstSeq = this.#accepted - ring.length + 1;
+    this.#bufferedBytes -= bytes;
     const batch = ring.take(count);
-    this.inFlight = batch;
+    this.#inFlight = batch;
     return batch;
   }
 
-  private takeBuffered(): LogEvent[] {
-    this.bufferedBytes = 0;
-    return this.ring.take(this.ring.length);
+  #takeBuffered(): LogEvent[] {
+    this.#bufferedBytes = 0;
+    return this.#ring.take(this.#ring.length);
   }
 
-  private dropBuffered(reason: DropReason): void {
-    const events = this.takeBuffered();
-    if (events.length > 0) this.drop(events, reason);
+  #dropBuffered(reason: DropReason): void {
+    const events = this.#takeBuffered();
+    if (events.length > 0) this.#drop(events, reason);
   }
 
-  private writeBufferedSync(): number {
-    const events = this.takeBuffered();
+  #writeBufferedSync(): number {
+    const events = this.#takeBuffered();
     if (events.length === 0) return 0;
     try {
-      (this.sink.writeSync as (batch: readonly LogEvent[]) => void)(events);
-      this.delivered += events.length;
+      (this.#sink.writeSync as (batch: readonly LogEvent[]) => void)(events);
+      this.#delivered += events.length;
     } catch (error) {
-      this.failures++;
-      this.recordError(error);
-      this.drop(events, 'rejected');
+      this.#failures++;
+      this.#recordError(error);
+      this.#drop(events, 'rejected');
     }
     return events.length;
   }
 
   /** Sends one batch with retries; settles it as delivered or dropped unless it was abandoned. */
-  private async send(batch: readonly LogEvent[]): Promise<void> {
+  async #send(batch: readonly LogEvent[]): Promise<void> {
     for (let attemptNumber = 1; ; attemptNumber++) {
-      const outcome = await this.attemptOnce(batch, attemptNumber);
+      const outcome = await this.#attemptOnce(batch, attemptNumber);
       if (outcome === 'abandoned') return;
       if (outcome === 'delivered') {
-        this.inFlight = null;
-        this.delivered += batch.length;
-        return this.settleWaiters();
+        this.#inFlight = null;
+        this.#delivered += batch.length;
+        return this.#settleWaiters();
       }
       const { retryable, retryAfterMs } = classifyError(outcome.error);
-      const exhausted = attemptNumber >= this.retry.maxAttempts;
+      const exhausted = attemptNumber >= this.#retry.maxAttempts;
       if (!retryable || exhausted) {
-        this.inFlight = null;
-        return this.drop(batch, retryable ? 'retries-exhausted' : 'rejected');
+        this.#inFlight = null;
+        return this.#drop(batch, retryable ? 'retries-exhausted' : 'rejected');
       }
-      this.retries++;
-      const delay = retryAfterMs ?? backoffDelay(attemptNumber, this.retry, this.random);
-      if ((await this.sleep(delay)) === 'abandoned') return;
+      this.#retries++;
+      const delay = retryAfterMs ?? backoffDelay(attemptNumber, this.#retry, this.#random);
+      if ((await this.#sleep(delay)) === 'abandoned') return;
     }
   }
 
-  private attemptOnce(
+  #attemptOnce(
     batch: readonly LogEvent[],
     attemptNumber: number,
   ): Promise<'delivered' | 'abandoned' | { error: unknown }> {
@@ -404,24 +404,24 @@ export class Pipeline {
       const controller = new AbortController();
       let timer: Timer | undefined;
       const finish = (outcome: 'delivered' | 'abandoned' | { error: unknown }): void => {
-        if (this.attempt !== attempt) return;
-        this.attempt = null;
+        if (this.#attempt !== attempt) return;
+        this.#attempt = null;
         timer = clearTimer(timer);
         if (typeof outcome === 'object') {
-          this.failures++;
-          this.recordError(outcome.error);
+          this.#failures++;
+          this.#recordError(outcome.error);
         }
         resolve(outcome);
       };
       const attempt: Attempt = { controller, abandon: () => finish('abandoned') };
-      this.attempt = attempt;
-      timer = startTimer(this.sendTimeoutMs, () => {
-        const error = new DOMException(`send timed out after ${this.sendTimeoutMs} ms`, 'TimeoutError');
+      this.#attempt = attempt;
+      timer = startTimer(this.#sendTimeoutMs, () => {
+        const error = new DOMException(`send timed out after ${this.#sendTimeoutMs} ms`, 'TimeoutError');
         controller.abort(error);
         finish({ error });
       });
       try {
-        const written = this.sink.write(batch, { signal: controller.signal, attempt: attemptNumber });
+        const written = this.#sink.write(batch, { signal: controller.signal, attempt: attemptNumber });
         if (written === undefined || typeof (written as Promise<void>).then !== 'function') finish('delivered');
         else written.then(() => finish('delivered'), (error: unknown) => finish({ error }));
       } catch (error) {
@@ -430,74 +430,74 @@ export class Pipeline {
     });
   }
 
-  private sleep(ms: number): Promise<'slept' | 'abandoned'> {
+  #sleep(ms: number): Promise<'slept' | 'abandoned'> {
     return new Promise((resolve) => {
-      this.sleepingBetweenRetries = true;
+      this.#sleepingBetweenRetries = true;
       const finish = (outcome: 'slept' | 'abandoned'): void => {
-        if (this.attempt !== attempt) return;
-        this.attempt = null;
-        this.sleepingBetweenRetries = false;
+        if (this.#attempt !== attempt) return;
+        this.#attempt = null;
+        this.#sleepingBetweenRetries = false;
         timer = clearTimer(timer);
         resolve(outcome);
       };
       const attempt: Attempt = { controller: new AbortController(), abandon: () => finish('abandoned') };
-      this.attempt = attempt;
+      this.#attempt = attempt;
       let timer: Timer | undefined = startTimer(ms, () => finish('slept'));
     });
   }
 
   /** Takes the in-flight batch away from its send (which then ends without settling it). */
-  private abandonInFlight(): readonly LogEvent[] | null {
-    const batch = this.inFlight;
-    const attempt = this.attempt;
+  #abandonInFlight(): readonly LogEvent[] | null {
+    const batch = this.#inFlight;
+    const attempt = this.#attempt;
     if (attempt !== null) {
       attempt.controller.abort(new DOMException('pipeline abandoned the send', 'AbortError'));
       attempt.abandon();
     }
-    this.inFlight = null;
+    this.#inFlight = null;
     return batch;
   }
 
-  private drop(events: readonly LogEvent[], reason: DropReason): void {
-    this.dropped += events.length;
-    this.droppedByReason[reason] += events.length;
-    if (this.onDropped !== undefined) {
+  #drop(events: readonly LogEvent[], reason: DropReason): void {
+    this.#dropped += events.length;
+    this.#droppedByReason[reason] += events.length;
+    if (this.#onDropped !== undefined) {
       try {
-        this.onDropped(events, reason, this.name);
+        this.#onDropped(events, reason, this.name);
       } catch {
         // A failing drop handler must not break delivery of everything else.
       }
     }
-    this.settleWaiters();
+    this.#settleWaiters();
   }
 
-  private recordError(error: unknown): void {
-    this.lastError = { message: describeError(error), at: Date.now() };
+  #recordError(error: unknown): void {
+    this.#lastError = { message: describeError(error), at: Date.now() };
   }
 
   /** Every event up to sequence number `target` has left the buffer and is not in flight. */
-  private isSettled(target: number): boolean {
-    return this.accepted - this.ring.length >= target && (this.inFlight === null || this.inFlightFirstSeq > target);
+  #isSettled(target: number): boolean {
+    return this.#accepted - this.#ring.length >= target && (this.#inFlight === null || this.#inFlightFirstSeq > target);
   }
 
-  private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
+  #settleWaiters(): void {
+    if (this.#waiters.length === 0) return;
     const open: FlushWaiter[] = [];
-    for (const waiter of this.waiters) {
-      if (!this.isSettled(waiter.target)) open.push(waiter);
+    for (const waiter of this.#waiters) {
+      if (!this.#isSettled(waiter.target)) open.push(waiter);
       else {
         clearTimer(waiter.timer);
-        waiter.resolve(this.result(waiter, false));
+        waiter.resolve(this.#result(waiter, false));
       }
     }
-    this.waiters = open;
+    this.#waiters = open;
   }
 
-  private result(start: { delivered: number; dropped: number }, timedOut: boolean): FlushResult {
-    const dropped = this.dropped - start.dropped;
+  #result(start: { delivered: number; dropped: number }, timedOut: boolean): FlushResult {
+    const dropped = this.#dropped - start.dropped;
     return {
       ok: !timedOut && dropped === 0,
-      delivered: this.delivered - start.delivered,
+      delivered: this.#delivered - start.delivered,
       dropped,
       pending: this.pending,
       timedOut,

@@ -54,38 +54,40 @@ const KEY_CACHE_LIMIT = 4096;
 
 /** Serializes arbitrary values to bounded, redacted JSON. Never throws. */
 export class Serializer {
-  private readonly maxDepth: number;
-  private readonly maxStringLength: number;
-  private readonly maxKeys: number;
-  private readonly maxItems: number;
-  private readonly maxEventBytes: number;
-  private readonly sensitive: ReadonlySet<string>;
-  private readonly paths: readonly (readonly string[])[] | null;
-  private readonly censor: string;
-  private readonly keyCache = new Map<string, KeyInfo>();
-  private readonly reserved: ReadonlySet<string>;
+  readonly #maxDepth: number;
+  readonly #maxStringLength: number;
+  readonly #maxKeys: number;
+  readonly #maxItems: number;
+  readonly #maxEventBytes: number;
+  readonly #sensitive: ReadonlySet<string>;
+  readonly #paths: readonly (readonly string[])[] | null;
+  readonly #censor: string;
+  readonly #keyCache = new Map<string, KeyInfo>();
+  readonly #init: SerializeOptions;
+  readonly #reserved: ReadonlySet<string>;
   /** Ancestors of the value being written, for cycle detection. */
-  private stack: object[] = [];
+  #stack: object[] = [];
   /** Characters written so far for the current event. */
-  private size = 0;
-  private busy = false;
+  #size = 0;
+  #busy = false;
 
   constructor(options: SerializeOptions = {}, reservedTopLevelKeys: readonly string[] = []) {
-    this.maxDepth = options.maxDepth ?? 10;
-    this.maxStringLength = options.maxStringLength ?? 10_000;
-    this.maxKeys = options.maxKeys ?? 100;
-    this.maxItems = options.maxItems ?? 100;
-    this.maxEventBytes = options.maxEventBytes ?? 65_536;
+    this.#init = options;
+    this.#maxDepth = options.maxDepth ?? 10;
+    this.#maxStringLength = options.maxStringLength ?? 10_000;
+    this.#maxKeys = options.maxKeys ?? 100;
+    this.#maxItems = options.maxItems ?? 100;
+    this.#maxEventBytes = options.maxEventBytes ?? 65_536;
     const redact: RedactOptions = Array.isArray(options.redact)
       ? { paths: options.redact as readonly string[] }
       : ((options.redact as RedactOptions | undefined) ?? {});
-    this.sensitive = new Set([
+    this.#sensitive = new Set([
       ...(redact.defaultKeys === false ? [] : DEFAULT_SENSITIVE_KEYS),
       ...(redact.keys ?? []).map(normalizeKey),
     ]);
-    this.paths = redact.paths?.length ? redact.paths.map((p) => p.split('.')) : null;
-    this.censor = JSON.stringify(redact.censor ?? '[REDACTED]');
-    this.reserved = new Set(reservedTopLevelKeys);
+    this.#paths = redact.paths?.length ? redact.paths.map((p) => p.split('.')) : null;
+    this.#censor = JSON.stringify(redact.censor ?? '[REDACTED]');
+    this.#reserved = new Set(reservedTopLevelKeys);
   }
 
   /**
@@ -93,115 +95,99 @@ export class Serializer {
    * are none), ready to splice into a JSON object. Reserved top-level keys are prefixed `_`.
    */
   fields(fields: unknown): string {
-    return this.guarded((self) => {
+    return this.#guarded((self) => {
       if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-        const value = self.value(fields, 0, self.paths);
+        const value = self.#value(fields, 0, self.#paths);
         return value === undefined ? '' : `,"data":${value}`;
       }
-      const body = self.objectBody(fields, 0, self.paths, true);
+      const body = self.#objectBody(fields, 0, self.#paths, true);
       return body === '' ? '' : `,${body}`;
     }, (error) => `,"serializationError":${JSON.stringify(describeError(error))}`);
   }
 
   /** Writes any value as JSON text (`null` for what JSON cannot hold). */
   stringify(value: unknown): string {
-    return this.guarded(
-      (self) => self.value(value, 0, self.paths) ?? 'null',
+    return this.#guarded(
+      (self) => self.#value(value, 0, self.#paths) ?? 'null',
       (error) => JSON.stringify(`[Unserializable: ${describeError(error)}]`),
     );
   }
 
   /** Runs one top-level write with fresh per-event state; re-entrant calls (a getter that logs) get their own serializer. */
-  private guarded(write: (self: Serializer) => string, onError: (error: unknown) => string): string {
-    if (this.busy) return new Serializer(this.options(), [...this.reserved]).guarded(write, onError);
-    this.busy = true;
-    this.size = 0;
+  #guarded(write: (self: Serializer) => string, onError: (error: unknown) => string): string {
+    if (this.#busy) return new Serializer(this.#init, [...this.#reserved]).#guarded(write, onError);
+    this.#busy = true;
+    this.#size = 0;
     try {
       return write(this);
     } catch (error) {
       return onError(error);
     } finally {
-      this.stack = [];
-      this.busy = false;
+      this.#stack = [];
+      this.#busy = false;
     }
   }
 
   /** A bounded, JSON-safe string literal. */
   string(text: string): string {
-    const max = this.maxStringLength;
-    this.size += text.length;
+    const max = this.#maxStringLength;
+    this.#size += text.length;
     if (text.length > max) text = `${text.slice(0, max)}…[truncated ${text.length - max} chars]`;
     return JSON.stringify(text);
   }
 
-  private options(): SerializeOptions {
-    return {
-      maxDepth: this.maxDepth,
-      maxStringLength: this.maxStringLength,
-      maxKeys: this.maxKeys,
-      maxItems: this.maxItems,
-      maxEventBytes: this.maxEventBytes,
-      redact: {
-        paths: this.paths?.map((p) => p.join('.')) ?? [],
-        keys: [...this.sensitive],
-        defaultKeys: false,
-        censor: JSON.parse(this.censor) as string,
-      },
-    };
-  }
-
-  private keyInfo(key: string): KeyInfo {
-    let info = this.keyCache.get(key);
+  #keyInfo(key: string): KeyInfo {
+    let info = this.#keyCache.get(key);
     if (info === undefined) {
-      info = { quoted: `${JSON.stringify(key)}:`, sensitive: this.sensitive.has(normalizeKey(key)) };
-      if (this.keyCache.size < KEY_CACHE_LIMIT) this.keyCache.set(key, info);
+      info = { quoted: `${JSON.stringify(key)}:`, sensitive: this.#sensitive.has(normalizeKey(key)) };
+      if (this.#keyCache.size < KEY_CACHE_LIMIT) this.#keyCache.set(key, info);
     }
     return info;
   }
 
   /** JSON for `v`, or undefined when the value is omitted (undefined, functions, symbols). */
-  private value(v: unknown, depth: number, paths: readonly (readonly string[])[] | null): string | undefined {
+  #value(v: unknown, depth: number, paths: readonly (readonly string[])[] | null): string | undefined {
     switch (typeof v) {
       case 'string':
         return this.string(v);
       case 'number':
-        this.size += 8;
+        this.#size += 8;
         return Number.isFinite(v) ? String(v) : `"${String(v)}"`;
       case 'boolean':
-        this.size += 5;
+        this.#size += 5;
         return v ? 'true' : 'false';
       case 'bigint':
-        this.size += 8;
+        this.#size += 8;
         return `"${String(v)}"`;
       case 'object':
-        return v === null ? 'null' : this.object(v, depth, paths);
+        return v === null ? 'null' : this.#object(v, depth, paths);
       default:
         return undefined;
     }
   }
 
-  private object(v: object, depth: number, paths: readonly (readonly string[])[] | null): string {
-    if (this.stack.includes(v)) return '"[Circular]"';
-    if (depth >= this.maxDepth) return Array.isArray(v) ? '"[Array]"' : '"[Object]"';
-    this.stack.push(v);
+  #object(v: object, depth: number, paths: readonly (readonly string[])[] | null): string {
+    if (this.#stack.includes(v)) return '"[Circular]"';
+    if (depth >= this.#maxDepth) return Array.isArray(v) ? '"[Array]"' : '"[Object]"';
+    this.#stack.push(v);
     try {
-      if (Array.isArray(v)) return this.array(v, depth, paths);
+      if (Array.isArray(v)) return this.#array(v, depth, paths);
       const proto = Object.getPrototypeOf(v) as object | null;
       if ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
-        return `{${this.objectBody(v, depth, paths, false)}}`;
+        return `{${this.#objectBody(v, depth, paths, false)}}`;
       }
-      return this.special(v, depth, paths);
+      return this.#special(v, depth, paths);
     } catch (error) {
       return JSON.stringify(`[Unserializable: ${describeError(error)}]`);
     } finally {
-      this.stack.pop();
+      this.#stack.pop();
     }
   }
 
   /** Values with a prototype: errors, dates, collections, web objects, toJSON, class instances. */
-  private special(v: object, depth: number, paths: readonly (readonly string[])[] | null): string {
+  #special(v: object, depth: number, paths: readonly (readonly string[])[] | null): string {
     const tag = Object.prototype.toString.call(v);
-    if (tag === '[object Error]' || v instanceof Error) return this.error(v as Error, depth, paths);
+    if (tag === '[object Error]' || v instanceof Error) return this.#error(v as Error, depth, paths);
     if (tag === '[object Date]') {
       const time = (v as Date).getTime();
       return Number.isNaN(time) ? '"Invalid Date"' : `"${(v as Date).toISOString()}"`;
@@ -209,51 +195,51 @@ export class Serializer {
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
       const json: unknown = toJSON.call(v);
-      if (typeof json !== 'object' || json === null) return this.value(json, depth, paths) ?? 'null';
-      return Array.isArray(json) ? this.array(json, depth, paths) : `{${this.objectBody(json, depth, paths, false)}}`;
+      if (typeof json !== 'object' || json === null) return this.#value(json, depth, paths) ?? 'null';
+      return Array.isArray(json) ? this.#array(json, depth, paths) : `{${this.#objectBody(json, depth, paths, false)}}`;
     }
     if (v instanceof Map) {
       const entries: Record<string, unknown> = {};
       let n = 0;
       for (const [key, item] of v) {
-        if (n++ >= this.maxKeys + 1) break;
+        if (n++ >= this.#maxKeys + 1) break;
         entries[String(key)] = item;
       }
-      return `{${this.objectBody(entries, depth, paths, false)}}`;
+      return `{${this.#objectBody(entries, depth, paths, false)}}`;
     }
     if (v instanceof Set) {
       const items: unknown[] = [];
       for (const item of v) {
-        if (items.length === this.maxItems) break;
+        if (items.length === this.#maxItems) break;
         items.push(item);
       }
-      return this.array(items, depth, paths, v.size);
+      return this.#array(items, depth, paths, v.size);
     }
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
       return `"[${tag.slice(8, -1)}(${(v as ArrayBuffer).byteLength})]"`;
     }
     if (typeof URL === 'function' && v instanceof URL) return this.string(v.href);
-    if (typeof Headers === 'function' && v instanceof Headers) return this.headers(v, depth, paths);
+    if (typeof Headers === 'function' && v instanceof Headers) return this.#headers(v, depth, paths);
     if (typeof Request === 'function' && v instanceof Request) {
-      return `{${this.objectBody({ method: v.method, url: v.url, headers: v.headers }, depth, paths, false)}}`;
+      return `{${this.#objectBody({ method: v.method, url: v.url, headers: v.headers }, depth, paths, false)}}`;
     }
     if (typeof Response === 'function' && v instanceof Response) {
       const summary = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
-      return `{${this.objectBody(summary, depth, paths, false)}}`;
+      return `{${this.#objectBody(summary, depth, paths, false)}}`;
     }
     if (tag === '[object RegExp]' || tag === '[object Promise]' || tag === '[object WeakMap]') return this.string(String(v));
-    return `{${this.objectBody(v, depth, paths, false)}}`;
+    return `{${this.#objectBody(v, depth, paths, false)}}`;
   }
 
-  private headers(h: Headers, depth: number, paths: readonly (readonly string[])[] | null): string {
+  #headers(h: Headers, depth: number, paths: readonly (readonly string[])[] | null): string {
     const entries: Record<string, string> = {};
     h.forEach((value, key) => {
       entries[key] = value;
     });
-    return `{${this.objectBody(entries, depth, paths, false)}}`;
+    return `{${this.#objectBody(entries, depth, paths, false)}}`;
   }
 
-  private error(e: Error, depth: number, paths: readonly (readonly string[])[] | null): string {
+  #error(e: Error, depth: number, paths: readonly (readonly string[])[] | null): string {
     const fields: Record<string, unknown> = {};
     for (const key of ['name', 'message', 'stack', 'code'] as const) {
       try {
@@ -263,35 +249,35 @@ export class Serializer {
         fields[key] = `[Throws: ${describeError(error)}]`;
       }
     }
-    const body = this.objectBody(fields, depth, paths, false);
-    const own = this.objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
+    const body = this.#objectBody(fields, depth, paths, false);
+    const own = this.#objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
     let out = own === '' ? body : `${body},${own}`;
     try {
       if ('cause' in e && e.cause !== undefined) {
-        out += `,"cause":${this.value(e.cause, depth + 1, null) ?? 'null'}`;
+        out += `,"cause":${this.#value(e.cause, depth + 1, null) ?? 'null'}`;
       }
       const members = (e as { errors?: unknown }).errors;
-      if (Array.isArray(members)) out += `,"errors":${this.object(members, depth + 1, null)}`;
+      if (Array.isArray(members)) out += `,"errors":${this.#object(members, depth + 1, null)}`;
     } catch (error) {
       out += `,"cause":${JSON.stringify(`[Throws: ${describeError(error)}]`)}`;
     }
     return `{${out}}`;
   }
 
-  private array(items: readonly unknown[], depth: number, paths: readonly (readonly string[])[] | null, total = items.length): string {
-    const n = Math.min(items.length, this.maxItems);
+  #array(items: readonly unknown[], depth: number, paths: readonly (readonly string[])[] | null, total = items.length): string {
+    const n = Math.min(items.length, this.#maxItems);
     let out = '';
     for (let i = 0; i < n; i++) {
-      if (this.size > this.maxEventBytes) {
+      if (this.#size > this.#maxEventBytes) {
         out += `${i > 0 ? ',' : ''}"[… ${total - i} more items]"`;
         return `[${out}]`;
       }
-      const childPaths = paths === null ? null : this.descend(paths, String(i));
+      const childPaths = paths === null ? null : this.#descend(paths, String(i));
       let item: string | undefined;
-      if (childPaths === REDACT) item = this.censor;
+      if (childPaths === REDACT) item = this.#censor;
       else {
         try {
-          item = this.value(items[i], depth + 1, childPaths);
+          item = this.#value(items[i], depth + 1, childPaths);
         } catch (error) {
           item = JSON.stringify(`[Throws: ${describeError(error)}]`);
         }
@@ -303,7 +289,7 @@ export class Serializer {
   }
 
   /** The inside of a JSON object (no braces) for the own enumerable keys of `v`. */
-  private objectBody(
+  #objectBody(
     v: object,
     depth: number,
     paths: readonly (readonly string[])[] | null,
@@ -316,31 +302,31 @@ export class Serializer {
     const record = v as Record<string, unknown>;
     for (const key in record) {
       if (!Object.prototype.hasOwnProperty.call(record, key) || skip?.has(key)) continue;
-      if (++seen > this.maxKeys || this.size > this.maxEventBytes) {
+      if (++seen > this.#maxKeys || this.#size > this.#maxEventBytes) {
         out += `${written > 0 ? ',' : ''}"…":"[truncated keys]"`;
         break;
       }
-      const info = this.keyInfo(key);
+      const info = this.#keyInfo(key);
       let piece: string | undefined;
-      const childPaths = paths === null ? null : this.descend(paths, key);
-      if (info.sensitive || childPaths === REDACT) piece = this.censor;
+      const childPaths = paths === null ? null : this.#descend(paths, key);
+      if (info.sensitive || childPaths === REDACT) piece = this.#censor;
       else {
         try {
-          piece = this.value(record[key], depth + 1, childPaths);
+          piece = this.#value(record[key], depth + 1, childPaths);
         } catch (error) {
           piece = JSON.stringify(`[Throws: ${describeError(error)}]`);
         }
       }
       if (piece === undefined) continue;
-      const quoted = topLevel && this.reserved.has(key) ? `${JSON.stringify(`_${key}`)}:` : info.quoted;
-      this.size += quoted.length;
+      const quoted = topLevel && this.#reserved.has(key) ? `${JSON.stringify(`_${key}`)}:` : info.quoted;
+      this.#size += quoted.length;
       out += `${written++ > 0 ? ',' : ''}${quoted}${piece}`;
     }
     return out;
   }
 
   /** Path patterns that continue below `key`, or REDACT when one ends here. */
-  private descend(paths: readonly (readonly string[])[], key: string): readonly (readonly string[])[] | null | typeof REDACT {
+  #descend(paths: readonly (readonly string[])[], key: string): readonly (readonly string[])[] | null | typeof REDACT {
     let next: (readonly string[])[] | null = null;
     for (const path of paths) {
       const head = path[0];

@@ -1,16 +1,16 @@
 import type { Level, LogEvent } from '../event.js';
 import type { Sink } from '../pipeline.js';
-import { formatPretty } from './pretty.js';
 
 /** The console methods a console sink calls. */
 export type ConsoleLike = Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
 
 /** Options of {@link consoleSink}. */
 export interface ConsoleSinkOptions {
-  /** `json`: one JSON line per event (for log indexers); `pretty`: a human-readable line. @default 'json' */
-  format?: 'json' | 'pretty';
-  /** Colors in `pretty` format. @default false */
-  colors?: boolean;
+  /**
+   * Turns an event into the printed line; `prettyFormat()` gives a human-readable one for
+   * development. @default the event's JSON line (what log indexers such as Workers Logs read)
+   */
+  format?: (event: LogEvent) => string;
   /** Console to write to. @default globalThis.console */
   console?: ConsoleLike;
   /** Sink name in stats. @default 'console' */
@@ -32,13 +32,10 @@ const METHOD: Readonly<Record<Level, keyof ConsoleLike>> = {
  * buffer is full, so console output is never dropped for speed.
  */
 export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
-  const pretty = options.format === 'pretty';
-  const colors = options.colors === true;
+  const { format } = options;
   const write = (batch: readonly LogEvent[]): void => {
     const out = options.console ?? globalThis.console;
-    for (const event of batch) {
-      out[METHOD[event.level]](pretty ? formatPretty(event, colors) : event.line);
-    }
+    for (const event of batch) out[METHOD[event.level]](format ? format(event) : event.line);
   };
   return { name: options.name ?? 'console', batch: { size: 1, intervalMs: 0 }, write, writeSync: write };
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleSink, createLogger, httpSink } from '../../src/index.js';
+import { consoleSink, createLogger, httpSink, prettyFormat } from '../../src/index.js';
 
 interface Received {
   path: string;
@@ -123,7 +123,7 @@ describe('consoleSink', () => {
 
   it('pretty format for development', async () => {
     const lines: string[] = [];
-    const sink = consoleSink({ format: 'pretty', console: { debug: () => {}, info: (l: string) => lines.push(l), warn: () => {}, error: () => {} } });
+    const sink = consoleSink({ format: prettyFormat(), console: { debug: () => {}, info: (l: string) => lines.push(l), warn: () => {}, error: () => {} } });
     const log = createLogger({ vars: {}, sinks: [sink] });
     log.info('order created', { orderId: 7, note: 'two words' });
     await log.flush();
