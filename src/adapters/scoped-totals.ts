@@ -1,0 +1,100 @@
+/**
+ * Counters of a scoped logger across invocations: each ended invocation's pipeline counters are
+ * added here, so `stats()` keeps describing everything the isolate ever accepted.
+ */
+import type { LogEvent } from '../event.js';
+import type { LoggerCore, LoggerStats } from '../logger-core.js';
+import type { DropReason, OnDropped, Pipeline, SinkStats } from '../pipeline.js';
+
+function emptyStats(name: string): SinkStats {
+  return {
+    name,
+    accepted: 0,
+    delivered: 0,
+    dropped: 0,
+    droppedByReason: { overflow: 0, rejected: 0, 'retries-exhausted': 0, shutdown: 0 },
+    retries: 0,
+    failures: 0,
+    pending: 0,
+    inFlight: 0,
+  };
+}
+
+function add(into: SinkStats, from: SinkStats): void {
+  into.accepted += from.accepted;
+  into.delivered += from.delivered;
+  into.dropped += from.dropped;
+  for (const reason of Object.keys(from.droppedByReason) as DropReason[]) {
+    into.droppedByReason[reason] += from.droppedByReason[reason];
+  }
+  into.retries += from.retries;
+  into.failures += from.failures;
+  into.pending += from.pending;
+  into.inFlight += from.inFlight;
+  if (from.lastError !== undefined && (into.lastError === undefined || from.lastError.at >= into.lastError.at)) {
+    into.lastError = { ...from.lastError };
+  }
+}
+
+/** Running totals per sink (by unique name) plus the logger-level counters of retired cores. */
+export class ScopedTotals {
+  private readonly sinks: SinkStats[];
+  private sampledOut = 0;
+  private duplicateEmits = 0;
+  private internalErrors = 0;
+
+  constructor(readonly names: readonly string[]) {
+    this.sinks = names.map(emptyStats);
+  }
+
+  /** Adds an ended invocation's pipeline counters (its pending is 0 after shutdown). */
+  absorb(pipelines: readonly Pipeline[]): void {
+    pipelines.forEach((pipeline, i) => add(this.sinks[i] as SinkStats, pipeline.stats()));
+  }
+
+  absorbCounters(core: LoggerCore): void {
+    this.sampledOut += core.sampledOut;
+    this.duplicateEmits += core.duplicateEmits;
+    this.internalErrors += core.internalErrors;
+  }
+
+  /** A parked event pushed out by a newer one: accepted and dropped for every sink. */
+  dropParked(event: LogEvent, onDropped: OnDropped | undefined): void {
+    for (const stats of this.sinks) {
+      stats.accepted++;
+      stats.dropped++;
+      stats.droppedByReason.overflow++;
+      try {
+        onDropped?.([event], 'overflow', stats.name);
+      } catch {
+        // A failing drop handler must not break logging.
+      }
+    }
+  }
+
+  /** Totals + live invocations + parked events (accepted and pending for every sink). */
+  stats(live: Iterable<{ pipelines: readonly Pipeline[] }>, parked: number, cores: Iterable<LoggerCore>): LoggerStats {
+    const sinks: Record<string, SinkStats> = {};
+    const all = this.sinks.map((total) => {
+      const copy = emptyStats(total.name);
+      add(copy, total);
+      copy.accepted += parked;
+      copy.pending += parked;
+      return copy;
+    });
+    for (const scope of live) scope.pipelines.forEach((pipeline, i) => add(all[i] as SinkStats, pipeline.stats()));
+    for (const stats of all) sinks[stats.name] = stats;
+    const result: LoggerStats = {
+      sinks,
+      sampledOut: this.sampledOut,
+      duplicateEmits: this.duplicateEmits,
+      internalErrors: this.internalErrors,
+    };
+    for (const core of cores) {
+      result.sampledOut += core.sampledOut;
+      result.duplicateEmits += core.duplicateEmits;
+      result.internalErrors += core.internalErrors;
+    }
+    return result;
+  }
+}
