@@ -1,8 +1,55 @@
 /**
- * shiplog for node: the core API with this runtime's default sink and lifecycle.
- * (Thin re-export of the core for now; the node issue fills it.)
+ * shiplog for Node: the core API, with NDJSON files (rotation, gzip archives) as the default
+ * sink, process-exit safety, reading logs back, and database delivery.
  */
+import { createLoggerWith, httpSink, type Logger, type LoggerOptions, type Sink } from '../../src/index.js';
+import { fileSink, type FileSinkOptions } from './file-sink.js';
+import { registerExitHooks, type ExitOptions } from './lifecycle.js';
+
 export * from '../../src/index.js';
+export { fileSink, FILE_SINK_DEFAULTS, type FileSink, type FileSinkOptions } from './file-sink.js';
+export { registerExitHooks, EXIT_DEFAULTS, type ExitOptions } from './lifecycle.js';
+export { readLogFile, type ReadLogOptions, type LogRecord } from './read-log-file.js';
+export { parseSince } from './time-spec.js';
+export { databaseSink, DATABASE_DEFAULTS, type DatabaseSinkOptions, type DeliveryOptions } from './database-sink.js';
+export { toLogRow, LOG_TABLE_DDL, logTableDdl, type LogRow, type DatabaseAdapter } from './db/rows.js';
+export { pgAdapter, type PgAdapterOptions, type PgQueryable } from './db/pg.js';
+export { postgresAdapter, type PostgresAdapterOptions, type PostgresSql } from './db/postgres.js';
+export { drizzleAdapter, type DrizzleAdapterOptions, type DrizzleDatabase } from './db/drizzle.js';
+export { prismaAdapter, type PrismaAdapterOptions, type PrismaClientLike } from './db/prisma.js';
 
 /** Which build this is; lets tests prove conditional exports resolve to the right file. */
 export const RUNTIME = 'node';
+
+/** Options of the Node `createLogger`. */
+export interface NodeLoggerOptions extends LoggerOptions {
+  /**
+   * The default file sink (used when `sinks` is not given): its options, or `false` for none.
+   * `SHIPLOG_DIR` overrides `dir`. @default { dir: 'logs' }
+   */
+  file?: FileSinkOptions | false;
+  /** Process hooks (beforeExit, signals, exit, opt-in uncaught exceptions), or `false` for none. @default {} (see ExitOptions) */
+  exit?: ExitOptions | false;
+}
+
+/**
+ * Creates a logger for Node. Default sinks: NDJSON files in `logs/` (plus an http sink when
+ * an endpoint is configured). Buffered events are written synchronously at process `exit`,
+ * flushed at `beforeExit`, and on SIGTERM/SIGINT flushed before the signal ends the process.
+ */
+export function createLogger(options: NodeLoggerOptions = {}): Logger {
+  const logger = createLoggerWith((resolved) => {
+    const sinks: Sink[] = [];
+    const dir = typeof resolved.vars?.SHIPLOG_DIR === 'string' ? resolved.vars.SHIPLOG_DIR : process.env.SHIPLOG_DIR;
+    if (options.file !== false) sinks.push(fileSink({ ...options.file, ...(dir ? { dir } : {}) }));
+    if (resolved.endpoint !== undefined) sinks.push(httpSink({ url: resolved.endpoint }));
+    return sinks;
+  }, options);
+  if (options.exit !== false) {
+    const unregister = registerExitHooks(logger, options.exit);
+    const shutdown = logger.shutdown.bind(logger);
+    // A logger that was shut down has nothing left for the process hooks to do.
+    logger.shutdown = (flushOptions) => shutdown(flushOptions).finally(unregister);
+  }
+  return logger;
+}

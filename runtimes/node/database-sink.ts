@@ -1,0 +1,83 @@
+import type { LogEvent, RetryOptions, Sink } from '../../src/index.js';
+import { toLogRow, type DatabaseAdapter } from './db/rows.js';
+
+/** How events reach the database. */
+export interface DeliveryOptions {
+  /**
+   * `batch`: one multi-row INSERT per `batchSize` events or `flushIntervalMs`, whichever comes
+   * first. `immediate`: one INSERT per event as soon as it is logged (lowest latency, highest
+   * load). @default 'batch'
+   */
+  strategy?: 'immediate' | 'batch';
+  /** Rows per INSERT with `batch`. @default 100 */
+  batchSize?: number;
+  /** Longest an event waits for its batch to fill. @default 1000 */
+  flushIntervalMs?: number;
+  /**
+   * Events held while the database is slow or down; beyond it the oldest are dropped (reason
+   * `overflow`). Needs a pipeline that reads `sink.maxBufferSize` (see README); otherwise the
+   * logger's `maxBufferSize` applies. @default 10000
+   */
+  maxQueueSize?: number;
+  /** Longest one INSERT may take before it is aborted and retried. @default 10000 */
+  flushTimeoutMs?: number;
+  /** Retries of a failed INSERT; then the batch is dropped (reason `retries-exhausted`). @default { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30000 } */
+  retry?: RetryOptions;
+}
+
+/** Options of {@link databaseSink}. */
+export interface DatabaseSinkOptions {
+  /** Where rows go: `pgAdapter`, `postgresAdapter`, `drizzleAdapter` or `prismaAdapter`. */
+  adapter: DatabaseAdapter;
+  delivery?: DeliveryOptions;
+  /** Sink name in stats. @default 'database' */
+  name?: string;
+}
+
+/** A database sink; `maxBufferSize` is its queue bound. */
+export interface DatabaseSink extends Sink {
+  readonly maxBufferSize: number;
+}
+
+/** Defaults of {@link DeliveryOptions}. */
+export const DATABASE_DEFAULTS = {
+  strategy: 'batch',
+  batchSize: 100,
+  flushIntervalMs: 1000,
+  maxQueueSize: 10_000,
+  flushTimeoutMs: 10_000,
+  retry: { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 },
+} as const;
+
+/**
+ * Delivers events as rows through a database adapter, on the same pipeline as every sink:
+ * batching, one INSERT in flight, retries with backoff, drop-oldest when the queue is full.
+ * Each event gets a UUID once, and inserts skip ids already present, so a batch retried after
+ * an ambiguous failure (a timeout after the commit) still lands exactly once. Nothing is
+ * sticky: when the database comes back, the next batch goes through.
+ */
+export function databaseSink(options: DatabaseSinkOptions): DatabaseSink {
+  const { adapter } = options;
+  if (typeof adapter?.insert !== 'function') throw new TypeError('shiplog: databaseSink needs an adapter with insert(rows)');
+  const delivery = { ...DATABASE_DEFAULTS, ...options.delivery };
+  const ids = new WeakMap<LogEvent, string>();
+  const idOf = (event: LogEvent): string => {
+    let id = ids.get(event);
+    if (id === undefined) {
+      id = crypto.randomUUID();
+      ids.set(event, id);
+    }
+    return id;
+  };
+  return {
+    name: options.name ?? 'database',
+    batch:
+      delivery.strategy === 'immediate'
+        ? { size: 1, intervalMs: 0 }
+        : { size: delivery.batchSize, maxBytes: 4 * 1024 * 1024, intervalMs: delivery.flushIntervalMs },
+    retry: { ...DATABASE_DEFAULTS.retry, ...options.delivery?.retry },
+    timeoutMs: delivery.flushTimeoutMs,
+    maxBufferSize: delivery.maxQueueSize,
+    write: (batch, { signal }) => adapter.insert(batch.map((event) => toLogRow(event, idOf(event))), signal),
+  };
+}

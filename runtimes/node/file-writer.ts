@@ -1,0 +1,207 @@
+import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { archivePathFor, compressArchive, pruneArchives, recoverArchives, streamOf } from './rotation.js';
+
+/** How one active file is written and rotated. */
+export interface FileWriterOptions {
+  /** Rotate before a write would take the file past this size. */
+  maxSizeBytes: number;
+  /** Archives kept per stream; older ones are deleted by modification time. */
+  maxArchives: number;
+  /** Compress archives (in the background, streaming zlib). */
+  gzip: boolean;
+  /** `fdatasync` after every write: bytes are on the disk, not only handed to the OS. */
+  fsync: boolean;
+  /** Where archives go. */
+  archiveDir: string;
+}
+
+/** How far a batch has been written; kept across retries so a retry never writes a line twice. */
+export interface WriteProgress {
+  done: number;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Appends NDJSON lines to one file with size rotation. Every write is one synchronous
+ * `write(2)` of a whole batch (the caller batches many events), so a line is either entirely
+ * handed to the OS or, on a crash mid-syscall, is the file's torn last line. After any error
+ * the file is closed and reopened on the next write, which also follows a removed directory.
+ */
+export class FileWriter {
+  private fd = -1;
+  private size = 0;
+  private recovered = false;
+  private background: Promise<void> = Promise.resolve();
+  private readonly stream: string;
+
+  constructor(
+    readonly path: string,
+    readonly options: FileWriterOptions,
+  ) {
+    this.stream = streamOf(path);
+  }
+
+  /**
+   * Appends `lines[progress.done…]`, each followed by a newline, rotating between lines when
+   * the next would pass `maxSizeBytes` (a single line larger than that gets a file of its own).
+   * Advances `progress.done` as pieces land. Throws the disk error, if any, after closing the file.
+   */
+  writeLines(lines: readonly string[], progress: WriteProgress): void {
+    if (progress.done >= lines.length) return;
+    try {
+      this.ensureOpen();
+      const chunk = Buffer.from(joinLines(lines, progress.done, lines.length), 'utf8');
+      if (this.size + chunk.length <= this.options.maxSizeBytes) {
+        this.append(chunk);
+        progress.done = lines.length;
+      } else this.writeAcrossRotations(lines, progress);
+    } catch (error) {
+      this.closeFile();
+      throw error;
+    }
+  }
+
+  /** Closes the file and waits for background compression and pruning. Never rejects. */
+  async close(): Promise<void> {
+    try {
+      this.closeFile();
+    } catch {
+      // A failing final fsync cannot be acted upon any more.
+    }
+    await this.background;
+  }
+
+  /** Resolves when rotations so far are compressed and pruned (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.background;
+  }
+
+  private writeAcrossRotations(lines: readonly string[], progress: WriteProgress): void {
+    const max = this.options.maxSizeBytes;
+    let start = progress.done;
+    let bytes = 0;
+    for (let i = start; i < lines.length; i++) {
+      const length = Buffer.byteLength(lines[i] as string, 'utf8') + 1;
+      if (this.size + bytes + length > max && this.size + bytes > 0) {
+        if (bytes > 0) {
+          this.append(Buffer.from(joinLines(lines, start, i), 'utf8'));
+          progress.done = start = i;
+          bytes = 0;
+        }
+        this.rotate();
+      }
+      bytes += length;
+    }
+    this.append(Buffer.from(joinLines(lines, start, lines.length), 'utf8'));
+    progress.done = lines.length;
+  }
+
+  /** Opens the file if needed; reopens it when it was deleted under us (nlink 0). */
+  private ensureOpen(): void {
+    if (this.fd >= 0) {
+      if (fstatSync(this.fd).nlink > 0) return;
+      this.closeFile();
+    }
+    mkdirSync(dirname(this.path), { recursive: true });
+    if (!this.recovered) {
+      this.recovered = true;
+      for (const leftover of recoverArchives(this.options.archiveDir, this.stream)) this.afterRotation(leftover);
+    }
+    this.fd = openSync(this.path, 'a+'); // readable too: the torn-line check reads the last byte
+    this.size = fstatSync(this.fd).size;
+    if (this.size > this.options.maxSizeBytes) this.rotate();
+    else if (this.size > 0 && !this.endsWithNewline()) this.append(Buffer.from('\n'));
+  }
+
+  /** Whether the last byte is a newline; a torn line left by a crash is terminated first. */
+  private endsWithNewline(): boolean {
+    const last = Buffer.alloc(1);
+    return readSyncAt(this.fd, last, this.size - 1) === 1 && last[0] === NEWLINE;
+  }
+
+  private append(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const written = writeSync(this.fd, chunk, offset, chunk.length - offset);
+      offset += written;
+      this.size += written;
+    }
+    if (this.options.fsync) fdatasyncSync(this.fd);
+  }
+
+  /** Moves the active file to the archive directory and starts a new one. */
+  private rotate(): void {
+    this.closeFile();
+    mkdirSync(this.options.archiveDir, { recursive: true });
+    const archive = archivePathFor(this.options.archiveDir, this.stream, Date.now());
+    renameSync(this.path, archive);
+    this.fd = openSync(this.path, 'a');
+    this.size = 0;
+    this.afterRotation(archive);
+  }
+
+  /** Compression and pruning run one at a time, off the write path. */
+  private afterRotation(archive: string): void {
+    const { gzip, archiveDir, maxArchives } = this.options;
+    this.background = this.background
+      .then(async () => {
+        if (gzip) await compressArchive(archive);
+        pruneArchives(archiveDir, this.stream, maxArchives);
+      })
+      .catch(() => undefined);
+  }
+
+  private closeFile(): void {
+    const fd = this.fd;
+    if (fd < 0) return;
+    this.fd = -1;
+    this.size = 0;
+    try {
+      if (this.options.fsync) fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+function readSyncAt(fd: number, buffer: Buffer, position: number): number {
+  return readSync(fd, buffer, 0, buffer.length, position);
+}
+
+/** `lines[from…to)` joined, each followed by a newline. */
+function joinLines(lines: readonly string[], from: number, to: number): string {
+  if (from === 0 && to === lines.length) return `${lines.join('\n')}\n`;
+  let out = '';
+  for (let i = from; i < to; i++) out += `${lines[i] as string}\n`;
+  return out;
+}
+
+const writers = new Map<string, { writer: FileWriter; refs: number }>();
+
+/**
+ * The process-wide writer of `path`: several loggers (or sinks) on one file share one writer,
+ * so their lines never interleave mid-line and rotation happens once. The first caller's
+ * options win.
+ */
+export function acquireWriter(path: string, options: FileWriterOptions): FileWriter {
+  const key = resolve(path);
+  const entry = writers.get(key);
+  if (entry !== undefined) {
+    entry.refs++;
+    return entry.writer;
+  }
+  const writer = new FileWriter(key, { ...options, archiveDir: resolve(options.archiveDir) });
+  writers.set(key, { writer, refs: 1 });
+  return writer;
+}
+
+/** Gives back a writer from {@link acquireWriter}; the last release closes the file. */
+export async function releaseWriter(writer: FileWriter): Promise<void> {
+  const entry = writers.get(writer.path);
+  if (entry === undefined || entry.writer !== writer) return;
+  if (--entry.refs > 0) return;
+  writers.delete(writer.path);
+  await writer.close();
+}

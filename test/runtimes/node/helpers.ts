@@ -1,0 +1,50 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterEach } from 'vitest';
+
+const dirs: string[] = [];
+
+/** A fresh temp directory, removed after the test. */
+export function tempDir(prefix = 'shiplog-node-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The lines of a file (decompressed if .gz), without the trailing empty string. */
+export function fileLines(path: string): string[] {
+  const raw = readFileSync(path);
+  const text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+/** Parsed JSON lines of a file. */
+export function fileRecords(path: string): Record<string, unknown>[] {
+  return fileLines(path).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Entries of a directory, sorted; [] when it does not exist. */
+export function ls(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes (for other processes only). */
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
