@@ -6,7 +6,7 @@ export { createLogger, createLoggerWith, consoleDefaults, type DefaultSinks } fr
 export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
 export type { LoggerStats } from './logger-core.js';
 export type { Fields, LoggerOptions, ResolvedOptions, SampleOptions } from './options.js';
-export type { EnvironmentVariables } from './config.js';
+export type { EnvironmentVariables } from './options.js';
 export { LEVELS, LEVEL_RANK, SEVERITY_NUMBER, isLevel, type Level, type LogEvent } from './event.js';
 export {
   createPipeline,

@@ -1,19 +1,10 @@
 import type { RetryOptions } from './backoff.js';
-import {
-  checkBatch,
-  checkInteger,
-  checkLevel,
-  checkMs,
-  checkRate,
-  checkRetry,
-  envInteger,
-  envString,
-  processEnv,
-  type EnvironmentVariables,
-} from './config.js';
-import { LEVELS, type Level } from './event.js';
+import { isLevel, LEVELS, type Level } from './event.js';
 import type { BatchOptions, OnDropped, Sink } from './pipeline.js';
 import type { RedactOptions, SerializeOptions } from './serialize.js';
+
+/** Where `SHIPLOG_*` overrides are read from: `process.env`, a Workers `env`, or any record. */
+export type EnvironmentVariables = Readonly<Record<string, unknown>>;
 
 /** Structured fields of an event. */
 export type Fields = Record<string, unknown>;
@@ -69,53 +60,109 @@ export interface ResolvedOptions extends LoggerOptions {
   level: Level;
 }
 
+/** [option path, test, what it must be, the typeof a value that is merely out of range]. */
+type Rule = readonly [path: string, test: (value: unknown) => boolean, expected: string, type?: string];
+
+const isInt = (min: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min;
+const isMs = (v: unknown) => typeof v === 'number' && v >= 0;
+const INT1 = [isInt(1), 'an integer >= 1', 'number'] as const;
+const MS = [isMs, 'a number of milliseconds >= 0', 'number'] as const;
+const OBJECT = [(v: unknown) => typeof v === 'object' && v !== null, 'an object'] as const;
+const FUNCTION = [(v: unknown) => typeof v === 'function', 'a function'] as const;
+const STRING = [(v: unknown) => typeof v === 'string', 'a string'] as const;
+
+/** What each option must be; checked in order, so a parent object is checked before its keys. */
+const RULES: readonly Rule[] = [
+  ['level', isLevel, `one of ${LEVELS.join(', ')}`, 'string'],
+  ['service', ...STRING],
+  ['env', ...STRING],
+  ['version', ...STRING],
+  ['endpoint', ...STRING],
+  ['batch', ...OBJECT],
+  ['batch.size', ...INT1],
+  ['batch.maxBytes', ...INT1],
+  ['batch.intervalMs', ...MS],
+  ['retry', ...OBJECT],
+  ['retry.maxAttempts', ...INT1],
+  ['retry.initialDelayMs', ...MS],
+  ['retry.maxDelayMs', ...MS],
+  ['retry.backoff', (v) => v === 'exponential' || v === 'linear' || v === 'fixed', 'exponential, linear or fixed', 'string'],
+  ['retry.jitter', (v) => typeof v === 'boolean', 'a boolean'],
+  ['maxBufferSize', ...INT1],
+  ['sendTimeoutMs', ...MS],
+  ['onDropped', ...FUNCTION],
+  ['fields', ...OBJECT],
+  ['limits', ...OBJECT],
+  ...(['maxDepth', 'maxStringLength', 'maxKeys', 'maxItems', 'maxEventBytes'] as const).map(
+    (key): Rule => [`limits.${key}`, ...INT1],
+  ),
+  ['sample', ...OBJECT],
+  ['sample.keepSlowerThanMs', ...MS],
+  ...LEVELS.map((level): Rule => [`sample.rates.${level}`, (v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1', 'number']),
+];
+
+/** Throws a TypeError (wrong type) or RangeError (right type, bad value) naming the option. */
+function invalid(name: string, expected: string, got: unknown, type?: string): never {
+  const shown = typeof got === 'string' ? JSON.stringify(got) : String(got);
+  const Type = typeof got === type ? RangeError : TypeError;
+  throw new Type(`shiplog: option "${name}" must be ${expected}; got ${shown}`);
+}
+
+function at(options: object, path: string): unknown {
+  let value: unknown = options;
+  for (const key of path.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
+  return value;
+}
+
+/** `SHIPLOG_*` overrides: [variable, option path, parse]. */
+const OVERRIDES: readonly (readonly [string, string, boolean])[] = [
+  ['SHIPLOG_LEVEL', 'level', false],
+  ['SHIPLOG_SERVICE', 'service', false],
+  ['SHIPLOG_ENV', 'env', false],
+  ['SHIPLOG_ENDPOINT', 'endpoint', false],
+  ['SHIPLOG_BATCH_SIZE', 'batch.size', true],
+  ['SHIPLOG_FLUSH_INTERVAL_MS', 'batch.intervalMs', true],
+  ['SHIPLOG_MAX_BUFFER', 'maxBufferSize', true],
+];
+
 /**
  * Validates options (a bad value throws a TypeError/RangeError naming the option) and applies
  * `SHIPLOG_*` overrides, which win over code so operators can change them without a deploy.
+ * Variables are read now, from `options.vars` or `process.env`, never at import.
  */
 export function resolveOptions(options: LoggerOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('shiplog: options must be an object');
-  const vars = options.vars ?? processEnv();
-  const resolved: ResolvedOptions = { ...options, level: 'info' };
-  resolved.level = checkLevel('SHIPLOG_LEVEL', envString(vars, 'SHIPLOG_LEVEL')?.toLowerCase()) ?? checkLevel('level', options.level) ?? 'info';
-  for (const key of ['service', 'env', 'version', 'endpoint'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'string') throw new TypeError(`shiplog: option "${key}" must be a string`);
+  if (typeof options !== 'object' || options === null) invalid('options', 'an object', options);
+  const vars = options.vars ?? (globalThis as { process?: { env?: EnvironmentVariables } }).process?.env ?? {};
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, path, numeric] of OVERRIDES) {
+    const raw = vars[name];
+    if (typeof raw !== 'string' || raw.trim() === '') continue;
+    const text = raw.trim();
+    const value = numeric ? (Number.isInteger(Number(text)) ? Number(text) : text) : name === 'SHIPLOG_LEVEL' ? text.toLowerCase() : text;
+    const rule = RULES.find((r) => r[0] === path) as Rule;
+    if (!rule[1](value)) invalid(name, rule[2], value, rule[3]);
+    fromEnv[path] = value;
   }
-  resolved.service = envString(vars, 'SHIPLOG_SERVICE') ?? options.service;
-  resolved.env = envString(vars, 'SHIPLOG_ENV') ?? options.env;
-  resolved.endpoint = envString(vars, 'SHIPLOG_ENDPOINT') ?? options.endpoint;
-  checkBatch('batch', options.batch);
-  const size = envInteger(vars, 'SHIPLOG_BATCH_SIZE', 1);
-  const intervalMs = envInteger(vars, 'SHIPLOG_FLUSH_INTERVAL_MS', 0);
-  if (size !== undefined || intervalMs !== undefined) {
-    resolved.batch = { ...options.batch, ...(size === undefined ? {} : { size }), ...(intervalMs === undefined ? {} : { intervalMs }) };
+  for (const [path, test, expected, type] of RULES) {
+    const value = at(options, path);
+    if (value !== undefined && !test(value)) invalid(path, expected, value, type);
   }
-  checkRetry('retry', options.retry);
-  resolved.maxBufferSize = envInteger(vars, 'SHIPLOG_MAX_BUFFER', 1) ?? checkInteger('maxBufferSize', options.maxBufferSize);
-  checkMs('sendTimeoutMs', options.sendTimeoutMs);
   if (options.sinks !== undefined) {
-    if (!Array.isArray(options.sinks)) throw new TypeError('shiplog: option "sinks" must be an array of sinks');
-    options.sinks.forEach((sink: Sink, i) => {
-      if (typeof sink?.write !== 'function' || typeof sink.name !== 'string') {
-        throw new TypeError(`shiplog: option "sinks[${i}]" must have a name and a write(batch) method`);
-      }
+    if (!Array.isArray(options.sinks)) invalid('sinks', 'an array of sinks', options.sinks);
+    options.sinks.forEach((sink: Partial<Sink> | null, i) => {
+      if (typeof sink?.write !== 'function' || typeof sink.name !== 'string') invalid(`sinks[${i}]`, 'a sink with a name and write(batch)', sink);
     });
   }
-  for (const key of ['onDropped'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'function') throw new TypeError(`shiplog: option "${key}" must be a function`);
-  }
-  if (options.fields !== undefined && (typeof options.fields !== 'object' || options.fields === null)) {
-    throw new TypeError('shiplog: option "fields" must be an object');
-  }
-  if (options.limits !== undefined) {
-    for (const key of ['maxDepth', 'maxStringLength', 'maxKeys', 'maxItems', 'maxEventBytes'] as const) {
-      checkInteger(`limits.${key}`, options.limits[key]);
-    }
-  }
-  const sample = options.sample;
-  if (sample !== undefined) {
-    for (const level of LEVELS) checkRate(`sample.rates.${level}`, sample.rates?.[level]);
-    checkMs('sample.keepSlowerThanMs', sample.keepSlowerThanMs);
-  }
-  return resolved;
+  const batch = { ...options.batch };
+  if (fromEnv['batch.size'] !== undefined) batch.size = fromEnv['batch.size'] as number;
+  if (fromEnv['batch.intervalMs'] !== undefined) batch.intervalMs = fromEnv['batch.intervalMs'] as number;
+  return {
+    ...options,
+    level: (fromEnv.level ?? options.level ?? 'info') as Level,
+    service: (fromEnv.service as string | undefined) ?? options.service,
+    env: (fromEnv.env as string | undefined) ?? options.env,
+    endpoint: (fromEnv.endpoint as string | undefined) ?? options.endpoint,
+    batch,
+    maxBufferSize: (fromEnv.maxBufferSize as number | undefined) ?? options.maxBufferSize,
+  };
 }

@@ -12,6 +12,8 @@ export interface HttpSinkOptions {
   headers?: Record<string, string> | (() => Record<string, string>);
   /** `json`: a JSON array of events; `ndjson`: one event per line. @default 'json' */
   format?: 'json' | 'ndjson';
+  /** Custom body encoding (e.g. OTLP); wins over `format`. @default undefined */
+  encode?: { contentType: string; body(batch: readonly LogEvent[]): string };
   /** gzip request bodies with CompressionStream where the runtime has it. @default false */
   gzip?: boolean;
   /** Longest one request may take before it is aborted and retried. @default 10000 */
@@ -51,7 +53,10 @@ async function gzip(text: string): Promise<ArrayBuffer> {
 export function httpSink(options: HttpSinkOptions): Sink {
   if (typeof options?.url !== 'string' || options.url === '') throw new TypeError('shiplog: httpSink option "url" must be a non-empty string');
   const format = options.format ?? 'json';
-  const contentType = format === 'ndjson' ? 'application/x-ndjson' : 'application/json';
+  const encode = options.encode ?? {
+    contentType: format === 'ndjson' ? 'application/x-ndjson' : 'application/json',
+    body: (batch: readonly LogEvent[]) => encodeBatch(batch, format),
+  };
   const sink: Sink = {
     name: options.name ?? 'http',
     timeoutMs: options.timeoutMs ?? 10_000,
@@ -59,10 +64,10 @@ export function httpSink(options: HttpSinkOptions): Sink {
       let body: string | ArrayBuffer;
       const headers: Record<string, string> = {
         ...(typeof options.headers === 'function' ? options.headers() : options.headers),
-        'content-type': contentType,
+        'content-type': encode.contentType,
       };
       try {
-        body = encodeBatch(batch, format);
+        body = encode.body(batch);
         if (options.gzip === true && typeof CompressionStream === 'function') {
           body = await gzip(body);
           headers['content-encoding'] = 'gzip';

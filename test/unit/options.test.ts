@@ -6,7 +6,7 @@ describe('validation', () => {
   it.each<[string, LoggerOptions, RegExp, ErrorConstructor]>([
     ['level', { level: 'verbose' as never }, /"level" must be one of trace, debug, info, warn, error, fatal; got "verbose"/, RangeError],
     ['batch.size', { batch: { size: 0 } }, /"batch\.size" must be an integer >= 1; got 0/, RangeError],
-    ['batch.size type', { batch: { size: '5' as never } }, /"batch\.size"/, RangeError],
+    ['batch.size type', { batch: { size: '5' as never } }, /"batch\.size"/, TypeError],
     ['batch.intervalMs', { batch: { intervalMs: -1 } }, /"batch\.intervalMs"/, RangeError],
     ['retry.maxAttempts', { retry: { maxAttempts: 1.5 } }, /"retry\.maxAttempts"/, RangeError],
     ['retry.backoff', { retry: { backoff: 'random' as never } }, /"retry\.backoff"/, RangeError],
