@@ -4,7 +4,8 @@
  */
 export { createLogger, createLoggerWith, consoleDefaults, type DefaultSinks } from './create-logger.js';
 export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
-export type { LoggerStats } from './logger-core.js';
+/** @internal Building blocks for runtime entries (scoped loggers); not a stable API. */
+export { LoggerCore, sumResults, type LoggerStats } from './logger-core.js';
 export type { Fields, LoggerOptions, ResolvedOptions, SampleOptions } from './options.js';
 export type { EnvironmentVariables } from './options.js';
 export { LEVELS, LEVEL_RANK, SEVERITY_NUMBER, isLevel, type Level, type LogEvent } from './event.js';
