@@ -1,8 +1,58 @@
 /**
- * shiplog for edge: the core API with this runtime's default sink and lifecycle.
- * (Thin re-export of the core for now; the edge issue fills it.)
+ * shiplog for Vercel Edge (the `edge-light` export condition and `shiplog/edge`): the core API,
+ * console JSON lines by default (plus an http sink when `endpoint` is set), and `withShiplog`,
+ * which wraps an Edge function or Next.js middleware and flushes through `waitUntil`.
+ * Touches no Node API (no `process`, `Buffer`, `setImmediate`, `eval`); proven in EdgeVM.
  */
+import { consoleDefaults, createLoggerWith } from '../../src/create-logger.js';
+import type { Logger } from '../../src/logger.js';
+import type { LoggerOptions } from '../../src/options.js';
+import {
+  runFetchLifecycle,
+  type FetchLifecycleOptions,
+  type LoggedFetchHandler,
+} from '../../src/adapters/fetch-lifecycle.js';
+
 export * from '../../src/index.js';
+export { findWaitUntil, type WaitUntil } from '../../src/wait-until.js';
+export { DEFAULT_REQUEST_FLUSH_MS, type FetchLifecycleOptions, type LoggedFetchHandler } from '../../src/adapters/fetch-lifecycle.js';
 
 /** Which build this is; lets tests prove conditional exports resolve to the right file. */
 export const RUNTIME = 'edge';
+
+/**
+ * Creates a logger for Vercel Edge. Same options as the core; the default sinks are console
+ * JSON lines, plus an http sink when `endpoint` (`SHIPLOG_ENDPOINT`) is set. Unless `batch.intervalMs`
+ * is given, no flush timer runs in global scope: events go out in each request's flush
+ * (`withShiplog`), because an isolate may be frozen between requests.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const batch = { intervalMs: 0, ...options.batch };
+  return createLoggerWith(consoleDefaults, { ...options, batch });
+}
+
+/** Options of the Edge {@link withShiplog}: logger options (or a logger) plus delivery. */
+export interface EdgeOptions extends LoggerOptions, FetchLifecycleOptions {
+  /** Use this logger instead of creating one from the options. @default a logger created at the first request */
+  logger?: Logger;
+}
+
+/**
+ * Wraps a Vercel Edge function or Next.js middleware `(request, context?) => Response`.
+ * Per request: a request logger (third argument), the wide event when the handler settles
+ * (status, duration, error, everything `set`), then the flush handed to `context.waitUntil`,
+ * else to the Vercel/Next.js request context's `waitUntil`; where neither exists, the flush is
+ * awaited before the response is returned. A thrown error is logged and rethrown unchanged.
+ *
+ * The logger is created at the first request (so `SHIPLOG_*` variables are read then, not at import).
+ */
+export function withShiplog<C = unknown>(
+  options: EdgeOptions,
+  handler: LoggedFetchHandler<C | undefined>,
+): (request: Request, context?: C) => Promise<Response> {
+  let logger = options.logger;
+  return (request, context) => {
+    logger ??= createLogger(options);
+    return runFetchLifecycle(logger, handler, request, context, options);
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * `withShiplog(options, handler)`: one request logger and one wide event per Lambda invocation,
+ * and a flush that is finished before the handler's promise settles, because Lambda freezes
+ * the sandbox at that instant.
+ */
+import process from 'node:process';
+import type { Logger, RequestLogger } from '../../src/logger.js';
+import type { Fields, LoggerOptions } from '../../src/options.js';
+import type { FlushResult } from '../../src/pipeline.js';
+import { describeError } from '../../src/util.js';
+import { createLambdaLogger, rawConsole, type FailureBufferCore, type FailureBufferOptions } from './create-logger.js';
+import { httpEventInfo, resultStatus, type HttpEventInfo } from './http-event.js';
+import { InvocationDeadline } from './invocation-deadline.js';
+
+/** The parts of the Lambda `Context` the wrapper reads (compatible with `@types/aws-lambda`). */
+export interface LambdaContext {
+  awsRequestId: string;
+  functionName?: string;
+  functionVersion?: string;
+  memoryLimitInMB?: string;
+  invokedFunctionArn?: string;
+  getRemainingTimeInMillis?(): number;
+}
+
+/** An async Lambda handler that also receives its invocation's logger. */
+export type LoggedLambdaHandler<E, R, C extends LambdaContext> = (event: E, context: C, log: RequestLogger) => Promise<R>;
+
+/** The wrapped handler Lambda calls; `logger` is the sandbox's logger (stats, tests). */
+export interface WrappedLambdaHandler<E, R, C extends LambdaContext> {
+  (event: E, context: C): Promise<R>;
+  /** The sandbox's logger, created at the first invocation (undefined before). */
+  readonly logger: Logger | undefined;
+}
+
+/** Options of {@link withShiplog}: logger options plus when and how long to flush. */
+export interface LambdaOptions extends LoggerOptions {
+  /** Use this logger instead of creating one (then `failureBuffer` is ignored). @default a logger created at the first invocation */
+  logger?: Logger;
+  /** Longest flush at the end of an invocation; it is also cut to the remaining time minus `marginMs`. @default 2000 */
+  flushTimeoutMs?: number;
+  /** Time kept free before Lambda's deadline, so the handler settles before Lambda kills it. @default 100 */
+  marginMs?: number;
+  /**
+   * When the handler is still running this long (plus `marginMs`) before Lambda's deadline,
+   * a warn event "invocation about to time out" carrying the wide event's fields so far is
+   * written and flushed: Lambda kills a timed-out sandbox without running `finally`, so this
+   * is the last moment to say anything. 0 disables.
+   * @default 300
+   */
+  timeoutWarningMs?: number;
+  /**
+   * Hold events below `level` per invocation and write them only if it fails (thrown error,
+   * status >= 500, or timeout warning). `true` = `{ level: 'debug', maxEvents: 200 }`.
+   * @default undefined (off)
+   */
+  failureBuffer?: boolean | FailureBufferOptions;
+  /**
+   * Told every invocation's flush result. Default: when events missed the deadline or were
+   * dropped, one JSON warn line with the counts goes to stderr (CloudWatch), never through
+   * the sinks that failed.
+   */
+  onFlush?: (result: FlushResult, log: RequestLogger) => void;
+}
+
+const DEFAULT_FLUSH_TIMEOUT_MS = 2000;
+const DEFAULT_MARGIN_MS = 100;
+const DEFAULT_TIMEOUT_WARNING_MS = 300;
+
+/**
+ * Reports an incomplete flush on stderr, outside the pipelines (which are what failed): the
+ * counts of this flush, and per troubled sink what is still pending and what was dropped, by reason.
+ */
+function reportIncompleteFlush(result: FlushResult, log: RequestLogger): void {
+  if (result.ok) return;
+  const { delivered, dropped, pending, timedOut } = result;
+  const sinks = Object.values(log.stats().sinks)
+    .filter((sink) => sink.pending > 0 || sink.dropped > 0)
+    .map(({ name, pending: waiting, droppedByReason, lastError }) => ({ name, pending: waiting, droppedByReason, lastError: lastError?.message }));
+  rawConsole().warn(
+    JSON.stringify({
+      level: 'warn',
+      time: new Date().toISOString(),
+      msg: 'shiplog: flush at the end of the invocation was incomplete',
+      requestId: log.requestId,
+      flush: { delivered, dropped, pending, timedOut },
+      sinks,
+    }),
+  );
+}
+
+/** The X-Ray trace root from `_X_AMZN_TRACE_ID` (`Root=1-…;Parent=…;Sampled=1`), set per invocation. */
+function xrayTraceId(): string | undefined {
+  const header = process.env._X_AMZN_TRACE_ID;
+  return header === undefined ? undefined : (/(?:^|;)\s*Root=([^;]+)/.exec(header)?.[1] ?? header);
+}
+
+/** Makes the Lambda request id the invocation's `requestId`; the event's headers serve the rest. */
+function requestLike(context: LambdaContext, http: HttpEventInfo | undefined): { method?: string; url?: string; headers: { get(name: string): string | null } } {
+  const headers = http?.headers ?? {};
+  return {
+    ...(http === undefined ? {} : { method: http.method, url: http.path }),
+    headers: { get: (name) => (name === 'x-request-id' ? context.awsRequestId : (headers[name] ?? null)) },
+  };
+}
+
+function invocationFields(context: LambdaContext, coldStart: boolean, http: HttpEventInfo | undefined): Fields {
+  const memory = Number(context.memoryLimitInMB);
+  const fields: Fields = {
+    lambda: {
+      function: context.functionName,
+      version: context.functionVersion,
+      memoryMb: Number.isFinite(memory) ? memory : undefined,
+      coldStart,
+      trigger: http?.source,
+    },
+  };
+  if (http !== undefined) {
+    const { route, ip, userAgent, gatewayRequestId } = http;
+    fields.http = { route, ip, userAgent, gatewayRequestId };
+  }
+  return fields;
+}
+
+/**
+ * Wraps an async Lambda handler. Per invocation: a request logger (third argument) whose
+ * `requestId` is the Lambda request id and whose events carry the X-Ray trace id; the wide
+ * event (cold start, function name/version/memory, HTTP request and status for API Gateway
+ * v1/v2, ALB and Function URL events) when the handler settles; then, in `finally`, a flush
+ * bounded by `min(flushTimeoutMs, remaining time - marginMs)`. A thrown error is logged and
+ * rethrown unchanged; the flush never replaces the handler's result or error.
+ */
+export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = LambdaContext>(
+  options: LambdaOptions,
+  handler: LoggedLambdaHandler<E, R, C>,
+): WrappedLambdaHandler<E, R, C> {
+  let logger = options.logger;
+  let buffer: FailureBufferCore | undefined;
+  let invocations = 0;
+  const marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
+  const onFlush = options.onFlush ?? reportIncompleteFlush;
+
+  const wrapped = async (event: E, context: C): Promise<R> => {
+    if (logger === undefined) {
+      const failureBuffer = options.failureBuffer === true ? {} : options.failureBuffer || undefined;
+      ({ logger, buffer } = createLambdaLogger(options, failureBuffer));
+    }
+    // Provisioned concurrency initializes sandboxes ahead of traffic: no invocation pays for it.
+    const coldStart = invocations++ === 0 && process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== 'provisioned-concurrency';
+    const http = httpEventInfo(event);
+    const xray = xrayTraceId();
+    const log = logger.request(requestLike(context, http), xray === undefined ? undefined : { xrayTraceId: xray });
+    log.set(invocationFields(context, coldStart, http));
+    buffer?.hold();
+    const deadline = new InvocationDeadline(context, marginMs);
+    const sandboxLogger = logger;
+    deadline.warnBefore(options.timeoutWarningMs ?? DEFAULT_TIMEOUT_WARNING_MS, (flushMs) => {
+      buffer?.release(true);
+      log.warn('invocation about to time out', { ...log.fields, remainingMs: deadline.remainingMs() });
+      void sandboxLogger.flush({ timeoutMs: flushMs });
+    });
+    let result: R | undefined;
+    let failed = false;
+    let error: unknown;
+    try {
+      result = await handler(event, context, log);
+      return result;
+    } catch (thrown) {
+      failed = true;
+      error = thrown;
+      throw thrown;
+    } finally {
+      deadline.cancel();
+      try {
+        const status = failed ? undefined : resultStatus(http?.source, result);
+        buffer?.release(failed || (status !== undefined && status >= 500));
+        log.emit(failed ? { error } : { status });
+        const flushed = await sandboxLogger.flush({ timeoutMs: deadline.flushBudget(options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS) });
+        onFlush(flushed, log);
+      } catch (internal) {
+        // Never let logging replace the handler's outcome; say so on stderr instead.
+        rawConsole().error(JSON.stringify({ level: 'error', msg: 'shiplog: end of invocation failed', error: describeError(internal) }));
+      }
+    }
+  };
+  return Object.defineProperty(wrapped, 'logger', { get: () => logger, enumerable: true }) as WrappedLambdaHandler<E, R, C>;
+}

@@ -1,0 +1,87 @@
+/**
+ * The request lifecycle of a fetch-style handler (`(request, context) => Response`), shared by
+ * the Vercel Edge wrapper and the Next.js route-handler wrapper: a request logger, one wide
+ * event, then the flush handed to `waitUntil`, or awaited before the response when there is none.
+ */
+import type { Logger, RequestLogger } from '../logger.js';
+import type { FlushResult } from '../pipeline.js';
+import { findWaitUntil, type WaitUntil } from '../wait-until.js';
+
+/** A fetch-style handler that also receives its request's logger. */
+export type LoggedFetchHandler<C> = (request: Request, context: C, log: RequestLogger) => Response | Promise<Response>;
+
+/** How a wrapped fetch handler delivers its events. */
+export interface FetchLifecycleOptions {
+  /**
+   * Deadline of the flush after each request. Platforms cut `waitUntil` work off (Vercel at
+   * the function's max duration, Workers ~30 s after the response), so stay well under.
+   * @default 5000
+   */
+  flushTimeoutMs?: number;
+  /**
+   * Where the flush is handed so it outlives the response: pass Next.js `after` (from
+   * `next/server`) or `waitUntil` from `@vercel/functions`. When omitted: the handler context's
+   * `waitUntil`, else the Next.js/Vercel request context on `globalThis`, else the flush is
+   * awaited before the response is returned.
+   * @default undefined (found per request)
+   */
+  waitUntil?: WaitUntil;
+  /** Told the outcome of every request's flush (e.g. to count what missed its deadline). @default undefined */
+  onFlush?: (result: FlushResult, log: RequestLogger) => void;
+}
+
+/** Default deadline of the flush that follows a request. */
+export const DEFAULT_REQUEST_FLUSH_MS = 5000;
+
+function statusOf(response: unknown): number | undefined {
+  const status = (response as { status?: unknown } | null | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * Runs `handler` with a request logger. The wide event is emitted when the handler settles
+ * (status from the Response; a thrown error as status 500, then rethrown unchanged). The flush
+ * never rejects, so it can neither replace the response nor the error.
+ */
+export async function runFetchLifecycle<C>(
+  logger: Logger,
+  handler: LoggedFetchHandler<C>,
+  request: Request,
+  context: C,
+  options: FetchLifecycleOptions,
+): Promise<Response> {
+  const log = logger.request(request);
+  let response: Response | undefined;
+  let failed = false;
+  let error: unknown;
+  try {
+    response = await handler(request, context, log);
+    return response;
+  } catch (thrown) {
+    failed = true;
+    error = thrown;
+    throw thrown;
+  } finally {
+    log.emit(failed ? { status: 500, error } : { status: statusOf(response) });
+    const flushing = logger.flush({ timeoutMs: options.flushTimeoutMs ?? DEFAULT_REQUEST_FLUSH_MS }).then((result) => {
+      try {
+        options.onFlush?.(result, log);
+      } catch {
+        // A failing report hook must not turn a delivered request into a failed one.
+      }
+      return result;
+    });
+    if (!handOff(options.waitUntil ?? findWaitUntil(context), flushing)) await flushing;
+  }
+}
+
+/** Gives the flush to `waitUntil`; false when there is none or it refused (outside a request). */
+function handOff(waitUntil: WaitUntil | undefined, work: Promise<unknown>): boolean {
+  if (waitUntil === undefined) return false;
+  try {
+    waitUntil(work);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The freeze harness: each handler runs in a child process that is SIGSTOPped the instant its
+ * promise settles, as Lambda freezes a sandbox. An event counts as delivered only if the local
+ * ingest server had *answered* its batch before that instant (the handler cannot have seen an
+ * answer that came later), so a wrapper that merely starts sending before returning fails.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM fixtures without type declarations
+import { startSandbox } from '../../../fixtures/lambda/harness.mjs';
+// @ts-expect-error plain ESM fixtures without type declarations
+import { deadIngestUrl, startIngestServer } from '../../../fixtures/lambda/ingest-server.mjs';
+// @ts-expect-error plain ESM fixtures without type declarations
+import { restEvent, httpApiEvent } from '../../../fixtures/lambda/events.mjs';
+
+type Json = Record<string, any>;
+interface Batch { receivedAt: number; respondedAt: number; events: Json[] }
+interface Ingest { url: string; batches: Batch[]; events(): Json[]; behaviour: { delayMs?: number; status?: number }; close(): Promise<void> }
+interface Settled { ok: boolean; timedOut: boolean; result?: Json; error?: Json; sameError?: boolean; settledAt: number; elapsedMs: number; requestId: string }
+interface Sandbox {
+  invoke(event: unknown, options?: { timeoutMs?: number; traceHeader?: string }): Promise<Settled>;
+  thaw(): void;
+  isFrozen(): boolean;
+  stop(): Promise<void>;
+  stdoutEvents(): Json[];
+  stderrEvents(): Json[];
+}
+
+const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function ingest(behaviour?: { delayMs?: number; status?: number }): Promise<Ingest> {
+  const server = (await startIngestServer(behaviour)) as Ingest;
+  cleanups.push(() => server.close());
+  return server;
+}
+
+async function sandbox(exportName: string, env: Record<string, string>): Promise<Sandbox> {
+  const box = (await startSandbox({ exportName, env })) as Sandbox;
+  cleanups.push(() => box.stop());
+  return box;
+}
+
+/** Events of one invocation whose batch the ingest server had answered before the freeze. */
+function deliveredBeforeFreeze(server: Ingest, settled: Settled): Json[] {
+  return server.batches
+    .filter((batch) => batch.respondedAt <= settled.settledAt)
+    .flatMap((batch) => batch.events)
+    .filter((event) => event.requestId === settled.requestId);
+}
+
+const wideEventOf = (events: Json[]): Json | undefined => events.find((e) => e.lambda !== undefined);
+
+describe('Lambda freeze harness', () => {
+  it('success: every event of the invocation was at the ingest server before the freeze', async () => {
+    const server = await ingest({ delayMs: 40 }); // a send the wrapper did not await would still be unanswered
+    const box = await sandbox('api', { INGEST_URL: server.url });
+    const settled = await box.invoke(restEvent(), { traceHeader: TRACE });
+
+    expect(box.isFrozen()).toBe(true);
+    expect(settled.ok).toBe(true);
+    expect(settled.result).toEqual({ statusCode: 201, body: JSON.stringify({ requestId: settled.requestId }) });
+    const events = deliveredBeforeFreeze(server, settled);
+    expect(events.map((e) => e.msg)).toEqual(['loading order', 'order loaded', 'GET /orders/42 201']);
+    for (const event of events) {
+      expect(event).toMatchObject({ requestId: settled.requestId, xrayTraceId: '1-5759e988-bd862e3fe1be46a994272793', service: 'orders' });
+    }
+    expect(wideEventOf(events)).toMatchObject({
+      level: 'info',
+      method: 'GET',
+      path: '/orders/42',
+      status: 201,
+      lambda: { function: 'orders-api', version: '7', memoryMb: 512, coldStart: true, trigger: 'api-gateway-rest' },
+      http: { route: '/orders/{id}', ip: '203.0.113.9', userAgent: 'curl/8.5.0', gatewayRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef' },
+      order: { id: '42' },
+      user: { id: 'alice' },
+    });
+    // The default console sink wrote the same events to stdout (what Lambda ships to CloudWatch), as bare JSON lines.
+    expect(box.stdoutEvents().filter((e) => e.requestId === settled.requestId).map((e) => e.msg)).toEqual(events.map((e) => e.msg));
+  });
+
+  it('thrown error: logged, rethrown unchanged, and delivered before the freeze', async () => {
+    const server = await ingest({ delayMs: 40 });
+    const box = await sandbox('boom', { INGEST_URL: server.url });
+    const settled = await box.invoke(httpApiEvent(), { traceHeader: TRACE });
+
+    expect(settled.ok).toBe(false);
+    expect(settled.error).toEqual({ name: 'TypeError', message: 'boom' });
+    expect(settled.sameError).toBe(true);
+    const events = deliveredBeforeFreeze(server, settled);
+    expect(events.map((e) => e.msg)).toEqual(['about to fail', 'POST /orders/42']);
+    expect(wideEventOf(events)).toMatchObject({
+      level: 'error',
+      error: { name: 'TypeError', message: 'boom' },
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      lambda: { trigger: 'api-gateway-http', coldStart: true },
+      http: { route: 'POST /orders/{id}', ip: '198.51.100.7' },
+    });
+  });
+
+  it('close to the deadline: a handler that ends 300 ms before it warns, then still delivers everything in time', async () => {
+    const server = await ingest({ delayMs: 40 });
+    const box = await sandbox('api', { INGEST_URL: server.url });
+    const settled = await box.invoke(restEvent({ body: 'slow', queryStringParameters: { sleepMs: '700' } }), { timeoutMs: 1000 });
+
+    expect(settled.timedOut).toBe(false);
+    expect(settled.elapsedMs).toBeLessThan(1000);
+    // Still running 400 ms before the deadline (margin 100 + warning 300): the warning went out
+    // first, in case Lambda killed the sandbox; the handler then finished and its flush fit.
+    const events = deliveredBeforeFreeze(server, settled);
+    expect(events.map((e) => e.msg)).toEqual(['loading order', 'invocation about to time out', 'order loaded', 'GET /orders/42 201']);
+    expect(events[1]).toMatchObject({ level: 'warn', order: { id: '42' } });
+  });
+
+  it('past the deadline: the timeout warning reaches the ingest server before Lambda kills the sandbox', async () => {
+    const server = await ingest();
+    const box = await sandbox('hang', { INGEST_URL: server.url });
+    const outcome = await box.invoke({ jobId: 'j-9' }, { timeoutMs: 1200 });
+
+    expect(outcome.timedOut).toBe(true);
+    const events = server.events().filter((e) => e.requestId === outcome.requestId);
+    expect(events.map((e) => e.msg)).toEqual(['started work that will never finish', 'invocation about to time out']);
+    const warning = events[1] as Json;
+    expect(warning).toMatchObject({ level: 'warn', job: { id: 'j-9' }, lambda: { coldStart: true } });
+    expect(warning.remainingMs).toBeGreaterThan(0);
+    expect(warning.remainingMs).toBeLessThanOrEqual(400);
+  });
+
+  it('warm invocations in one sandbox: cold start only first, no field leaks, each delivered before its freeze', async () => {
+    const server = await ingest({ delayMs: 20 });
+    const box = await sandbox('warm', { INGEST_URL: server.url });
+    const invocations = [
+      { n: 1, set: { user: { id: 'alice', plan: 'pro' } }, bind: { tenant: 'acme' } },
+      { n: 2, set: { cart: { items: 2 } } },
+      { n: 3 },
+    ];
+    const settles: Settled[] = [];
+    for (const event of invocations) {
+      if (settles.length > 0) box.thaw();
+      settles.push(await box.invoke(event));
+    }
+    expect(new Set(settles.map((s) => s.requestId)).size).toBe(3);
+    const perInvocation = settles.map((settled) => deliveredBeforeFreeze(server, settled));
+    for (const events of perInvocation) expect(events).toHaveLength(2); // the 'work' line and the wide event
+
+    const wides = perInvocation.map((events) => wideEventOf(events) as Json);
+    expect(wides.map((w) => w.lambda.coldStart)).toEqual([true, false, false]);
+    expect(wides[0]).toMatchObject({ user: { id: 'alice', plan: 'pro' } });
+    expect(wides[1]).toMatchObject({ cart: { items: 2 } });
+    expect(wides[1]).not.toHaveProperty('user');
+    expect(wides[2]).not.toHaveProperty('user');
+    expect(wides[2]).not.toHaveProperty('cart');
+    const work = perInvocation.map((events) => events.find((e) => e.msg === 'work') as Json);
+    expect(work[0]).toMatchObject({ tenant: 'acme', n: 1 });
+    expect(work[1]).not.toHaveProperty('tenant');
+    expect(work[2]).not.toHaveProperty('tenant');
+  });
+
+  it('ingest slow: the flush stops at the remaining time, the loss is reported, and the next warm invocation delivers it', async () => {
+    const server = await ingest({ delayMs: 1800 });
+    const box = await sandbox('api', { INGEST_URL: server.url });
+    const first = await box.invoke(restEvent(), { timeoutMs: 1000 });
+
+    expect(first.timedOut).toBe(false); // settled before Lambda's deadline despite the slow ingest
+    expect(first.elapsedMs).toBeLessThan(1000);
+    expect(first.result).toMatchObject({ statusCode: 201 }); // the flush did not change the result
+    expect(deliveredBeforeFreeze(server, first)).toEqual([]);
+    const report = box.stderrEvents().find((e) => e.requestId === first.requestId) as Json;
+    expect(report).toMatchObject({ level: 'warn', flush: { timedOut: true, pending: 3 }, sinks: [{ name: 'http', pending: 3 }] });
+
+    // Thawed, the sandbox finishes the send it had started; the next flush waits for it.
+    server.behaviour = { delayMs: 0 };
+    box.thaw();
+    const second = await box.invoke(restEvent(), { timeoutMs: 3000 });
+    expect(deliveredBeforeFreeze(server, first)).toHaveLength(0);
+    const firstEvents = server.batches.filter((b) => b.respondedAt <= second.settledAt).flatMap((b) => b.events).filter((e) => e.requestId === first.requestId);
+    expect(firstEvents).toHaveLength(3);
+    expect(deliveredBeforeFreeze(server, second)).toHaveLength(3);
+  });
+
+  it('ingest down: retries end inside the budget and every lost event is counted with its reason', async () => {
+    const url = await deadIngestUrl();
+    const box = await sandbox('api', { INGEST_URL: url });
+    const settled = await box.invoke(restEvent(), { timeoutMs: 3000 });
+
+    expect(settled.ok).toBe(true);
+    expect(settled.result).toMatchObject({ statusCode: 201 });
+    expect(settled.elapsedMs).toBeLessThan(3000);
+    const report = box.stderrEvents().find((e) => e.requestId === settled.requestId) as Json;
+    expect(report).toMatchObject({
+      flush: { dropped: 3, pending: 0 },
+      sinks: [{ name: 'http', pending: 0, droppedByReason: { 'retries-exhausted': 3 } }],
+    });
+    expect(report.sinks[0].lastError).toMatch(/fetch failed|ECONNREFUSED/);
+    // The console sink still wrote every event: stdout is the channel of last resort.
+    expect(box.stdoutEvents().filter((e) => e.requestId === settled.requestId)).toHaveLength(3);
+  });
+
+  it('debug events are held per invocation and written only when it fails', async () => {
+    const server = await ingest();
+    const box = await sandbox('debugOnFailure', { INGEST_URL: server.url });
+    const ok = await box.invoke(restEvent());
+    box.thaw();
+    const failed = await box.invoke(restEvent({ fail: true }));
+
+    expect(deliveredBeforeFreeze(server, ok).map((e) => e.msg)).toEqual(['handled', 'GET /orders/42 200']);
+    expect(failed.sameError).toBe(true);
+    const events = deliveredBeforeFreeze(server, failed);
+    expect(events.map((e) => [e.level, e.msg])).toEqual([
+      ['info', 'handled'],
+      ['debug', 'cache miss'],
+      ['debug', 'query plan'],
+      ['error', 'GET /orders/42'],
+    ]);
+  });
+
+  it('control: the same logging without the wrapper loses events at the freeze (the harness can fail)', async () => {
+    const server = await ingest();
+    const box = await sandbox('noFlush', { INGEST_URL: server.url });
+    const settled = await box.invoke({ n: 1 });
+
+    expect(settled.ok).toBe(true);
+    expect(box.isFrozen()).toBe(true);
+    const atFreeze = server.batches.filter((b) => b.respondedAt <= settled.settledAt).flatMap((b) => b.events);
+    expect(atFreeze).toHaveLength(0); // three events were logged; none had arrived
+
+    // They existed: thawed, the logger's 1 s batch timer sends them, long after the freeze.
+    box.thaw();
+    const deadline = Date.now() + 10_000;
+    while (server.events().length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(server.events().map((e) => e.msg)).toEqual(['one', 'two', 'GET /orders/1 200']);
+    expect(Math.min(...server.batches.map((b) => b.receivedAt))).toBeGreaterThan(settled.settledAt);
+  });
+});
