@@ -396,53 +396,61 @@ export class Pipeline {
     }
   }
 
-  #attemptOnce(
-    batch: readonly LogEvent[],
-    attemptNumber: number,
-  ): Promise<'delivered' | 'abandoned' | { error: unknown }> {
-    return new Promise((resolve) => {
-      const controller = new AbortController();
-      let timer: Timer | undefined;
-      const finish = (outcome: 'delivered' | 'abandoned' | { error: unknown }): void => {
-        if (this.#attempt !== attempt) return;
-        this.#attempt = null;
-        timer = clearTimer(timer);
-        if (typeof outcome === 'object') {
-          this.#failures++;
-          this.#recordError(outcome.error);
-        }
-        resolve(outcome);
-      };
-      const attempt: Attempt = { controller, abandon: () => finish('abandoned') };
-      this.#attempt = attempt;
-      timer = startTimer(this.#sendTimeoutMs, () => {
+  /** One send of the batch, bounded by the send timeout. */
+  async #attemptOnce(batch: readonly LogEvent[], attempt: number): Promise<'delivered' | 'abandoned' | { error: unknown }> {
+    const outcome = await this.#wait<'delivered' | { error: unknown }>(
+      this.#sendTimeoutMs,
+      (controller) => {
         const error = new DOMException(`send timed out after ${this.#sendTimeoutMs} ms`, 'TimeoutError');
         controller.abort(error);
-        finish({ error });
-      });
-      try {
-        const written = this.#sink.write(batch, { signal: controller.signal, attempt: attemptNumber });
-        if (written === undefined || typeof (written as Promise<void>).then !== 'function') finish('delivered');
-        else written.then(() => finish('delivered'), (error: unknown) => finish({ error }));
-      } catch (error) {
-        finish({ error });
-      }
-    });
+        return { error };
+      },
+      (settle, signal) => {
+        try {
+          const written = this.#sink.write(batch, { signal, attempt });
+          if (written === undefined || typeof (written as Promise<void>).then !== 'function') settle('delivered');
+          else written.then(() => settle('delivered'), (error: unknown) => settle({ error }));
+        } catch (error) {
+          settle({ error });
+        }
+      },
+    );
+    if (typeof outcome === 'object') {
+      this.#failures++;
+      this.#recordError(outcome.error);
+    }
+    return outcome;
   }
 
-  #sleep(ms: number): Promise<'slept' | 'abandoned'> {
+  async #sleep(ms: number): Promise<'slept' | 'abandoned'> {
+    this.#sleepingBetweenRetries = true;
+    const outcome = await this.#wait(ms, () => 'slept' as const);
+    this.#sleepingBetweenRetries = false;
+    return outcome;
+  }
+
+  /**
+   * The one cancellable wait of this pipeline (a send or a retry sleep): settles with what
+   * `start` reports, with `onTimeout` after `ms`, or with 'abandoned' when shutdown or
+   * evacuate takes the batch away.
+   */
+  #wait<T>(
+    ms: number,
+    onTimeout: (controller: AbortController) => T,
+    start?: (settle: (outcome: T) => void, signal: AbortSignal) => void,
+  ): Promise<T | 'abandoned'> {
     return new Promise((resolve) => {
-      this.#sleepingBetweenRetries = true;
-      const finish = (outcome: 'slept' | 'abandoned'): void => {
+      const controller = new AbortController();
+      const settle = (outcome: T | 'abandoned'): void => {
         if (this.#attempt !== attempt) return;
         this.#attempt = null;
-        this.#sleepingBetweenRetries = false;
-        timer = clearTimer(timer);
+        clearTimer(timer);
         resolve(outcome);
       };
-      const attempt: Attempt = { controller: new AbortController(), abandon: () => finish('abandoned') };
+      const attempt: Attempt = { controller, abandon: () => settle('abandoned') };
       this.#attempt = attempt;
-      let timer: Timer | undefined = startTimer(ms, () => finish('slept'));
+      const timer = startTimer(ms, () => settle(onTimeout(controller)));
+      start?.(settle, controller.signal);
     });
   }
 
