@@ -11,7 +11,7 @@ import { Miniflare, type MiniflareOptions } from 'miniflare';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Bundles a Worker entry with `shiplog/*` resolved to this checkout's sources. */
-export async function bundleWorker(entry: string): Promise<string> {
+export async function bundleWorker(entry: string, define: Record<string, string> = {}): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [entry],
     bundle: true,
@@ -25,6 +25,7 @@ export async function bundleWorker(entry: string): Promise<string> {
       'shiplog/workers': `${root}runtimes/workers/index.ts`,
       'shiplog/hono': `${root}src/adapters/hono.ts`,
     },
+    define: Object.fromEntries(Object.entries(define).map(([k, v]) => [k, JSON.stringify(v)])),
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
@@ -41,7 +42,7 @@ export interface Arrival {
 }
 
 /** How the ingest server answers the n-th request (0-based): a status, or 'hang' (never answers). */
-export type IngestBehavior = (n: number) => number | 'hang' | Promise<number>;
+export type IngestBehavior = (n: number, body: string) => number | 'hang' | Promise<number>;
 
 export interface Ingest {
   url: string;
@@ -78,7 +79,7 @@ export async function startIngest(): Promise<Ingest> {
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', async () => {
       const n = ingest.requests++;
-      const answer = await behavior(n);
+      const answer = await behavior(n, body);
       if (answer === 'hang') {
         hanging.add(res);
         return;
