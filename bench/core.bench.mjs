@@ -1,0 +1,143 @@
+// The core benchmark (issue 2): shiplog against pino 10, LogTape 2, evlog 2 and winston 3.
+//   (a) ns per `info('order created', 5 fields)` where every event ends as a JSON line
+//   (b) end to end: 200k events logged and flushed to an NDJSON file, events/s
+//   (c) browser bundle size of createLogger + httpSink (esbuild, minified, gzip -9)
+// Prints one Markdown section on stdout (bench/run.mjs collects it into bench/RESULTS.md);
+// progress goes to stderr. Ratios are only meaningful within one run.
+// Run alone: `npm run build && node --expose-gc bench/core.bench.mjs`
+import { runBundleSize } from './lib/bundle-size.mjs';
+import { snapshotDist } from './lib/dist-snapshot.mjs';
+import { runEndToEnd } from './lib/end-to-end.mjs';
+import { runHotPath } from './lib/hot-path.mjs';
+import { profileHotPath } from './lib/profile.mjs';
+import { formatKB, formatNumber, formatRatio, markdownTable } from './lib/stats.mjs';
+import { FIELDS, MESSAGE } from './lib/workload.mjs';
+
+const TARGETS = { nsRatio: 0.8, e2eRatio: 1, bundleGzipBytes: 4096 };
+const verdict = (ok) => (ok ? '**met**' : '**missed**');
+const progress = (message) => process.stderr.write(`  ${message}\n`);
+const out = [];
+const print = (text = '') => out.push(text);
+
+const snapshot = snapshotDist();
+process.env.SHIPLOG_BENCH_DIST = snapshot.dist; // children (end to end) measure the same copy
+
+try {
+  // (a) hot path
+  const hot = await runHotPath({ rounds: 3, progress });
+  const pinoNs = hot.rows.find((r) => r.name === 'pino').ns;
+  const shiplogHot = hot.rows.find((r) => r.name === 'shiplog');
+  progress('profiling the shiplog hot path');
+  const profile = await profileHotPath(hot.shiplog.call);
+
+  // (b) end to end
+  const e2e = await runEndToEnd({ progress });
+  const pinoE2e = e2e.rows.find((r) => r.name === 'pino');
+  const shiplogE2e = e2e.rows.find((r) => r.name === 'shiplog');
+
+  // (c) bundle size
+  progress('bundling');
+  const bundles = await runBundleSize();
+  const shiplogBundle = bundles.rows.find((r) => r.target);
+
+  print('## Core: shiplog vs pino, LogTape, evlog, winston');
+  print();
+  print(`Workload: \`info(${JSON.stringify(MESSAGE)}, ${JSON.stringify(FIELDS)})\`, every call ends as one JSON line.`);
+  print();
+  print('### (a) ns per call');
+  print();
+  print(
+    'Caller-visible: mitata `measure` of the bare call, median of 3 interleaved rounds. ' +
+      'With delivery: 50 000 calls in chunks of 100 with a `setImmediate` turn between chunks, so work a ' +
+      `logger defers (batch sends, stream writes) is counted; the empty loop (${formatNumber(hot.baselineNs)} ns/call) is subtracted. ` +
+      'Every measurement checks that lines produced = calls made.',
+  );
+  print();
+  print(
+    markdownTable(
+      ['logger', 'ns/call (caller-visible)', 'ratio to pino', 'ns/call (with delivery)', 'lines checked'],
+      hot.rows.map((r) => [
+        r.name,
+        formatNumber(r.ns),
+        formatRatio(r.ns / pinoNs),
+        formatNumber(r.withDeliveryNs),
+        formatNumber(r.lines, 0),
+      ]),
+    ),
+  );
+  print();
+  for (const r of hot.rows) print(`- ${r.name}: ${r.note}`);
+  print();
+  print(
+    `Target shiplog ≤ ${TARGETS.nsRatio}× pino: ${verdict(shiplogHot.ns / pinoNs <= TARGETS.nsRatio)} ` +
+      `(${formatRatio(shiplogHot.ns / pinoNs)}).`,
+  );
+  print();
+  print('Where shiplog spends the time (V8 CPU profile of 200 000 calls with delivery turns, self time):');
+  print();
+  print(markdownTable(['function (dist file:line)', 'self time'], profile.map((p) => [`\`${p.fn}\``, `${p.percent.toFixed(1)}%`])));
+  print();
+
+  print(`### (b) end to end: ${formatNumber(e2e.events, 0)} events to an NDJSON file`);
+  print();
+  print(
+    `Each logger in a fresh process, events logged in chunks of 1000 with an event-loop turn between, then ` +
+      `flushed and the file closed; median of ${e2e.runs} runs. The file's line count is checked and its first and last lines parsed.`,
+  );
+  print();
+  print(
+    markdownTable(
+      ['logger', 'destination', 'events/s', 'ratio to pino', 'ms', 'lines'],
+      e2e.rows.map((r) =>
+        r.skipped !== undefined
+          ? [r.name, r.destination, `skipped: ${r.skipped}`, '', '', '']
+          : [r.name, r.destination, formatNumber(r.eventsPerSec, 0), formatRatio(r.eventsPerSec / pinoE2e.eventsPerSec), formatNumber(r.ms, 0), formatNumber(r.lines, 0)],
+      ),
+    ),
+  );
+  print();
+  print(
+    shiplogE2e.skipped !== undefined
+      ? 'Target shiplog ≥ pino events/s: not measured yet (no file sink in dist/node.js).'
+      : `Target shiplog ≥ pino events/s: ${verdict(shiplogE2e.eventsPerSec >= pinoE2e.eventsPerSec * TARGETS.e2eRatio)} ` +
+          `(${formatRatio(shiplogE2e.eventsPerSec / pinoE2e.eventsPerSec)}).`,
+  );
+  print();
+
+  print('### (c) browser bundle: a logger that ships events to an endpoint');
+  print();
+  print('esbuild 0.28, `platform: browser`, minified ESM, then gzip level 9.');
+  print();
+  print(
+    markdownTable(
+      ['bundle', 'minified', 'gzip -9'],
+      bundles.rows.map((r) => [r.name, formatKB(r.minified), formatKB(r.gzip)]),
+    ),
+  );
+  print();
+  print(
+    `Target shiplog createLogger + httpSink ≤ 4 KB gzip: ${verdict(shiplogBundle.gzip <= TARGETS.bundleGzipBytes)} ` +
+      `(${formatKB(shiplogBundle.gzip)}).`,
+  );
+  print();
+  print('Where the bytes come from (same entry bundled from src/, minified bytes before gzip):');
+  print();
+  print(markdownTable(['source file', 'minified bytes'], bundles.shiplogInputs.map((i) => [i.file, formatNumber(i.bytes, 0)])));
+  print();
+  print('<details><summary>bundle entries</summary>');
+  print();
+  for (const r of bundles.rows) {
+    print(`${r.name}:`);
+    print();
+    print('```js');
+    print(r.source.replace(/"[^"]*\/dist\/index\.js"/, "'shiplog/dist/index.js'"));
+    print('```');
+    print();
+  }
+  print('</details>');
+  print();
+  print('Command: `npm run bench` (or `npm run build && node --expose-gc bench/core.bench.mjs`).');
+  process.stdout.write(`${out.join('\n')}\n`);
+} finally {
+  snapshot.remove();
+}

@@ -1,0 +1,105 @@
+// Part (c) of the core benchmark: what a browser app pays in bytes for "a logger that ships
+// events to my endpoint". Each entry below is written to a temp dir and bundled with esbuild
+// (browser platform, minified, ESM), then gzipped at level 9. For shiplog the same entry is
+// also bundled from src/ so the esbuild metafile can say which source files the bytes come from.
+import * as esbuild from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { benchDist, repoRoot } from './dist-snapshot.mjs';
+
+const dist = (file) => JSON.stringify(join(benchDist(), file));
+
+/** The same job for each library: create a logger that POSTs JSON to /ingest, log one event. */
+export const BUNDLE_ENTRIES = [
+  {
+    name: 'shiplog: createLogger + httpSink',
+    source: `import { createLogger, httpSink } from ${dist('index.js')};
+const log = createLogger({ sinks: [httpSink({ url: '/ingest' })] });
+log.info('order created', { orderId: 'ord_1' });`,
+    target: true,
+  },
+  {
+    name: "shiplog: `import { createLogger } from 'shiplog'` (browser condition, default sinks)",
+    source: `import { createLogger } from 'shiplog';
+const log = createLogger({ endpoint: '/ingest' });
+log.info('order created', { orderId: 'ord_1' });`,
+  },
+  {
+    name: 'evlog: initLogger + createHttpLogDrain (evlog/http)',
+    source: `import { initLogger, log } from 'evlog';
+import { createHttpLogDrain } from 'evlog/http';
+initLogger({ drain: createHttpLogDrain({ drain: { endpoint: '/ingest' } }) });
+log.info({ message: 'order created', orderId: 'ord_1' });`,
+  },
+  {
+    name: 'LogTape: configure + fromAsyncSink(fetch) + jsonLinesFormatter',
+    source: `import { configure, getLogger, fromAsyncSink, jsonLinesFormatter } from '@logtape/logtape';
+await configure({
+  sinks: { http: fromAsyncSink(async (record) => { await fetch('/ingest', { method: 'POST', body: jsonLinesFormatter(record), keepalive: true }); }) },
+  loggers: [{ category: ['app'], lowestLevel: 'info', sinks: ['http'] }],
+});
+getLogger(['app']).info('order created', { orderId: 'ord_1' });`,
+  },
+  {
+    name: 'pino browser build: transmit.send (one request per event, no batching)',
+    source: `import pino from 'pino';
+const log = pino({ browser: { asObject: true, transmit: { level: 'info', send(level, logEvent) { fetch('/ingest', { method: 'POST', body: JSON.stringify(logEvent), keepalive: true }); } } } });
+log.info({ orderId: 'ord_1' }, 'order created');`,
+  },
+];
+
+async function bundle(source, dir, index) {
+  const entry = join(dir, `entry-${index}.mjs`);
+  writeFileSync(entry, source);
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: repoRoot,
+    // entries live in a temp dir; packages (and shiplog itself) resolve from the repo
+    nodePaths: [join(repoRoot, 'node_modules')],
+    alias: { shiplog: dirname(benchDist()) },
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const code = result.outputFiles[0].contents;
+  return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length, metafile: result.metafile };
+}
+
+/** Top source files by bytes in the minified output (before gzip). */
+function bytesByInput(metafile, top = 8) {
+  const inputs = Object.values(metafile.outputs)[0].inputs;
+  return Object.entries(inputs)
+    .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }))
+    .filter((row) => row.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, top);
+}
+
+/** Runs part (c): { rows: [{ name, minified, gzip, target }], shiplogInputs }. */
+export async function runBundleSize() {
+  const dir = mkdtempSync(join(tmpdir(), 'shiplog-bundle-'));
+  try {
+    const rows = [];
+    let shiplogInputs = [];
+    for (const [index, entry] of BUNDLE_ENTRIES.entries()) {
+      const { minified, gzip } = await bundle(entry.source, dir, index);
+      rows.push({ name: entry.name, minified, gzip, target: entry.target === true, source: entry.source });
+    }
+    // dist/ has no source maps, so attribute bytes by bundling the same entry from src/.
+    const target = BUNDLE_ENTRIES.find((e) => e.target);
+    const fromSource = target.source.replace(dist('index.js'), JSON.stringify(join(repoRoot, 'src', 'index.ts')));
+    const { metafile } = await bundle(fromSource, dir, 'src');
+    shiplogInputs = bytesByInput(metafile);
+    return { rows, shiplogInputs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

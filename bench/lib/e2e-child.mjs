@@ -1,0 +1,106 @@
+// One end-to-end run, in a fresh process: `node e2e-child.mjs <logger> <file> <events>`.
+// Logs <events> `info('order created', 5 fields)` events to an NDJSON file in chunks of 1000
+// with a turn of the event loop between chunks (as a server does between requests), then
+// flushes and closes the file. Prints `{ ms }` (first call to file closed) or `{ skipped }`.
+// The parent counts and parses the lines; this process only reports the time.
+import { pathToFileURL } from 'node:url';
+import { benchDist } from './dist-snapshot.mjs';
+import { FIELDS, MESSAGE, nextTurn } from './workload.mjs';
+
+const CHUNK = 1000;
+const [name, file, eventsArg] = process.argv.slice(2);
+const events = Number(eventsArg);
+
+/** Per logger: build → { log(), finish(): Promise<void> } or { skipped: reason }. */
+const setups = {
+  async shiplog() {
+    const node = await import(pathToFileURL(`${benchDist()}/node.js`).href);
+    if (typeof node.fileSink !== 'function') {
+      return { skipped: 'dist/node.js has no `fileSink` export yet (the Node runtime issue adds it)' };
+    }
+    const log = node.createLogger({ sinks: [node.fileSink({ path: file })], vars: {} });
+    return {
+      log: () => log.info(MESSAGE, FIELDS),
+      async finish() {
+        const flushed = await log.flush({ timeoutMs: 60_000 });
+        await log.shutdown({ timeoutMs: 60_000 });
+        if (!flushed.ok) throw new Error(`flush not ok: ${JSON.stringify(flushed)}`);
+      },
+    };
+  },
+
+  async pino() {
+    const { default: pino } = await import('pino');
+    const destination = pino.destination({ dest: file, sync: false });
+    await new Promise((resolve) => destination.once('ready', resolve));
+    const log = pino({}, destination);
+    return {
+      log: () => log.info(FIELDS, MESSAGE),
+      finish: () =>
+        new Promise((resolve, reject) => {
+          destination.once('close', resolve);
+          destination.once('error', reject);
+          destination.end(); // sonic-boom writes what it holds, then closes the fd
+        }),
+    };
+  },
+
+  async logtape() {
+    const { configure, dispose, getLogger, jsonLinesFormatter } = await import('@logtape/logtape');
+    const { getFileSink } = await import('@logtape/file');
+    await configure({
+      reset: true,
+      sinks: { file: getFileSink(file, { formatter: jsonLinesFormatter }) },
+      loggers: [
+        { category: ['bench'], lowestLevel: 'info', sinks: ['file'] },
+        { category: ['logtape', 'meta'], lowestLevel: 'warning', sinks: [] },
+      ],
+    });
+    const log = getLogger(['bench']);
+    return { log: () => log.info(MESSAGE, FIELDS), finish: () => dispose() };
+  },
+
+  async evlog() {
+    const { initLogger, log } = await import('evlog');
+    const { createFsDrain } = await import('evlog/fs');
+    const { createDrainPipeline } = await import('evlog/pipeline');
+    const { dirname } = await import('node:path');
+    // evlog's fs drain names files by date in a directory; the parent finds the one file there.
+    const drain = createDrainPipeline({ maxBufferSize: events })(createFsDrain({ dir: dirname(file), pretty: false }));
+    initLogger({ env: { service: 'bench', environment: 'production' }, silent: true, pretty: false, redact: false, drain });
+    return { log: () => log.info({ message: MESSAGE, ...FIELDS }), finish: () => drain.flush() };
+  },
+
+  async winston() {
+    const { default: w } = await import('winston');
+    const transport = new w.transports.File({ filename: file });
+    const log = w.createLogger({
+      level: 'info',
+      format: w.format.combine(w.format.timestamp(), w.format.json()),
+      transports: [transport],
+    });
+    return {
+      log: () => log.info(MESSAGE, FIELDS),
+      // The file transport's 'finish' comes after the logger ended and its stream flushed.
+      finish: () =>
+        new Promise((resolve) => {
+          transport.once('finish', resolve);
+          log.end();
+        }),
+    };
+  },
+};
+
+const setup = await setups[name]();
+if (setup.skipped !== undefined) {
+  process.stdout.write(JSON.stringify({ skipped: setup.skipped }));
+} else {
+  const start = process.hrtime.bigint();
+  for (let done = 0; done < events; done += CHUNK) {
+    for (let i = 0; i < CHUNK && done + i < events; i++) setup.log();
+    await nextTurn();
+  }
+  await setup.finish();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  process.stdout.write(JSON.stringify({ ms }));
+}
