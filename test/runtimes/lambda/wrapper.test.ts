@@ -1,0 +1,199 @@
+/**
+ * withShiplog in-process, against the source: event shapes, status, ids, cold start, the flush
+ * budget, outcomes that logging must never change. Delivery across a freeze is freeze.test.ts.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, Handler } from 'aws-lambda';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SinkError, withShiplog, type LambdaContext, type Sink } from '../../../runtimes/lambda/index.js';
+import { memorySink } from '../../../src/testing.js';
+// @ts-expect-error plain ESM fixtures without type declarations
+import { albEvent, functionUrlEvent, httpApiEvent, restEvent, sqsEvent } from '../../../fixtures/lambda/events.mjs';
+
+type Json = Record<string, any>;
+
+function lambdaContext(overrides: Partial<LambdaContext> = {}): LambdaContext {
+  return {
+    awsRequestId: `req-${Math.random().toString(16).slice(2)}`,
+    functionName: 'orders-api',
+    functionVersion: '$LATEST',
+    memoryLimitInMB: '1024',
+    getRemainingTimeInMillis: () => 10_000,
+    ...overrides,
+  };
+}
+
+const wide = (sink: ReturnType<typeof memorySink>): Json => sink.records().find((r) => r.lambda !== undefined) as Json;
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+});
+
+describe('withShiplog (Lambda) in-process', () => {
+  it.each([
+    ['REST API v1', restEvent(), { method: 'GET', path: '/orders/42', trigger: 'api-gateway-rest', route: '/orders/{id}', ip: '203.0.113.9', status: 201 }],
+    ['HTTP API v2', httpApiEvent(), { method: 'POST', path: '/orders/42', trigger: 'api-gateway-http', route: 'POST /orders/{id}', ip: '198.51.100.7', status: 201 }],
+    ['Function URL', functionUrlEvent(), { method: 'GET', path: '/health', trigger: 'function-url', route: undefined, ip: '192.0.2.44', status: 201 }],
+    ['ALB', albEvent(), { method: 'DELETE', path: '/orders/42', trigger: 'alb', route: undefined, ip: '192.0.2.1', status: 201 }],
+  ])('reads the request of a %s event into the wide event', async (_name, event, expected) => {
+    const sink = memorySink();
+    const handler = withShiplog({ sinks: [sink] }, async () => ({ statusCode: 201, body: '' }));
+    const context = lambdaContext();
+    await handler(event, context);
+    const record = wide(sink);
+    expect(record).toMatchObject({ method: expected.method, path: expected.path, status: expected.status, requestId: context.awsRequestId });
+    expect(record.lambda).toMatchObject({ trigger: expected.trigger, function: 'orders-api', version: '$LATEST', memoryMb: 1024 });
+    expect(record.http?.route).toBe(expected.route);
+    expect(record.http?.ip).toBe(expected.ip);
+  });
+
+  it('uses the Lambda request id even when the client sent x-request-id', async () => {
+    const sink = memorySink();
+    const handler = withShiplog({ sinks: [sink] }, async (_e, _c, log) => log.requestId);
+    const context = lambdaContext({ awsRequestId: 'aws-req-1' });
+    expect(await handler(functionUrlEvent(), context)).toBe('aws-req-1');
+    expect(wide(sink).requestId).toBe('aws-req-1');
+  });
+
+  it('takes the status from the result: v2 without statusCode is 200, non-HTTP triggers have none', async () => {
+    const sink = memorySink();
+    const handler = withShiplog({ sinks: [sink] }, async (event: Json) => (event.Records ? undefined : 'plain body'));
+    await handler(httpApiEvent(), lambdaContext());
+    await handler(sqsEvent(), lambdaContext());
+    const [v2, sqs] = sink.records().filter((r) => r.lambda !== undefined);
+    expect(v2).toMatchObject({ status: 200, level: 'info' });
+    expect(sqs).not.toHaveProperty('status');
+    expect(sqs).not.toHaveProperty('http');
+    expect(sqs?.lambda).not.toHaveProperty('trigger');
+  });
+
+  it('a 5xx result makes the wide event an error', async () => {
+    const sink = memorySink();
+    const handler = withShiplog({ sinks: [sink] }, async () => ({ statusCode: 503, body: '' }));
+    await handler(restEvent(), lambdaContext());
+    expect(wide(sink)).toMatchObject({ level: 'error', status: 503 });
+  });
+
+  it('rethrows exactly what the handler threw, Error or not', async () => {
+    const sink = memorySink();
+    const error = new RangeError('bad');
+    const thrown: unknown[] = [error, 'a string', { code: 42 }];
+    let i = 0;
+    const handler = withShiplog({ sinks: [sink] }, async () => {
+      throw thrown[i++];
+    });
+    for (const expected of thrown) await expect(handler(restEvent(), lambdaContext())).rejects.toBe(expected);
+    const wides = sink.records().filter((r) => r.lambda !== undefined);
+    expect(wides.map((w) => w.level)).toEqual(['error', 'error', 'error']);
+    expect(wides[0]?.error).toMatchObject({ name: 'RangeError', message: 'bad' });
+  });
+
+  it('a failing sink and a throwing onFlush never replace the result or the error', async () => {
+    const broken: Sink = { name: 'broken', write: () => { throw new SinkError('nope', { retryable: false }); } };
+    const flushes: Json[] = [];
+    const handler = withShiplog(
+      {
+        sinks: [broken],
+        onFlush: (result) => {
+          flushes.push(result);
+          throw new Error('hook failed');
+        },
+      },
+      async (event: Json) => {
+        if (event.fail) throw new Error('handler failed');
+        return { statusCode: 200 };
+      },
+    );
+    await expect(handler({ fail: false }, lambdaContext())).resolves.toEqual({ statusCode: 200 });
+    await expect(handler({ fail: true }, lambdaContext())).rejects.toThrow('handler failed');
+    expect(flushes.map((f) => [f.ok, f.dropped])).toEqual([[false, 1], [false, 1]]);
+    expect(handler.logger?.stats().sinks.broken?.droppedByReason.rejected).toBe(2);
+  });
+
+  it('bounds the flush by min(flushTimeoutMs, remaining time - margin)', async () => {
+    vi.useFakeTimers();
+    const never: Sink = { name: 'stuck', write: () => new Promise(() => {}) };
+    const flushes: Json[] = [];
+    const handler = withShiplog(
+      { sinks: [never], flushTimeoutMs: 5000, marginMs: 100, timeoutWarningMs: 0, onFlush: (r) => flushes.push(r) },
+      async () => 'done',
+    );
+    let remaining = 800;
+    let settled = false;
+    const running = handler({}, lambdaContext({ getRemainingTimeInMillis: () => remaining })).then((r) => {
+      settled = true;
+      return r;
+    });
+    await vi.advanceTimersByTimeAsync(699);
+    expect(settled).toBe(false);
+    remaining = 100;
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toBe(true);
+    expect(await running).toBe('done');
+    expect(flushes[0]).toMatchObject({ ok: false, timedOut: true, pending: 1 });
+
+    // With plenty of time left, flushTimeoutMs is the bound.
+    settled = false;
+    remaining = 60_000;
+    const second = handler({}, lambdaContext({ getRemainingTimeInMillis: () => remaining })).then(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await second;
+    expect(settled).toBe(true);
+  });
+
+  it('no remaining time: the flush is skipped at once instead of overrunning the deadline', async () => {
+    vi.useFakeTimers();
+    const never: Sink = { name: 'stuck', write: () => new Promise(() => {}) };
+    const flushes: Json[] = [];
+    const handler = withShiplog({ sinks: [never], onFlush: (r) => flushes.push(r) }, async () => 'late');
+    const running = handler({}, lambdaContext({ getRemainingTimeInMillis: () => 50 }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await running).toBe('late');
+    expect(flushes[0]).toMatchObject({ timedOut: true });
+  });
+
+  it('cold start is true only for the first invocation, and never under provisioned concurrency', async () => {
+    const sink = memorySink();
+    const handler = withShiplog({ sinks: [sink] }, async () => 'ok');
+    for (let i = 0; i < 3; i++) await handler({}, lambdaContext());
+    expect(sink.records().map((r) => (r as Json).lambda.coldStart)).toEqual([true, false, false]);
+
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'provisioned-concurrency');
+    const provisioned = memorySink();
+    const warmHandler = withShiplog({ sinks: [provisioned] }, async () => 'ok');
+    await warmHandler({}, lambdaContext());
+    expect((provisioned.records()[0] as Json).lambda.coldStart).toBe(false);
+  });
+
+  it('reads the X-Ray trace id per invocation and creates the logger at the first one', async () => {
+    vi.stubEnv('SHIPLOG_LEVEL', 'warn');
+    const sink = memorySink();
+    const handler = withShiplog({ sinks: [sink] }, async (_e, _c, log) => {
+      log.warn('careful');
+      log.info('filtered by SHIPLOG_LEVEL');
+    });
+    expect(handler.logger).toBeUndefined();
+    vi.stubEnv('_X_AMZN_TRACE_ID', 'Root=1-aaaa-bbbb;Parent=cc;Sampled=0');
+    await handler({}, lambdaContext());
+    vi.stubEnv('_X_AMZN_TRACE_ID', 'Root=1-dddd-eeee;Parent=ff;Sampled=1');
+    await handler({}, lambdaContext());
+    expect(handler.logger?.level).toBe('warn');
+    expect(sink.records().map((r) => [r.msg, r.xrayTraceId])).toEqual([
+      ['careful', '1-aaaa-bbbb'],
+      ['careful', '1-dddd-eeee'],
+    ]);
+  });
+
+  it('is assignable to the @types/aws-lambda Handler type', async () => {
+    const typed: Handler<APIGatewayProxyEvent, APIGatewayProxyResult> = withShiplog(
+      { sinks: [memorySink()] },
+      async (event: APIGatewayProxyEvent, context: Context) => ({ statusCode: 200, body: `${event.path} ${context.functionName}` }),
+    );
+    const result = await typed(restEvent() as APIGatewayProxyEvent, lambdaContext() as Context, () => {});
+    expect(result).toEqual({ statusCode: 200, body: '/orders/42 orders-api' });
+  });
+});
