@@ -1,2 +1,189 @@
-/** Ingest endpoint for browser batches (filled by the Browser issue). */
-export {};
+/**
+ * `shiplog/ingest`: a fetch handler that receives browser batches and writes them to a
+ * server-side logger. It is a public endpoint, so every input is treated as hostile: bodies are
+ * capped while streaming, every event is validated and bounded, reserved fields cannot be
+ * spoofed, origins and keys are checked, clients are rate limited, and nothing is echoed back.
+ */
+import type { Logger } from './logger.js';
+import { corsHeaders, isOriginAllowed, type AllowedOrigins } from './ingest/cors.js';
+import { TokenBuckets, type RateLimitOptions } from './ingest/rate-limit.js';
+import { readBodyCapped } from './ingest/read-body.js';
+import { validateEvent, type ClockOptions } from './ingest/validate-event.js';
+
+export type { AllowedOrigins } from './ingest/cors.js';
+export type { RateLimitOptions } from './ingest/rate-limit.js';
+export { INGEST_RESERVED_KEYS, type ClockOptions } from './ingest/validate-event.js';
+
+/** Options of {@link createIngestHandler}. */
+export interface IngestOptions {
+  /** Where accepted events go (any sinks). Each is logged at its own level with the client's fields. */
+  logger: Logger;
+  /** Browser origins allowed besides the endpoint's own; `'*'` allows any. @default [] (same origin only) */
+  allowedOrigins?: AllowedOrigins;
+  /**
+   * Public ingest keys; when set, a request must carry one as `?key=` (beacons) or the
+   * `x-shiplog-key` header. A public key is not a secret (it ships in the page): it only
+   * keeps casual noise out. @default undefined (no key needed)
+   */
+  publicKeys?: readonly string[];
+  /** Largest body read; reading stops at the cap and the request gets 413. @default 1048576 (1 MB) */
+  maxBodyBytes?: number;
+  /** Most events per request; more gets 413. @default 1000 */
+  maxEvents?: number;
+  /** Per-client token bucket; `false` turns it off. @default { burst: 30, perSecond: 5, maxClients: 10000 } */
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Header holding the client address, set by a proxy you trust (`cf-connecting-ip`,
+   * `x-real-ip`, `x-forwarded-for`: its first entry is used). Never trust a header a client can
+   * set directly. @default undefined (use the `clientAddress` passed to the handler)
+   */
+  clientAddressHeader?: string;
+  /** Which client clock readings are believed. @default { maxFutureMs: 300000, maxAgeMs: 604800000 } */
+  clock?: ClockOptions;
+}
+
+/** Per-call information a server adapter knows and a Request does not. */
+export interface IngestRequestInfo {
+  /** The socket's remote address (e.g. from `@hono/node-server`'s `c.env.incoming.socket`). */
+  clientAddress?: string;
+}
+
+/** Counters of an ingest handler. */
+export interface IngestStats {
+  requests: number;
+  /** Responses by status code. */
+  byStatus: Record<number, number>;
+  /** Events written to the logger. */
+  acceptedEvents: number;
+  /** Events refused inside otherwise valid batches (unknown level, not an object, …). */
+  invalidEvents: number;
+  /** Events whose client time was replaced by server time. */
+  adjustedTimes: number;
+  /** Body bytes read, over all requests (never more than the cap per request). */
+  bytesRead: number;
+  /** Clients tracked by the rate limiter. */
+  trackedClients: number;
+}
+
+/** A fetch handler (`(request) => Promise<Response>`) with counters. Never rejects. */
+export interface IngestHandler {
+  (request: Request, info?: IngestRequestInfo): Promise<Response>;
+  stats(): IngestStats;
+}
+
+const MAX_ADDRESS_LENGTH = 64;
+const MAX_USER_AGENT_LENGTH = 512;
+
+function reply(status: number, error: string | undefined, headers: Record<string, string>): Response {
+  const all: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers };
+  if (error === undefined) return new Response(null, { status, headers: all });
+  all['content-type'] = 'application/json';
+  return new Response(`{"error":"${error}"}`, { status, headers: all });
+}
+
+function clientAddress(request: Request, info: IngestRequestInfo | undefined, header: string | undefined): string | undefined {
+  const fromHeader = header === undefined ? null : request.headers.get(header);
+  const address = fromHeader === null ? info?.clientAddress : fromHeader.split(',')[0]?.trim();
+  return address === undefined || address === '' ? undefined : address.slice(0, MAX_ADDRESS_LENGTH);
+}
+
+function keyOf(request: Request, url: URL): string | null {
+  return url.searchParams.get('key') ?? request.headers.get('x-shiplog-key');
+}
+
+function isAcceptedContentType(value: string | null): boolean {
+  const type = (value ?? '').split(';')[0]?.trim().toLowerCase();
+  return type === 'application/json' || type === 'text/plain';
+}
+
+/**
+ * Creates the endpoint that receives browser batches (a JSON array of events, sent as
+ * `application/json` by fetch or `text/plain` by `sendBeacon`). Mount it on any fetch-style
+ * server: Hono on Node, a Worker, an edge function. Answers 204 (the header
+ * `x-shiplog-rejected` counts refused events), or 4xx with a short JSON reason; 500 only if
+ * something unforeseen happens. Accepted events are logged with `source: "browser"`,
+ * `receivedAt`, `clientTime`, `userAgent` and `clientIp` (when known).
+ */
+export function createIngestHandler(options: IngestOptions): IngestHandler {
+  const logger = options?.logger;
+  if (typeof logger?.info !== 'function') throw new TypeError('shiplog: createIngestHandler option "logger" must be a Logger');
+  const allowed = options.allowedOrigins ?? [];
+  const keys = options.publicKeys;
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  const maxEvents = options.maxEvents ?? 1000;
+  const limiter = options.rateLimit === false ? undefined : new TokenBuckets(options.rateLimit);
+  const clock = { maxFutureMs: 300_000, maxAgeMs: 604_800_000, ...options.clock };
+  const stats: Omit<IngestStats, 'trackedClients'> = { requests: 0, byStatus: {}, acceptedEvents: 0, invalidEvents: 0, adjustedTimes: 0, bytesRead: 0 };
+
+  async function handle(request: Request, info: IngestRequestInfo | undefined): Promise<Response> {
+    const origin = request.headers.get('origin');
+    const url = new URL(request.url);
+    if (!isOriginAllowed(origin, request.url, allowed)) return reply(403, 'origin-not-allowed', { vary: 'Origin' });
+    const cors = corsHeaders(origin, request.method === 'OPTIONS');
+    if (request.method === 'OPTIONS') return reply(204, undefined, cors);
+    if (request.method !== 'POST') return reply(405, 'method-not-allowed', { ...cors, allow: 'POST, OPTIONS' });
+    if (keys !== undefined && !keys.includes(keyOf(request, url) ?? '')) return reply(401, 'bad-key', cors);
+    const address = clientAddress(request, info, options.clientAddressHeader);
+    const now = Date.now();
+    const waitMs = limiter?.take(address ?? 'unknown', now) ?? 0;
+    if (waitMs > 0) return reply(429, 'rate-limited', { ...cors, 'retry-after': String(Math.min(3600, Math.ceil(waitMs / 1000))) });
+    if (!isAcceptedContentType(request.headers.get('content-type'))) return reply(415, 'unsupported-content-type', cors);
+    const encoding = request.headers.get('content-encoding');
+    if (encoding !== null && encoding.toLowerCase() !== 'identity') return reply(415, 'unsupported-content-encoding', cors);
+
+    const body = await readBodyCapped(request, maxBodyBytes);
+    stats.bytesRead += body.bytes;
+    if (!body.ok) return reply(body.reason === 'too-large' ? 413 : 400, body.reason === 'too-large' ? 'body-too-large' : `body-${body.reason}`, cors);
+    let batch: unknown;
+    try {
+      batch = JSON.parse(body.text);
+    } catch {
+      return reply(400, 'bad-json', cors);
+    }
+    if (!Array.isArray(batch)) return reply(400, 'not-an-array', cors);
+    if (batch.length > maxEvents) return reply(413, 'too-many-events', cors);
+    if (batch.length === 0) return reply(400, 'no-events', cors);
+
+    const server = {
+      source: 'browser',
+      receivedAt: new Date(now).toISOString(),
+      userAgent: (request.headers.get('user-agent') ?? '').slice(0, MAX_USER_AGENT_LENGTH) || undefined,
+      clientIp: address,
+    };
+    let accepted = 0;
+    for (const raw of batch) {
+      const event = validateEvent(raw, now, clock);
+      if (event === undefined) continue;
+      accepted++;
+      const fields = event.fields;
+      // The browser runtime sends its own user agent; keep it only when it disagrees with the header.
+      if (fields._userAgent === server.userAgent) delete fields._userAgent;
+      Object.assign(fields, server, { clientTime: new Date(event.time).toISOString() });
+      if (event.timeAdjusted) {
+        fields.timeAdjusted = true;
+        stats.adjustedTimes++;
+      }
+      logger[event.level](fields, event.msg);
+    }
+    const rejected = batch.length - accepted;
+    stats.acceptedEvents += accepted;
+    stats.invalidEvents += rejected;
+    if (accepted === 0) return reply(400, 'no-valid-events', cors);
+    return reply(204, undefined, rejected > 0 ? { ...cors, 'x-shiplog-rejected': String(rejected) } : cors);
+  }
+
+  const handler = async (request: Request, info?: IngestRequestInfo): Promise<Response> => {
+    stats.requests++;
+    let response: Response;
+    try {
+      response = await handle(request, info);
+    } catch {
+      response = reply(500, 'internal', {});
+    }
+    stats.byStatus[response.status] = (stats.byStatus[response.status] ?? 0) + 1;
+    return response;
+  };
+  return Object.assign(handler, {
+    stats: (): IngestStats => ({ ...stats, byStatus: { ...stats.byStatus }, trackedClients: limiter?.size ?? 0 }),
+  });
+}

@@ -1,0 +1,167 @@
+import type { RetryOptions } from '../../src/backoff.js';
+import { parseRetryAfter } from '../../src/backoff.js';
+import type { LogEvent } from '../../src/event.js';
+import type { BatchOptions, Sink, SinkContext } from '../../src/pipeline.js';
+import { isRetryableStatus, SinkError } from '../../src/sink-error.js';
+
+/** Bytes the browser lets all in-flight keepalive requests and beacons of a page carry together. */
+export const KEEPALIVE_QUOTA_BYTES = 65_536;
+
+/** Options of {@link browserSink}. */
+export interface BrowserSinkOptions {
+  /** Ingest endpoint (absolute, or relative to the page). */
+  url: string;
+  /**
+   * Public ingest key, appended to the URL as `?key=` so beacons (which carry no headers) have
+   * it too. Anyone who can read the page can read it. @default undefined
+   */
+  publicKey?: string;
+  /** Headers for fetch requests only; `sendBeacon` cannot carry any. @default {} */
+  headers?: Record<string, string> | (() => Record<string, string>);
+  /** Largest request body in UTF-8 bytes; bigger batches are split. @default 60000 */
+  maxRequestBytes?: number;
+  /** Keepalive requests of this sink in flight at once; more go out without keepalive. @default 4 */
+  maxKeepaliveInFlight?: number;
+  /** Longest one request may take before it is aborted and retried. @default 10000 */
+  timeoutMs?: number;
+  /** Batching. @default { size: 50, maxBytes: 56000, intervalMs: 5000 } */
+  batch?: BatchOptions;
+  /** Retries. @default the logger's */
+  retry?: RetryOptions;
+  /** Sink name in stats. @default 'browser' */
+  name?: string;
+  /** fetch implementation. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** The browser's default sink: fetch keepalive while the page lives, beacons when it hides. */
+export interface BrowserSink extends Sink {
+  /**
+   * Sends events at once, for a hiding page: beacons (fetch keepalive where `sendBeacon` is
+   * missing or refuses), in chunks that fit the page's keepalive quota. Never waits. Returns
+   * how many events, from the start, were handed to the browser.
+   */
+  sendNow(events: readonly LogEvent[], onLost: (events: readonly LogEvent[]) => void): number;
+  /** False after a failed send (and while the browser says it is offline), until one succeeds. */
+  readonly healthy: boolean;
+}
+
+interface Chunk {
+  body: string;
+  bytes: number;
+  events: readonly LogEvent[];
+}
+
+const encoder = new TextEncoder();
+
+/** The longest run of events from `start` whose JSON-array body fits `maxBytes` UTF-8 bytes (at least one event). */
+function chunkAt(events: readonly LogEvent[], start: number, maxBytes: number): Chunk {
+  let body = '';
+  let bytes = 2;
+  let end = start;
+  for (; end < events.length; end++) {
+    const line = (events[end] as LogEvent).line;
+    const size = encoder.encode(line).length + 1;
+    if (end > start && bytes + size > maxBytes) break;
+    body += end > start ? `,${line}` : line;
+    bytes += size;
+  }
+  return { body: `[${body}]`, bytes, events: events.slice(start, end) };
+}
+
+/**
+ * POSTs batches as JSON arrays with `keepalive: true` (so a request survives the page), split
+ * by real UTF-8 size and within the browser's shared 64 KB keepalive quota. Without custom
+ * headers the body goes as `text/plain`, a CORS-simple request that needs no preflight.
+ */
+export function browserSink(options: BrowserSinkOptions): BrowserSink {
+  if (typeof options?.url !== 'string' || options.url === '') throw new TypeError('shiplog: browserSink option "url" must be a non-empty string');
+  const key = options.publicKey;
+  const url = key === undefined ? options.url : `${options.url}${options.url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
+  const maxRequestBytes = options.maxRequestBytes ?? 60_000;
+  const maxInFlight = options.maxKeepaliveInFlight ?? 4;
+  /** Parts of a batch already delivered, so a retry after a partial failure sends no duplicates. */
+  const progress = new WeakMap<readonly LogEvent[], number>();
+  let inFlight = 0;
+  let inFlightBytes = 0;
+  let failed = false;
+
+  function post(chunk: Chunk, signal?: AbortSignal): Promise<Response> {
+    const keepalive = inFlight < maxInFlight && inFlightBytes + chunk.bytes <= KEEPALIVE_QUOTA_BYTES;
+    const extra = typeof options.headers === 'function' ? options.headers() : options.headers;
+    const headers = { ...extra, 'content-type': extra === undefined ? 'text/plain;charset=UTF-8' : 'application/json' };
+    if (keepalive) {
+      inFlight++;
+      inFlightBytes += chunk.bytes;
+    }
+    const init: RequestInit = { method: 'POST', body: chunk.body, headers, keepalive };
+    if (signal !== undefined) init.signal = signal;
+    const request = Promise.resolve().then(() => (options.fetch ?? fetch)(url, init));
+    return keepalive
+      ? request.finally(() => {
+          inFlight--;
+          inFlightBytes -= chunk.bytes;
+        })
+      : request;
+  }
+
+  async function write(batch: readonly LogEvent[], { signal }: SinkContext): Promise<void> {
+    try {
+      for (let sent = progress.get(batch) ?? 0; sent < batch.length; ) {
+        const chunk = chunkAt(batch, sent, maxRequestBytes);
+        const response = await post(chunk, signal);
+        void response.body?.cancel().catch(() => undefined);
+        if (!response.ok) {
+          const status = response.status;
+          const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+          throw new SinkError(`HTTP ${status} from log endpoint`, { status, retryable: isRetryableStatus(status), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+        }
+        sent += chunk.events.length;
+        progress.set(batch, sent);
+      }
+      failed = false;
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  }
+
+  function sendNow(events: readonly LogEvent[], onLost: (events: readonly LogEvent[]) => void): number {
+    let taken = 0;
+    let budget = KEEPALIVE_QUOTA_BYTES - inFlightBytes;
+    while (taken < events.length) {
+      const chunk = chunkAt(events, taken, Math.min(maxRequestBytes, budget));
+      if (chunk.bytes > budget) break;
+      const nav = globalThis.navigator as Navigator | undefined;
+      let queued = false;
+      try {
+        queued = typeof nav?.sendBeacon === 'function' && nav.sendBeacon(url, chunk.body);
+      } catch {
+        // An invalid URL or a blocked beacon: fall back to fetch below.
+      }
+      if (!queued) {
+        if (inFlight >= maxInFlight) break;
+        post(chunk).then(
+          (response) => !response.ok && onLost(chunk.events),
+          () => onLost(chunk.events),
+        );
+      }
+      budget -= chunk.bytes;
+      taken += chunk.events.length;
+    }
+    return taken;
+  }
+
+  const sink: BrowserSink = {
+    name: options.name ?? 'browser',
+    timeoutMs: options.timeoutMs ?? 10_000,
+    batch: { size: 50, maxBytes: 56_000, intervalMs: 5000, ...options.batch },
+    write,
+    sendNow,
+    get healthy() {
+      return !failed && (globalThis.navigator as Navigator | undefined)?.onLine !== false;
+    },
+  };
+  if (options.retry !== undefined) (sink as { retry?: RetryOptions }).retry = options.retry;
+  return sink;
+}

@@ -1,0 +1,105 @@
+import { isLevel, type LogEvent } from '../../src/event.js';
+
+/** Where events that could not be sent wait for the next page load. */
+export interface OfflineOptions {
+  /**
+   * Most characters kept (UTF-16 code units, the unit browsers count storage quota in; about
+   * bytes for ASCII). The oldest events go first, counted. @default 262144 (256 KB)
+   */
+  maxBytes?: number;
+  /** localStorage key. @default 'shiplog:offline' */
+  key?: string;
+}
+
+/** Counters of the offline store. */
+export interface OfflineStats {
+  /** Events written to storage. */
+  stored: number;
+  /** Events read back from storage and handed to the pipeline again. */
+  restored: number;
+  /** Events that did not fit (oldest first) or could not be written. */
+  dropped: number;
+}
+
+type Stored = [level: string, time: number, line: string];
+
+/**
+ * A bounded queue of events in localStorage: `save` appends (dropping the oldest over the
+ * bound), `take` reads and clears. Storage that is missing, full or blocked (private mode,
+ * sandboxed frames) never throws; what cannot be kept is counted and reported.
+ */
+export class OfflineStore {
+  readonly stats: OfflineStats = { stored: 0, restored: 0, dropped: 0 };
+  private readonly key: string;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly storage: Storage,
+    options: OfflineOptions,
+    private readonly onDropped: (events: readonly LogEvent[]) => void,
+  ) {
+    this.key = options.key ?? 'shiplog:offline';
+    this.maxBytes = options.maxBytes ?? 262_144;
+  }
+
+  /** Appends events; the oldest are dropped (and reported) when over the bound or the quota. */
+  save(events: readonly LogEvent[]): void {
+    if (events.length === 0) return;
+    const all = [...this.read(), ...events];
+    let size = 2;
+    let keep = all.length;
+    // Newest events win: walk back from the end until the bound is reached.
+    while (keep > 0) {
+      const next = size + (all[keep - 1] as LogEvent).line.length + 24;
+      if (next > this.maxBytes) break;
+      size = next;
+      keep--;
+    }
+    let kept = all.slice(keep);
+    let dropped = all.slice(0, keep);
+    while (!this.write(kept) && kept.length > 0) {
+      const half = Math.ceil(kept.length / 2);
+      dropped = [...dropped, ...kept.slice(0, half)];
+      kept = kept.slice(half);
+    }
+    this.stats.stored += events.length;
+    if (dropped.length > 0) {
+      this.stats.dropped += dropped.length;
+      this.onDropped(dropped);
+    }
+  }
+
+  /** Reads every stored event and clears the storage. */
+  take(): LogEvent[] {
+    const events = this.read();
+    try {
+      this.storage.removeItem(this.key);
+    } catch {
+      return [];
+    }
+    this.stats.restored += events.length;
+    return events;
+  }
+
+  private read(): LogEvent[] {
+    try {
+      const parsed: unknown = JSON.parse(this.storage.getItem(this.key) ?? '[]');
+      if (!Array.isArray(parsed)) return [];
+      return (parsed as unknown[])
+        .filter((e): e is Stored => Array.isArray(e) && isLevel(e[0]) && typeof e[1] === 'number' && typeof e[2] === 'string')
+        .map(([level, time, line]) => ({ level, time, line }) as LogEvent);
+    } catch {
+      return [];
+    }
+  }
+
+  private write(events: readonly LogEvent[]): boolean {
+    try {
+      if (events.length === 0) this.storage.removeItem(this.key);
+      else this.storage.setItem(this.key, JSON.stringify(events.map((e): Stored => [e.level, e.time, e.line])));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
