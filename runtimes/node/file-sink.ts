@@ -102,6 +102,7 @@ export function fileSink(options: FileSinkOptions = {}): FileSink {
     for (let i = 0; i < batch.length; i++) lines[i] = (batch[i] as LogEvent).line;
     main.writeLines(lines, done.main);
     if (errors !== undefined) {
+      errors.recover(); // even before its first error event, tidy what a crash left
       const errorLines = batch.filter(isErrorLevel).map((event) => event.line);
       if (errorLines.length > 0) errors.writeLines(errorLines, done.errors);
     }

@@ -63,6 +63,16 @@ export class FileWriter {
     }
   }
 
+  /**
+   * Once per writer: tidies what a crash left in the archive directory (stale temporary
+   * files) and compresses archives left uncompressed, in the background. Never throws.
+   */
+  recover(): void {
+    if (this.recovered) return;
+    this.recovered = true;
+    for (const leftover of recoverArchives(this.options.archiveDir, this.stream)) this.afterRotation(leftover);
+  }
+
   /** Closes the file and waits for background compression and pruning. Never rejects. */
   async close(): Promise<void> {
     try {
@@ -105,10 +115,7 @@ export class FileWriter {
       this.closeFile();
     }
     mkdirSync(dirname(this.path), { recursive: true });
-    if (!this.recovered) {
-      this.recovered = true;
-      for (const leftover of recoverArchives(this.options.archiveDir, this.stream)) this.afterRotation(leftover);
-    }
+    this.recover();
     this.fd = openSync(this.path, 'a+'); // readable too: the torn-line check reads the last byte
     this.size = fstatSync(this.fd).size;
     if (this.size > this.options.maxSizeBytes) this.rotate();
