@@ -131,8 +131,8 @@ export class Serializer {
   /** A bounded, JSON-safe string literal. */
   string(text: string): string {
     const max = this.#maxStringLength;
-    this.#size += text.length;
     if (text.length > max) text = `${text.slice(0, max)}…[truncated ${text.length - max} chars]`;
+    this.#size += text.length;
     return JSON.stringify(text);
   }
 
