@@ -1,0 +1,85 @@
+// Workers bundle size (issue 3): minimal Workers with and without shiplog, bundled exactly as a
+// user deploys them, `wrangler deploy --dry-run --minify --outdir` (wrangler 4.86.0, offline),
+// then gzip -9 of the emitted index.js. shiplog's share = with - without. Also checks that no
+// bundle imports a `node:` module (they run without nodejs_compat).
+// Prints one Markdown section on stdout (bench/run.mjs collects it into bench/RESULTS.md).
+// Run alone: `npm run build && node bench/workers-size.bench.mjs`
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { repoRoot, snapshotDist } from './lib/dist-snapshot.mjs';
+
+const TARGET_GZIP_BYTES = 4096;
+const progress = (message) => process.stderr.write(`  ${message}\n`);
+
+const CASES = {
+  'plain Worker': `export default { fetch() { return new Response('ok'); } };`,
+  'plain Worker + withShiplog': `import { withShiplog } from 'shiplog/workers';
+export default withShiplog({ service: 'bench' }, {
+  fetch(request, env, ctx, log) { log.info('hello', { path: new URL(request.url).pathname }); return new Response('ok'); },
+});`,
+  'Hono Worker': `import { Hono } from 'hono';
+const app = new Hono();
+app.get('/', (c) => c.text('ok'));
+export default app;`,
+  'Hono Worker + withShiplog + shiplog() middleware': `import { Hono } from 'hono';
+import { withShiplog } from 'shiplog/workers';
+import { shiplog } from 'shiplog/hono';
+const app = new Hono();
+app.use(shiplog());
+app.get('/', (c) => { c.var.log.info('hello'); return c.text('ok'); });
+export default withShiplog({ service: 'bench' }, app);`,
+};
+
+/** An import or require of a node: builtin (a string passed to getBuiltinModule is not one). */
+const NODE_IMPORT = /(?:\bimport\s*(?:[\w${}\s,*]+from\s*)?|\bimport\s*\(\s*|\brequire\s*\(\s*)["']node:[\w/]+["']/;
+
+const snapshot = snapshotDist();
+try {
+  // The snapshot is a package root named `shiplog`: worker files inside it import `shiplog/*`
+  // by self-reference, and hono from the checkout's node_modules.
+  symlinkSync(join(repoRoot, 'node_modules'), join(snapshot.root, 'node_modules'));
+  const wrangler = join(repoRoot, 'node_modules', '.bin', 'wrangler');
+  const rows = [];
+  for (const [name, source] of Object.entries(CASES)) {
+    progress(`wrangler dry-run: ${name}`);
+    const dir = join(snapshot.root, 'workers', name.replace(/\W+/g, '-'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'worker.js'), `${source}\n`);
+    writeFileSync(join(dir, 'wrangler.toml'), `name = "size-bench"\nmain = "worker.js"\ncompatibility_date = "2025-09-01"\n`);
+    execFileSync(wrangler, ['deploy', '--dry-run', '--minify', '--outdir', join(dir, 'out'), '--config', join(dir, 'wrangler.toml')], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
+    });
+    const code = readFileSync(join(dir, 'out', 'worker.js'), 'utf8');
+    rows.push({ name, raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length, nodeImport: NODE_IMPORT.test(code) });
+  }
+  const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
+  const share = (withIt, without) => byName[withIt].gzip - byName[without].gzip;
+  const plainShare = share('plain Worker + withShiplog', 'plain Worker');
+  const honoShare = share('Hono Worker + withShiplog + shiplog() middleware', 'Hono Worker');
+  const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
+
+  const out = [];
+  out.push('## Workers bundle size (wrangler deploy --dry-run --minify)');
+  out.push('');
+  out.push('| Worker | minified | gzip -9 | `node:` import |');
+  out.push('| --- | ---: | ---: | --- |');
+  for (const r of rows) out.push(`| ${r.name} | ${kb(r.raw)} | ${kb(r.gzip)} | ${r.nodeImport ? '**yes**' : 'none'} |`);
+  out.push('');
+  out.push(`shiplog's share (gzip, with − without): plain Worker **${kb(plainShare)}**, Hono Worker **${kb(honoShare)}**; ` +
+    `target ≤ ${kb(TARGET_GZIP_BYTES)}: ${plainShare <= TARGET_GZIP_BYTES ? '**met**' : '**missed**'} (plain), ` +
+    `${honoShare <= TARGET_GZIP_BYTES ? '**met**' : '**missed**'} (Hono).`);
+  out.push('');
+  out.push('Bundled without `nodejs_compat` (compatibility_date 2025-09-01) from a snapshot of dist/. ' +
+    "The `getLogger()` lookup passes the string 'node:async_hooks' to `process.getBuiltinModule` at call time, guarded; it is not an import.");
+  out.push('');
+  out.push('Command: `npm run build && node bench/workers-size.bench.mjs`');
+  console.log(out.join('\n'));
+  const missingShiplog = rows.some((r) => r.nodeImport);
+  if (missingShiplog) process.exitCode = 1;
+} finally {
+  snapshot.remove();
+}
