@@ -1,0 +1,67 @@
+// Vercel Edge bundle size (issue 6): the built edge entry and typical Edge/Next.js code, bundled
+// as an edge bundler does (esbuild, `edge-light` condition, ESM, minified), then gzip -9.
+// "edge entry" bundles every export of dist/edge.js (nothing can be tree-shaken: the ceiling);
+// the other rows are what an app actually ships. Also checks that no bundle imports `node:`.
+// Prints one Markdown section on stdout (bench/run.mjs collects it into bench/RESULTS.md).
+// Run alone: `npm run build && node bench/edge-size.bench.mjs`
+import * as esbuild from 'esbuild';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { snapshotDist } from './lib/dist-snapshot.mjs';
+
+const TARGET_GZIP_BYTES = 4096;
+const NODE_IMPORT = /(?:\bimport\s*(?:[\w${}\s,*]+from\s*)?|\bimport\s*\(\s*|\brequire\s*\(\s*)["']node:[\w/]+["']/;
+
+const CASES = {
+  'edge entry (every export of dist/edge.js)': `export * from 'shiplog/edge';`,
+  "Edge function: `withShiplog` from 'shiplog' (edge-light)": `import { withShiplog } from 'shiplog';
+export default withShiplog({ service: 'bench' }, async (request, context, log) => {
+  log.info('hello', { path: new URL(request.url).pathname });
+  return new Response('ok');
+});`,
+  "Next.js route: `withLogger` from 'shiplog/next'": `import { withLogger } from 'shiplog/next';
+export const GET = withLogger(async (request, ctx, log) => { log.info('hello'); return new Response('ok'); });`,
+  "core only: `createLogger` from 'shiplog/edge'": `import { createLogger } from 'shiplog/edge';
+export const log = createLogger({ service: 'bench' });`,
+};
+
+const snapshot = snapshotDist();
+try {
+  const rows = [];
+  for (const [name, source] of Object.entries(CASES)) {
+    process.stderr.write(`  esbuild: ${name}\n`);
+    const entry = join(snapshot.root, `entry-${rows.length}.mjs`); // inside the package root: `shiplog` self-resolves
+    writeFileSync(entry, `${source}\n`);
+    const result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['edge-light'],
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0].text;
+    rows.push({ name, raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length, nodeImport: NODE_IMPORT.test(code) });
+  }
+  const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
+  const entryRow = rows[0];
+  const out = [];
+  out.push('## Vercel Edge bundle size (esbuild, edge-light, minified + gzip -9)');
+  out.push('');
+  out.push('| bundle | minified | gzip -9 | `node:` import |');
+  out.push('| --- | ---: | ---: | --- |');
+  for (const r of rows) out.push(`| ${r.name} | ${kb(r.raw)} | ${kb(r.gzip)} | ${r.nodeImport ? '**yes**' : 'none'} |`);
+  out.push('');
+  out.push(`Edge entry: **${kb(entryRow.gzip)}** gzip; target ≤ ${kb(TARGET_GZIP_BYTES)}: ${entryRow.gzip <= TARGET_GZIP_BYTES ? '**met**' : '**missed**'}. ` +
+    `The Edge wrapper itself (withShiplog, waitUntil lookup, fetch lifecycle) adds **${kb(rows[1].gzip - rows[3].gzip)}** ` +
+    `(Edge-function row − core-only row); the rest is the shared core (serializer, pipeline, console/http sinks).`);
+  out.push('');
+  out.push('Command: `npm run build && node bench/edge-size.bench.mjs`');
+  console.log(out.join('\n'));
+  if (rows.some((r) => r.nodeImport)) process.exitCode = 1;
+} finally {
+  snapshot.remove();
+}
