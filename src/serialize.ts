@@ -47,7 +47,28 @@ const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_\s]/
 interface KeyInfo {
   /** `"key":` */
   readonly quoted: string;
+  /** How the key is written at the event's top level (`"_key":` for reserved keys). */
+  readonly topQuoted: string;
   readonly sensitive: boolean;
+}
+
+/**
+ * JSON string literal. Short strings without characters that need escaping (quotes,
+ * backslashes, control characters, surrogates) skip JSON.stringify: most log values are such.
+ */
+function quote(text: string): string {
+  if (text.length < 64) {
+    let plain = true;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return `"${text}"`;
+  }
+  return JSON.stringify(text);
 }
 
 const KEY_CACHE_LIMIT = 4096;
@@ -133,13 +154,18 @@ export class Serializer {
     const max = this.#maxStringLength;
     if (text.length > max) text = `${text.slice(0, max)}…[truncated ${text.length - max} chars]`;
     this.#size += text.length;
-    return JSON.stringify(text);
+    return quote(text);
   }
 
   #keyInfo(key: string): KeyInfo {
     let info = this.#keyCache.get(key);
     if (info === undefined) {
-      info = { quoted: `${JSON.stringify(key)}:`, sensitive: this.#sensitive.has(normalizeKey(key)) };
+      const quoted = `${quote(key)}:`;
+      info = {
+        quoted,
+        topQuoted: this.#reserved.has(key) ? `${quote(`_${key}`)}:` : quoted,
+        sensitive: this.#sensitive.has(normalizeKey(key)),
+      };
       if (this.#keyCache.size < KEY_CACHE_LIMIT) this.#keyCache.set(key, info);
     }
     return info;
@@ -318,7 +344,7 @@ export class Serializer {
         }
       }
       if (piece === undefined) continue;
-      const quoted = topLevel && this.#reserved.has(key) ? `${JSON.stringify(`_${key}`)}:` : info.quoted;
+      const quoted = topLevel ? info.topQuoted : info.quoted;
       this.#size += quoted.length;
       out += `${written++ > 0 ? ',' : ''}${quoted}${piece}`;
     }
