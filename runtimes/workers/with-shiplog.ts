@@ -12,9 +12,11 @@ import { invocationStorage } from './context.js';
 import { createLogger, type WorkersLoggerOptions } from './create-logger.js';
 import { trackBatch, type MessageBatchLike } from './queue.js';
 
-/** The part of the Workers `ExecutionContext` shiplog uses. */
+/** The Workers `ExecutionContext` (shape compatible with @cloudflare/workers-types and Hono). */
 export interface WorkersExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+  readonly props: unknown;
 }
 
 /** The part of the Workers `ScheduledController` shiplog uses. */

@@ -2,7 +2,7 @@
  * Proves withShiplog rethrows a handler's error unchanged: an outer fetch calls the wrapped one
  * and reports whether the error it caught is the very object the handler threw.
  */
-import { withShiplog } from 'shiplog/workers';
+import { withShiplog, type WorkersExecutionContext } from 'shiplog/workers';
 
 interface Env {
   SHIPLOG_ENDPOINT?: string;
@@ -20,7 +20,7 @@ const wrapped = withShiplog<Env>({ service: 'rethrow' }, {
 });
 
 export default {
-  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: WorkersExecutionContext): Promise<Response> {
     try {
       await wrapped.fetch!(request, env, ctx);
       return new Response('no error', { status: 200 });
@@ -29,7 +29,3 @@ export default {
     }
   },
 };
-
-interface ExecutionContext {
-  waitUntil(promise: Promise<unknown>): void;
-}
