@@ -13,7 +13,7 @@ import { bundleForEdge, evaluateInEdgeVM } from './edge-vm.js';
 type Json = Record<string, any>;
 interface Ingest { url: string; events(): Json[]; close(): Promise<void> }
 
-const INGEST_DELAY_MS = 150;
+const INGEST_DELAY_MS = 300;
 let functionBundle: string;
 const cleanups: (() => Promise<void>)[] = [];
 

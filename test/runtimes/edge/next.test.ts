@@ -17,7 +17,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function ingest(delayMs = 150): Promise<Ingest> {
+async function ingest(delayMs = 300): Promise<Ingest> {
   const server = (await startIngestServer({ delayMs })) as Ingest;
   cleanups.push(() => server.close());
   return server;
