@@ -38,7 +38,8 @@ export interface EdgeOptions extends LoggerOptions, FetchLifecycleOptions {
 }
 
 /**
- * Wraps a Vercel Edge function or Next.js middleware `(request, context?) => Response`.
+ * Wraps a Vercel Edge function or Next.js middleware `(request, context?) => Response` (middleware
+ * may return nothing; its wide event then has no status).
  * Per request: a request logger (third argument), the wide event when the handler settles
  * (status, duration, error, everything `set`), then the flush handed to `context.waitUntil`,
  * else to the Vercel/Next.js request context's `waitUntil`; where neither exists, the flush is
@@ -46,10 +47,10 @@ export interface EdgeOptions extends LoggerOptions, FetchLifecycleOptions {
  *
  * The logger is created at the first request (so `SHIPLOG_*` variables are read then, not at import).
  */
-export function withShiplog<C = unknown>(
+export function withShiplog<C = unknown, R extends Response | undefined | void = Response>(
   options: EdgeOptions,
-  handler: LoggedFetchHandler<C | undefined>,
-): (request: Request, context?: C) => Promise<Response> {
+  handler: LoggedFetchHandler<C | undefined, R>,
+): (request: Request, context?: C) => Promise<R> {
   let logger = options.logger;
   return (request, context) => {
     logger ??= createLogger(options);

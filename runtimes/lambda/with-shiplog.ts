@@ -155,7 +155,8 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
     const sandboxLogger = logger;
     deadline.warnBefore(options.timeoutWarningMs ?? DEFAULT_TIMEOUT_WARNING_MS, (flushMs) => {
       buffer?.release(true);
-      log.warn('invocation about to time out', { ...log.fields, remainingMs: deadline.remainingMs() });
+      const request = http === undefined ? {} : { method: http.method, path: http.path };
+      log.warn('invocation about to time out', { ...request, ...log.fields, remainingMs: deadline.remainingMs() });
       void sandboxLogger.flush({ timeoutMs: flushMs });
     });
     let result: R | undefined;

@@ -7,8 +7,15 @@ import type { Logger, RequestLogger } from '../logger.js';
 import type { FlushResult } from '../pipeline.js';
 import { findWaitUntil, type WaitUntil } from '../wait-until.js';
 
-/** A fetch-style handler that also receives its request's logger. */
-export type LoggedFetchHandler<C> = (request: Request, context: C, log: RequestLogger) => Response | Promise<Response>;
+/**
+ * A fetch-style handler that also receives its request's logger. `R` is what it returns: a
+ * `Response`, or for Next.js middleware also nothing (`NextResponse.next()` is implied).
+ */
+export type LoggedFetchHandler<C, R extends Response | undefined | void = Response> = (
+  request: Request,
+  context: C,
+  log: RequestLogger,
+) => R | Promise<R>;
 
 /** How a wrapped fetch handler delivers its events. */
 export interface FetchLifecycleOptions {
@@ -43,15 +50,15 @@ function statusOf(response: unknown): number | undefined {
  * (status from the Response; a thrown error as status 500, then rethrown unchanged). The flush
  * never rejects, so it can neither replace the response nor the error.
  */
-export async function runFetchLifecycle<C>(
+export async function runFetchLifecycle<C, R extends Response | undefined | void>(
   logger: Logger,
-  handler: LoggedFetchHandler<C>,
+  handler: LoggedFetchHandler<C, R>,
   request: Request,
   context: C,
   options: FetchLifecycleOptions,
-): Promise<Response> {
+): Promise<R> {
   const log = logger.request(request);
-  let response: Response | undefined;
+  let response: R | undefined;
   let failed = false;
   let error: unknown;
   try {

@@ -100,6 +100,23 @@ describe('shiplog/edge in EdgeVM', () => {
   });
 });
 
+describe('Next.js middleware on the edge', () => {
+  it('logs requests the middleware lets through (no status) and answers itself, via event.waitUntil', async () => {
+    const server = await ingest();
+    const { vm, exports } = evaluateInEdgeVM(await bundleForEdge('fixtures/edge/middleware.mjs'), { INGEST_URL: server.url });
+    const waited: Promise<unknown>[] = [];
+    const event = { waitUntil: (p: Promise<unknown>) => waited.push(p) };
+    expect(await exports.middleware(new vm.context.Request('https://app.example/products'), event)).toBeUndefined();
+    const blocked = await exports.middleware(new vm.context.Request('https://app.example/admin'), event);
+    expect(blocked.status).toBe(403);
+    await Promise.all(waited);
+    const [through, answered] = server.events();
+    expect(through).toMatchObject({ msg: 'GET /products', level: 'info', geo: { region: 'eu' } });
+    expect(through).not.toHaveProperty('status');
+    expect(answered).toMatchObject({ msg: 'GET /admin 403', level: 'warn', status: 403 });
+  });
+});
+
 describe('shiplog/edge in the edge-runtime server', () => {
   it('delivers through event.waitUntil after the response was sent', async () => {
     const server = await ingest();

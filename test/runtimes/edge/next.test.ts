@@ -77,6 +77,23 @@ describe('withLogger (Next.js route handlers) on Node', () => {
     expect(server.events().map((e) => e.msg)).toEqual(['order read', 'GET /api/orders/8 200']);
   });
 
+  it("accepts @vercel/functions' waitUntil as the option (it reads Vercel's request context)", async () => {
+    const { waitUntil } = await import('@vercel/functions');
+    const server = await ingest();
+    const later: Promise<unknown>[] = [];
+    const VERCEL_CONTEXT = Symbol.for('@vercel/request-context');
+    (globalThis as Record<symbol, unknown>)[VERCEL_CONTEXT] = { get: () => ({ waitUntil: (p: Promise<unknown>) => later.push(p) }) };
+    cleanups.push(() => {
+      delete (globalThis as Record<symbol, unknown>)[VERCEL_CONTEXT];
+    });
+    const GET = route(server, { waitUntil });
+    await GET(new Request('http://localhost/api/orders/11'), { params: Promise.resolve({ id: '11' }) });
+    expect(later).toHaveLength(1);
+    expect(server.events()).toHaveLength(0);
+    await Promise.all(later);
+    expect(server.events()).toHaveLength(2);
+  });
+
   it('a waitUntil that throws (called outside a request) falls back to awaiting', async () => {
     const server = await ingest(20);
     const GET = route(server, {
