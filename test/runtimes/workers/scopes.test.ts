@@ -46,3 +46,18 @@ test('global-scope and late events are parked, then sent with the next invocatio
   }
   expect(stats.sinks.http!.delivered).toBe(4); // global + keep + late + wide of /late
 });
+
+for (const flags of [['nodejs_compat'], []]) {
+  test(`the module-level logger inside a request is sent by that request's flush (${flags.length ? 'AsyncLocalStorage' : 'parked, no AsyncLocalStorage'})`, async () => {
+    ingest = await startIngest();
+    worker = await startWorker(await bundleWorker(testWorker('scopes.ts'), { INGEST_URL: ingest.url }), { flags });
+    const w = worker;
+    const ing = ingest;
+    await (await w.mf.dispatchFetch('http://worker.test/module', { headers: { 'x-request-id': 'module-1' } })).text();
+    // No second request: with AsyncLocalStorage the event joins the invocation; without, it is
+    // parked and this invocation's end takes the parked events along.
+    await until(() => ing.events().some((e) => e.msg === 'module logger inside a request'), 5000, 'the module-level event');
+    expect(ing.events().some((e) => e.msg === 'GET /module 200')).toBe(true);
+    expect(w.lines.join('\n')).not.toMatch(/different request|Cannot perform I\/O|Disallowed operation/i);
+  });
+}

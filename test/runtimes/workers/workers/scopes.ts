@@ -17,6 +17,8 @@ export default withShiplog(log, {
     const path = new URL(request.url).pathname;
     if (path === '/keep') kept = requestLog;
     if (path === '/late') kept?.info('late event from an ended request');
+    // The module-level logger inside a request: with AsyncLocalStorage it joins this invocation.
+    if (path === '/module') log.info('module logger inside a request');
     if (path === '/stats') return Response.json(requestLog.stats());
     return new Response('ok');
   },
