@@ -18,8 +18,11 @@ import type { Sink } from '../../src/pipeline.js';
  * to prefix every line with a timestamp, request id and level, which would break JSON lines.
  */
 export function rawConsole(): Console {
-  return new Console({ stdout: process.stdout, stderr: process.stderr });
+  raw ??= new Console({ stdout: process.stdout, stderr: process.stderr });
+  return raw;
 }
+
+let raw: Console | undefined;
 
 /** Console JSON lines on stdout/stderr, plus an http sink when an endpoint is configured. */
 export function lambdaDefaults(options: ResolvedOptions): Sink[] {

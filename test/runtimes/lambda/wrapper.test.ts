@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, Handler } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SinkError, withShiplog, type LambdaContext, type Sink } from '../../../runtimes/lambda/index.js';
+import { httpEventInfo, resultStatus, SinkError, withShiplog, type LambdaContext, type Sink } from '../../../runtimes/lambda/index.js';
 import { memorySink } from '../../../src/testing.js';
 // @ts-expect-error plain ESM fixtures without type declarations
 import { albEvent, functionUrlEvent, httpApiEvent, restEvent, sqsEvent } from '../../../fixtures/lambda/events.mjs';
@@ -45,6 +45,19 @@ describe('withShiplog (Lambda) in-process', () => {
     expect(record.lambda).toMatchObject({ trigger: expected.trigger, function: 'orders-api', version: '$LATEST', memoryMb: 1024 });
     expect(record.http?.route).toBe(expected.route);
     expect(record.http?.ip).toBe(expected.ip);
+  });
+
+  it('reads odd but real events without throwing: null headers (console test invokes), junk, non-HTTP', () => {
+    expect(httpEventInfo(restEvent({ headers: null, multiValueHeaders: null, requestContext: null }))).toMatchObject({ source: 'api-gateway-rest', method: 'GET', path: '/orders/42', headers: {} });
+    expect(httpEventInfo(httpApiEvent({ headers: undefined }))).toMatchObject({ source: 'api-gateway-http', headers: {} });
+    for (const junk of [null, undefined, 42, 'text', [], { version: '2.0', requestContext: { http: null } }, { httpMethod: 7 }, sqsEvent()]) {
+      expect(httpEventInfo(junk)).toBeUndefined();
+    }
+    const hostile = { get httpMethod(): string { throw new Error('getter'); } };
+    expect(httpEventInfo(hostile)).toBeUndefined();
+    expect(resultStatus('api-gateway-rest', { statusCode: '404' })).toBe(404);
+    expect(resultStatus('api-gateway-rest', null)).toBeUndefined();
+    expect(resultStatus(undefined, { statusCode: 200 })).toBeUndefined();
   });
 
   it('uses the Lambda request id even when the client sent x-request-id', async () => {
@@ -104,9 +117,23 @@ describe('withShiplog (Lambda) in-process', () => {
         return { statusCode: 200 };
       },
     );
-    await expect(handler({ fail: false }, lambdaContext())).resolves.toEqual({ statusCode: 200 });
-    await expect(handler({ fail: true }, lambdaContext())).rejects.toThrow('handler failed');
+    const stderr: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    try {
+      await expect(handler({ fail: false }, lambdaContext())).resolves.toEqual({ statusCode: 200 });
+      await expect(handler({ fail: true }, lambdaContext())).rejects.toThrow('handler failed');
+    } finally {
+      spy.mockRestore();
+    }
     expect(flushes.map((f) => [f.ok, f.dropped])).toEqual([[false, 1], [false, 1]]);
+    // The hook's failure is reported on stderr, not thrown into the invocation.
+    expect(stderr.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ level: 'error', msg: 'shiplog: end of invocation failed', error: 'Error: hook failed' }),
+      expect.objectContaining({ level: 'error', msg: 'shiplog: end of invocation failed' }),
+    ]);
     expect(handler.logger?.stats().sinks.broken?.droppedByReason.rejected).toBe(2);
   });
 
