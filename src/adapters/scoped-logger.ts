@@ -115,7 +115,7 @@ export class Scope {
   ended = false;
   private result: Promise<FlushResult> | undefined;
 
-  constructor(private readonly isolate: Isolate) {
+  constructor(readonly isolate: Isolate) {
     this.pipelines = isolate.pipelines();
     isolate.live.add(this);
   }
@@ -159,7 +159,8 @@ export class ScopedCore extends LoggerCore {
 
   private target(): Scope | undefined {
     const scope = this.scope ?? this.isolate.current();
-    return scope === undefined || scope.ended ? undefined : scope;
+    // The current invocation may belong to another logger (other sinks): then park.
+    return scope === undefined || scope.ended || scope.isolate !== this.isolate ? undefined : scope;
   }
 
   override write(level: Level, time: number, line: string): void {

@@ -134,6 +134,19 @@ describe('scoped logger', () => {
     expect(boot.stats().sinks.boot).toMatchObject({ accepted: 1, delivered: 1, pending: 0 });
   });
 
+  test("a logger used inside another logger's invocation keeps its own sinks (parked, then drained by it)", async () => {
+    const aSink = recorder('a');
+    const bSink = recorder('b');
+    const a = createLogger({ sinks: [aSink], vars: {} });
+    const b = createLogger({ sinks: [bSink], vars: {} });
+    const invocation = b.openInvocation({ url: '/b' });
+    a.setCurrent(() => invocation.scope); // as AsyncLocalStorage would report inside b's invocation
+    a.info('from a');
+    await invocation.finish({ status: 200 });
+    expect(bSink.batches.flat()).toEqual(['/b 200']);
+    expect(aSink.batches.flat()).toEqual(['from a']);
+  });
+
   test('SHIPLOG_* overrides come from the vars given (a Worker env)', () => {
     const log = createLogger({ vars: { SHIPLOG_LEVEL: 'warn', SHIPLOG_ENDPOINT: 'https://logs.example/ingest' } });
     expect(log.level).toBe('warn');
