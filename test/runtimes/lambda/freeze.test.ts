@@ -10,7 +10,7 @@ import { startSandbox } from '../../../fixtures/lambda/harness.mjs';
 // @ts-expect-error plain ESM fixtures without type declarations
 import { deadIngestUrl, startIngestServer } from '../../../fixtures/lambda/ingest-server.mjs';
 // @ts-expect-error plain ESM fixtures without type declarations
-import { restEvent, httpApiEvent } from '../../../fixtures/lambda/events.mjs';
+import { functionUrlEvent, restEvent, httpApiEvent } from '../../../fixtures/lambda/events.mjs';
 
 type Json = Record<string, any>;
 interface Batch { receivedAt: number; respondedAt: number; events: Json[] }
@@ -37,8 +37,8 @@ async function ingest(behaviour?: { delayMs?: number; status?: number }): Promis
   return server;
 }
 
-async function sandbox(exportName: string, env: Record<string, string>): Promise<Sandbox> {
-  const box = (await startSandbox({ exportName, env })) as Sandbox;
+async function sandbox(exportName: string, env: Record<string, string>, modulePath?: string): Promise<Sandbox> {
+  const box = (await startSandbox({ exportName, env, modulePath })) as Sandbox;
   cleanups.push(() => box.stop());
   return box;
 }
@@ -214,6 +214,14 @@ describe('Lambda freeze harness', () => {
       ['debug', 'query plan'],
       ['error', 'GET /orders/42'],
     ]);
+  });
+
+  it('the CommonJS build (dist/lambda.cjs) delivers before the freeze too', async () => {
+    const server = await ingest({ delayMs: 40 });
+    const box = await sandbox('handler', { INGEST_URL: server.url }, new URL('../../../fixtures/lambda/handler.cjs', import.meta.url).pathname);
+    const settled = await box.invoke(functionUrlEvent());
+    expect(settled.result).toEqual({ statusCode: 204 });
+    expect(deliveredBeforeFreeze(server, settled).map((e) => e.msg)).toEqual(['cjs handler ran', 'GET /health 204']);
   });
 
   it('control: the same logging without the wrapper loses events at the freeze (the harness can fail)', async () => {
