@@ -107,9 +107,9 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
     }
   };
   resolved.onDropped = (events, reason, sink) => {
-    // A batch that ran out of retries (network down) waits offline for the next page load.
-    if (reason === 'retries-exhausted' && beaconNames.has(sink)) store?.save(events);
     report(events, reason, sink);
+    // A batch that ran out of retries (network down) still waits offline for the next page load.
+    if (reason === 'retries-exhausted' && beaconNames.has(sink)) store?.save(events);
   };
   const sinks = resolved.sinks ?? [
     resolved.endpoint === undefined

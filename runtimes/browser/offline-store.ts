@@ -50,7 +50,9 @@ export class OfflineStore {
     let keep = all.length;
     // Newest events win: walk back from the end until the bound is reached.
     while (keep > 0) {
-      const next = size + (all[keep - 1] as LogEvent).line.length + 24;
+      const event = all[keep - 1] as LogEvent;
+      // Exactly what the entry adds: `["level",time,"escaped line"],`
+      const next = size + JSON.stringify(event.line).length + event.level.length + String(event.time).length + 6;
       if (next > this.maxBytes) break;
       size = next;
       keep--;

@@ -136,7 +136,7 @@ describe('browser runtime in Chromium', () => {
     const page = await open('size=50&interval=0');
     await page.click('#throw');
     await page.click('#reject');
-    await page.waitForFunction(() => (globalThis as any).shiplog.pending >= 2);
+    await page.waitForFunction(() => (globalThis as any).shiplog.pending >= 3); // page loaded + 2 errors
     await page.evaluate(() => (globalThis as any).shiplog.flush());
     await waitFor(() => demo.received.filter((r) => r.level === 'error').length >= 2, 5000, 'error events');
     const errors = demo.received.filter((r) => r.level === 'error');

@@ -1,0 +1,152 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: plain ESM fixture without types
+import { startDemoServer } from '../../../fixtures/browser/server.mjs';
+import { assertBuilt, DIST, launchChromium, waitFor } from './harness.js';
+
+type Received = Record<string, unknown> & { msg?: string; seq?: number; prefix?: string };
+interface Demo {
+  url: string;
+  received: Received[];
+  requests: { mode?: string; contentType?: string; key?: string; authorization?: string; status: number }[];
+  state: { ingestStatus: number };
+  close(): Promise<void>;
+}
+
+let browser: Browser;
+let demo: Demo | undefined;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  assertBuilt();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  await context?.close();
+  await demo?.close();
+});
+
+async function start(ingest: Record<string, unknown> = {}): Promise<Demo> {
+  demo = (await startDemoServer({ dist: DIST, ingest })) as Demo;
+  context = await browser.newContext();
+  return demo;
+}
+
+/**
+ * Opens a blank page and builds a logger there from the library bundle (`/shiplog.js`), with
+ * `setup` run first (e.g. to take sendBeacon away). The logger is `globalThis.log`.
+ */
+async function pageWithLogger(options: string, setup = ''): Promise<Page> {
+  const page = await (context as BrowserContext).newPage();
+  await page.goto(`${(demo as Demo).url}/blank`);
+  await page.evaluate(`(async () => {
+    ${setup}
+    const { createLogger } = await import('/shiplog.js');
+    globalThis.log = createLogger(${options});
+    globalThis.logMany = (n, prefix, pad = 0) => { for (let i = 0; i < n; i++) log.info(prefix + ' ' + i, { seq: i, prefix, pad: 'x'.repeat(pad) }); };
+  })()`);
+  return page;
+}
+
+const withPrefix = (prefix: string): Received[] => (demo as Demo).received.filter((r) => r.prefix === prefix);
+const seqs = (records: Received[]): number[] => records.map((r) => r.seq as number).sort((a, b) => a - b);
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200)); // a duplicate would show up by then
+
+describe('browser sink details in Chromium', () => {
+  it('sends the public key in the URL for fetch and beacon, and headers with fetch only', async () => {
+    const server = await start({ publicKeys: ['pk_demo'] });
+    const page = await pageWithLogger(`{ endpoint: '/ingest', publicKey: 'pk_demo', headers: { authorization: 'Bearer t0k' }, batch: { size: 2, intervalMs: 0 } }`);
+    await page.evaluate(() => (globalThis as any).logMany(3, 'auth'));
+    await waitFor(() => withPrefix('auth').length >= 2, 5000, 'the fetch batch');
+    await page.close();
+    await waitFor(() => withPrefix('auth').length >= 3, 5000, 'the beacon');
+    const [viaFetch, viaBeacon] = server.requests;
+    expect(viaFetch).toMatchObject({ mode: 'cors', key: 'pk_demo', authorization: 'Bearer t0k', contentType: 'application/json', status: 204 });
+    expect(viaBeacon).toMatchObject({ mode: 'no-cors', key: 'pk_demo', authorization: undefined, status: 204 });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('falls back to fetch keepalive at page hide when sendBeacon is missing', async () => {
+    const server = await start();
+    const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 100, intervalMs: 0 } }`, 'delete Navigator.prototype.sendBeacon;');
+    await page.evaluate(() => (globalThis as any).logMany(10, 'nobeacon'));
+    await page.close();
+    await waitFor(() => withPrefix('nobeacon').length >= 10, 5000, 'the keepalive fetch');
+    await settle();
+    expect(seqs(withPrefix('nobeacon'))).toEqual(range(0, 10));
+    expect(server.requests.map((r) => r.mode)).toEqual(['cors']);
+  });
+
+  it('falls back to fetch keepalive when sendBeacon refuses', async () => {
+    const server = await start();
+    const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 100, intervalMs: 0 } }`, 'navigator.sendBeacon = () => false;');
+    await page.evaluate(() => (globalThis as any).logMany(10, 'refused'));
+    await page.close();
+    await waitFor(() => withPrefix('refused').length >= 10, 5000, 'the keepalive fetch');
+    await settle();
+    expect(seqs(withPrefix('refused'))).toEqual(range(0, 10));
+    expect(server.requests.map((r) => r.mode)).toEqual(['cors']);
+  });
+
+  it('bounds the offline store: the oldest events are dropped and counted, the newest arrive on the next load', async () => {
+    const server = await start();
+    server.state.ingestStatus = 503;
+    const options = `{ endpoint: '/ingest', batch: { size: 40, intervalMs: 0 }, retry: { maxAttempts: 1 }, offline: { maxBytes: 5000 },
+      onDropped: (events, reason) => { (globalThis.drops ??= []).push([reason, events.length]); } }`;
+    const page = await pageWithLogger(options);
+    await page.evaluate(() => (globalThis as any).logMany(40, 'bounded', 200));
+    await page.waitForFunction(() => (globalThis as any).log.stats().offline.stored === 40);
+    const stats = await page.evaluate(() => (globalThis as any).log.stats());
+    const drops = (await page.evaluate(() => (globalThis as any).drops)) as [string, number][];
+    const kept = 40 - stats.offline.dropped;
+    expect(stats.offline.dropped).toBeGreaterThan(0);
+    expect(kept).toBeGreaterThan(5);
+    expect(drops).toEqual([['retries-exhausted', 40], ['overflow', stats.offline.dropped]]);
+    const stored = await page.evaluate(() => localStorage.getItem('shiplog:offline')?.length ?? 0);
+    expect(stored).toBeLessThanOrEqual(5000);
+
+    server.state.ingestStatus = 0;
+    await page.close();
+    const next = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 40, intervalMs: 0 } }`);
+    await waitFor(() => withPrefix('bounded').length >= kept, 5000, 'the kept events');
+    await settle();
+    expect(seqs(withPrefix('bounded'))).toEqual(range(40 - kept, 40));
+    expect((await next.evaluate(() => (globalThis as any).log.stats())).offline.restored).toBe(kept);
+  });
+
+  it('keeps nothing in localStorage when offline storage is turned off', async () => {
+    const server = await start();
+    server.state.ingestStatus = 503;
+    const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 5, intervalMs: 0 }, retry: { maxAttempts: 1 }, offline: false }`);
+    await page.evaluate(() => (globalThis as any).logMany(5, 'optout'));
+    await page.waitForFunction(() => (globalThis as any).log.stats().sinks.browser.dropped === 5);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect((await page.evaluate(() => (globalThis as any).log.stats())).offline).toEqual({ stored: 0, restored: 0, dropped: 0 });
+  });
+
+  it('sends each event once when the tab is hidden, shown again and then closed', async () => {
+    const server = await start();
+    const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 100, intervalMs: 0 } }`);
+    await page.evaluate(() => (globalThis as any).logMany(5, 'tab'));
+    await page.evaluate(() => {
+      // Headless tabs cannot really be backgrounded (TOOLCHAIN.md), so flip visibilityState.
+      let state = 'hidden';
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+      document.dispatchEvent(new Event('visibilitychange'));
+      state = 'visible';
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await waitFor(() => withPrefix('tab').length >= 5, 5000, 'the first beacon');
+    await page.evaluate(() => (globalThis as any).logMany(3, 'tab2'));
+    await page.close(); // visibilitychange → hidden and pagehide: one more beacon for both
+    await waitFor(() => withPrefix('tab2').length >= 3, 5000, 'the second beacon');
+    await settle();
+    expect(seqs(withPrefix('tab'))).toEqual(range(0, 5));
+    expect(seqs(withPrefix('tab2'))).toEqual(range(0, 3));
+    expect(server.requests.map((r) => r.mode)).toEqual(['no-cors', 'no-cors']);
+  });
+});
