@@ -3,9 +3,10 @@
  * the Vercel Edge wrapper and the Next.js route-handler wrapper: a request logger, one wide
  * event, then the flush handed to `waitUntil`, or awaited before the response when there is none.
  */
-import type { Logger, RequestLogger } from '../logger.js';
+import type { Logger, Outcome, RequestLogger } from '../logger.js';
 import type { FlushResult } from '../pipeline.js';
 import { findWaitUntil, type WaitUntil } from '../wait-until.js';
+import { bindInvocation } from './lifecycle.js';
 
 /**
  * A fetch-style handler that also receives its request's logger. `R` is what it returns: a
@@ -58,6 +59,14 @@ export async function runFetchLifecycle<C, R extends Response | undefined | void
   options: FetchLifecycleOptions,
 ): Promise<R> {
   const log = logger.request(request);
+  const timeoutMs = options.flushTimeoutMs ?? DEFAULT_REQUEST_FLUSH_MS;
+  const finish = (outcome: Outcome = {}, deadline = timeoutMs): Promise<FlushResult> => {
+    if (!log.isEmitted) log.emit(outcome);
+    return logger.flush({ timeoutMs: deadline });
+  };
+  // Framework middleware running inside (the Hono adapter) finds this request's logger here
+  // and adds to its wide event instead of emitting a second one.
+  bindInvocation(request, { log, finish });
   let response: R | undefined;
   let failed = false;
   let error: unknown;
@@ -69,8 +78,7 @@ export async function runFetchLifecycle<C, R extends Response | undefined | void
     error = thrown;
     throw thrown;
   } finally {
-    log.emit(failed ? { status: 500, error } : { status: statusOf(response) });
-    const flushing = logger.flush({ timeoutMs: options.flushTimeoutMs ?? DEFAULT_REQUEST_FLUSH_MS }).then((result) => {
+    const flushing = finish(failed ? { status: 500, error } : { status: statusOf(response) }).then((result) => {
       try {
         options.onFlush?.(result, log);
       } catch {

@@ -100,6 +100,27 @@ describe('shiplog/edge in EdgeVM', () => {
   });
 });
 
+describe('Hono inside the edge wrapper', () => {
+  it('one wide event per request: the Hono middleware adds to the wrapper\'s request logger', async () => {
+    const server = await ingest();
+    const { vm, exports } = evaluateInEdgeVM(await bundleForEdge('fixtures/edge/hono.mjs'), { INGEST_URL: server.url });
+    const waited: Promise<unknown>[] = [];
+    const context = { waitUntil: (p: Promise<unknown>) => waited.push(p) };
+    const ok = await exports.default(new vm.context.Request('https://api.example/items/9', { headers: { 'x-request-id': 'h-1' } }), context);
+    expect(ok.status).toBe(200);
+    const failed = await exports.default(new vm.context.Request('https://api.example/fail', { headers: { 'x-request-id': 'h-2' } }), context);
+    expect(failed.status).toBe(500); // Hono turned the error into a response
+    await Promise.all(waited);
+
+    const events = server.events();
+    expect(events.filter((e) => e.requestId === 'h-1').map((e) => e.msg)).toEqual(['item read', 'GET /items/9 200']);
+    expect(events.find((e) => e.msg === 'GET /items/9 200')).toMatchObject({ route: '/items/:id', status: 200, service: 'hono-edge' });
+    const wideFailure = events.filter((e) => e.requestId === 'h-2');
+    expect(wideFailure).toHaveLength(1);
+    expect(wideFailure[0]).toMatchObject({ level: 'error', status: 500, route: '/fail', error: { message: 'hono boom' } });
+  });
+});
+
 describe('Next.js middleware on the edge', () => {
   it('logs requests the middleware lets through (no status) and answers itself, via event.waitUntil', async () => {
     const server = await ingest();
