@@ -97,7 +97,9 @@ export function insertStatement(table: string, rows: readonly LogRow[]): { text:
   const tuples: string[] = [];
   for (const row of rows) {
     const n = values.length;
-    tuples.push(`($${n + 1}::uuid, $${n + 2}::timestamptz, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}::jsonb)`);
+    // `::text::jsonb`: the parameter is text holding JSON. Typed as jsonb, postgres.js would
+    // JSON-encode the string again and store a JSON string instead of the object.
+    tuples.push(`($${n + 1}::uuid, $${n + 2}::timestamptz, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}::text::jsonb)`);
     values.push(row.id, row.time.toISOString(), row.level, row.message, row.service, row.requestId, row.data);
   }
   return { text: `INSERT INTO ${quoteTable(table)} ${COLUMNS} VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`, values };
