@@ -11,8 +11,11 @@ import { benchDist, repoRoot } from './dist-snapshot.mjs';
 
 const dist = (file) => JSON.stringify(join(benchDist(), file));
 
-/** The same job for each library: create a logger that POSTs JSON to /ingest, log one event. */
-export const BUNDLE_ENTRIES = [
+/**
+ * The same job for each library: create a logger that POSTs JSON to /ingest, log one event.
+ * A function: the dist/ to bundle is only known once the bench has taken its snapshot.
+ */
+const bundleEntries = () => [
   {
     name: 'shiplog: createLogger + httpSink',
     source: `import { createLogger, httpSink } from ${dist('index.js')};
@@ -89,12 +92,13 @@ export async function runBundleSize() {
   try {
     const rows = [];
     let shiplogInputs = [];
-    for (const [index, entry] of BUNDLE_ENTRIES.entries()) {
+    const entries = bundleEntries();
+    for (const [index, entry] of entries.entries()) {
       const { minified, gzip } = await bundle(entry.source, dir, index);
       rows.push({ name: entry.name, minified, gzip, target: entry.target === true, source: entry.source });
     }
     // dist/ has no source maps, so attribute bytes by bundling the same entry from src/.
-    const target = BUNDLE_ENTRIES.find((e) => e.target);
+    const target = entries.find((e) => e.target);
     const fromSource = target.source.replace(dist('index.js'), JSON.stringify(join(repoRoot, 'src', 'index.ts')));
     const { metafile } = await bundle(fromSource, dir, 'src');
     shiplogInputs = bytesByInput(metafile);
