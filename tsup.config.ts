@@ -8,6 +8,7 @@ export const entries = {
   edge: 'runtimes/edge/index.ts',
   browser: 'runtimes/browser/index.ts',
   node: 'runtimes/node/index.ts',
+  cli: 'runtimes/node/cli.ts',
   lambda: 'runtimes/lambda/index.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
