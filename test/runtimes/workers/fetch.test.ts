@@ -38,7 +38,7 @@ describe('fetch', () => {
     } as never);
     expect(res.status).toBe(200);
     await res.text();
-    await until(() => w.records().some(isWide), 5000, 'the wide event on the console');
+    await until(() => w.records().some(isWide), 10_000, 'the wide event on the console');
     const mine = w.records().filter((r) => r.requestId === '8f00aa-AMS');
     const wide = mine.filter(isWide);
     expect(wide).toHaveLength(1);
@@ -72,11 +72,11 @@ describe('fetch', () => {
     expect(await res.json()).toEqual({ id: '7' });
     expect(ing.arrivals).toHaveLength(0); // nothing was delivered before the response came back
     release();
-    await until(() => ing.events().length >= 2, 5000, 'two events at the ingest');
+    await until(() => ing.events().length >= 2, 10_000, 'two events at the ingest');
     const events = ing.events().filter((e) => e.requestId === 'req-7');
     expect(events.map((e) => e.msg)).toEqual(['loading user', 'GET /users/7 200']);
     // The fixture's global-scope event (logged before any request) rode with this request's flush.
-    await until(() => ing.events().some((e) => e.msg === 'isolate started'), 5000, 'the global-scope event');
+    await until(() => ing.events().some((e) => e.msg === 'isolate started'), 10_000, 'the global-scope event');
     expect(ing.arrivals[0]!.at).toBeGreaterThanOrEqual(respondedAt);
   });
 
@@ -91,7 +91,7 @@ describe('fetch', () => {
     const res = await w.mf.dispatchFetch('http://worker.test/users/1', { headers: { 'x-request-id': 'retry-1' } });
     await res.text();
     // No other request runs, so only this request's waitUntil can have retried.
-    await until(() => ing.events().length >= 2, 5000, 'the retried batch');
+    await until(() => ing.events().length >= 2, 10_000, 'the retried batch');
     expect(failedOnce).toBe(true);
     expect(ing.events().filter((e) => e.requestId !== undefined).map((e) => e.requestId)).toEqual(['retry-1', 'retry-1']);
     const stats = (await (await w.mf.dispatchFetch('http://worker.test/stats')).json()) as {
@@ -107,12 +107,12 @@ describe('fetch', () => {
     const respondedAt = Date.now();
     await res.text();
     const dropLine = (): Record<string, unknown> | undefined => w.records().find((r) => 'shiplogDropped' in r);
-    await until(() => dropLine() !== undefined, 5000, 'the drop report');
+    await until(() => dropLine() !== undefined, 10_000, 'the drop report');
     const elapsed = Date.now() - respondedAt;
     expect(dropLine()).toEqual({ shiplogDropped: 2, reason: 'shutdown', sink: 'http' });
     // Ended by the 400 ms deadline, far before the sink's own 10 s request timeout.
     expect(elapsed).toBeGreaterThanOrEqual(300);
-    expect(elapsed).toBeLessThan(3000);
+    expect(elapsed).toBeLessThan(6000);
     expect(ing.arrivals).toHaveLength(0);
     const stats = (await (await w.mf.dispatchFetch('http://worker.test/stats')).json()) as {
       sinks: Record<string, { accepted: number; delivered: number; dropped: number; pending: number; droppedByReason: Record<string, number> }>;
@@ -149,7 +149,7 @@ describe('fetch', () => {
     const res = await w.mf.dispatchFetch('http://worker.test/boom', { headers: { 'x-request-id': 'boom-1' } });
     expect(res.status).toBe(500);
     await res.text();
-    await until(() => ing.events().some((e) => e.requestId === 'boom-1'), 5000, 'the failed request at the ingest');
+    await until(() => ing.events().some((e) => e.requestId === 'boom-1'), 10_000, 'the failed request at the ingest');
     const wide = ing.events().find((e) => e.requestId === 'boom-1' && isWide(e));
     expect(wide).toMatchObject({ level: 'error', status: 500, route: '/boom', error: { name: 'Error', message: 'boom from a route' } });
   });

@@ -27,7 +27,7 @@ describe('scheduled', () => {
     const scheduledTime = new Date('2026-01-02T03:00:00.000Z');
     const result = await (await w.mf.getWorker()).scheduled({ cron: '0 3 * * *', scheduledTime });
     expect(result.outcome).toBe('ok');
-    await until(() => ing.events().some((e) => e.trigger === 'scheduled' && e.msg === 'scheduled 0 3 * * *'), 5000, 'scheduled wide event');
+    await until(() => ing.events().some((e) => e.trigger === 'scheduled' && e.msg === 'scheduled 0 3 * * *'), 10_000, 'scheduled wide event');
     const wide = ing.events().find((e) => e.msg === 'scheduled 0 3 * * *');
     expect(wide).toMatchObject({ level: 'info', trigger: 'scheduled', cron: '0 3 * * *', scheduledTime: '2026-01-02T03:00:00.000Z', job: 'nightly-cleanup' });
     expect(typeof wide!.durationMs).toBe('number');
@@ -39,7 +39,7 @@ describe('scheduled', () => {
     const { w, ing } = await start(fixtureEntry);
     const result = await (await w.mf.getWorker()).scheduled({ cron: 'fail', scheduledTime: new Date() });
     expect(result.outcome).toBe('exception');
-    await until(() => ing.events().some((e) => e.msg === 'scheduled fail'), 5000, 'failed scheduled wide event');
+    await until(() => ing.events().some((e) => e.msg === 'scheduled fail'), 10_000, 'failed scheduled wide event');
     expect(ing.events().find((e) => e.msg === 'scheduled fail')).toMatchObject({
       level: 'error',
       cron: 'fail',
@@ -60,7 +60,7 @@ describe('queue', () => {
     expect(result.outcome).toBe('ok');
     expect([...result.explicitAcks].sort()).toEqual(['m1', 'm3']);
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(['m2']);
-    await until(() => ing.events().some((e) => e.msg === 'queue orders'), 5000, 'queue wide event');
+    await until(() => ing.events().some((e) => e.msg === 'queue orders'), 10_000, 'queue wide event');
     expect(ing.events().find((e) => e.msg === 'queue orders')).toMatchObject({
       level: 'info',
       trigger: 'queue',
@@ -86,7 +86,7 @@ describe('a thrown fetch error', () => {
     const res = await w.mf.dispatchFetch('http://worker.test/x', { headers: { 'x-request-id': 'throw-1' } });
     expect(res.status).toBe(599);
     expect(await res.text()).toBe('same error object');
-    await until(() => ing.events().some((e) => e.requestId === 'throw-1'), 5000, 'the failed request at the ingest');
+    await until(() => ing.events().some((e) => e.requestId === 'throw-1'), 10_000, 'the failed request at the ingest');
     expect(ing.events().find((e) => e.requestId === 'throw-1')).toMatchObject({
       level: 'error',
       method: 'GET',
@@ -96,6 +96,6 @@ describe('a thrown fetch error', () => {
       error: { name: 'TypeError', message: 'handler failed' },
     });
     // The console sink wrote it too.
-    await until(() => w.records().some((r) => r.requestId === 'throw-1'), 5000, 'the console line');
+    await until(() => w.records().some((r) => r.requestId === 'throw-1'), 10_000, 'the console line');
   });
 });

@@ -150,7 +150,7 @@ export async function startWorker(
 }
 
 /** Polls `condition` until it holds or `timeoutMs` passes (we are waiting on another process). */
-export async function until(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function until(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -32,11 +32,11 @@ for (const flags of [['nodejs_compat'], []]) {
       const { w, ing } = await start(testWorker('hono-standalone.ts'), flags);
       const res = await w.mf.dispatchFetch('http://worker.test/items/9', { headers: { 'x-request-id': 'item-9' } });
       expect(await res.text()).toBe('item');
-      await until(() => ing.events().filter((e) => e.requestId === 'item-9').length >= 2, 5000, 'events at the ingest');
+      await until(() => ing.events().filter((e) => e.requestId === 'item-9').length >= 2, 10_000, 'events at the ingest');
       const events = ing.events().filter((e) => e.requestId === 'item-9');
       expect(events.map((e) => e.msg)).toEqual(['item read', 'GET /items/9 200']);
       expect(events[1]).toMatchObject({ route: '/items/:id', status: 200, item: '9', method: 'GET', path: '/items/9' });
-      await until(() => w.records().filter(isWide).length === 1, 5000, 'the console wide event');
+      await until(() => w.records().filter(isWide).length === 1, 10_000, 'the console wide event');
     });
 
     test('a throwing route: 500 with the error in the wide event', async () => {
@@ -44,7 +44,7 @@ for (const flags of [['nodejs_compat'], []]) {
       const res = await w.mf.dispatchFetch('http://worker.test/fail', { headers: { 'x-request-id': 'fail-1' } });
       expect(res.status).toBe(500);
       await res.text();
-      await until(() => ing.events().some((e) => e.requestId === 'fail-1'), 5000, 'the wide event');
+      await until(() => ing.events().some((e) => e.requestId === 'fail-1'), 10_000, 'the wide event');
       expect(ing.events().find((e) => e.requestId === 'fail-1')).toMatchObject({
         level: 'error',
         status: 500,
@@ -58,7 +58,7 @@ for (const flags of [['nodejs_compat'], []]) {
     test('one wide event per request (the middleware reuses the invocation), route added', async () => {
       const { w, ing } = await start(fixtureEntry, flags);
       await (await w.mf.dispatchFetch('http://worker.test/users/5', { headers: { 'x-request-id': 'u5' } })).text();
-      await until(() => ing.events().filter((e) => e.requestId === 'u5').length >= 2, 5000, 'events at the ingest');
+      await until(() => ing.events().filter((e) => e.requestId === 'u5').length >= 2, 10_000, 'events at the ingest');
       const wide = ing.events().filter((e) => e.requestId === 'u5' && isWide(e));
       expect(wide).toHaveLength(1);
       expect(wide[0]).toMatchObject({ route: '/users/:id', status: 200 });
@@ -72,7 +72,7 @@ for (const flags of [['nodejs_compat'], []]) {
         expect(await res.text()).toMatch(/getLogger\(\) needs AsyncLocalStorage.*nodejs_compat.*4th argument/s);
       } else {
         expect(await res.text()).toBe('als ok');
-        await until(() => ing.events().some((e) => e.msg === 'via getLogger'), 5000, 'the getLogger event');
+        await until(() => ing.events().some((e) => e.msg === 'via getLogger'), 10_000, 'the getLogger event');
         expect(ing.events().find((e) => e.msg === 'via getLogger')?.requestId).toBe('als-1');
       }
     });

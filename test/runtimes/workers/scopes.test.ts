@@ -24,13 +24,13 @@ test('global-scope and late events are parked, then sent with the next invocatio
   expect(w.records().some((r) => r.msg === 'logged at global scope')).toBe(false);
 
   await (await w.mf.dispatchFetch('http://worker.test/keep', { headers: { 'x-request-id': 'keep-1' } })).text();
-  await until(() => ing.events().some((e) => e.requestId === 'keep-1'), 5000, 'the first request');
+  await until(() => ing.events().some((e) => e.requestId === 'keep-1'), 10_000, 'the first request');
   expect(ing.events().map((e) => e.msg)).toEqual(expect.arrayContaining(['logged at global scope', 'GET /keep 200']));
   expect(w.records().some((r) => r.msg === 'logged at global scope')).toBe(true);
 
   // Request 2 logs through request 1's logger: parked, sent by request 2's own flush.
   await (await w.mf.dispatchFetch('http://worker.test/late', { headers: { 'x-request-id': 'late-2' } })).text();
-  await until(() => ing.events().some((e) => e.msg === 'late event from an ended request'), 5000, 'the late event');
+  await until(() => ing.events().some((e) => e.msg === 'late event from an ended request'), 10_000, 'the late event');
   const late = ing.events().find((e) => e.msg === 'late event from an ended request');
   expect(late?.requestId).toBe('keep-1');
   const arrival = ing.arrivals.find((a) => a.events.some((e) => e.msg === 'late event from an ended request'));
@@ -56,7 +56,7 @@ for (const flags of [['nodejs_compat'], []]) {
     await (await w.mf.dispatchFetch('http://worker.test/module', { headers: { 'x-request-id': 'module-1' } })).text();
     // No second request: with AsyncLocalStorage the event joins the invocation; without, it is
     // parked and this invocation's end takes the parked events along.
-    await until(() => ing.events().some((e) => e.msg === 'module logger inside a request'), 5000, 'the module-level event');
+    await until(() => ing.events().some((e) => e.msg === 'module logger inside a request'), 10_000, 'the module-level event');
     expect(ing.events().some((e) => e.msg === 'GET /module 200')).toBe(true);
     expect(w.lines.join('\n')).not.toMatch(/different request|Cannot perform I\/O|Disallowed operation/i);
   });

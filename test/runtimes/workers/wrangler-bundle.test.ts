@@ -36,7 +36,7 @@ test('wrangler deploy --dry-run bundles the fixture, and the bundle runs in work
   const res = await worker.mf.dispatchFetch('http://worker.test/users/11', { headers: { 'x-request-id': 'bundled-11' } });
   expect(await res.json()).toEqual({ id: '11' });
   const w = worker;
-  await until(() => w.records().some((r) => r.requestId === 'bundled-11' && r.status === 200), 5000, 'the wide event');
+  await until(() => w.records().some((r) => r.requestId === 'bundled-11' && r.status === 200), 10_000, 'the wide event');
   expect(w.records().find((r) => r.requestId === 'bundled-11' && r.status === 200)).toMatchObject({
     msg: 'GET /users/11 200',
     route: '/users/:id',
