@@ -8,6 +8,8 @@ export interface RateLimitOptions {
   maxClients?: number;
 }
 
+const EPSILON = 1e-9;
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -41,11 +43,12 @@ export class TokenBuckets {
       bucket.at = now;
     }
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    // EPSILON absorbs floating-point residue of the refill (0.998 + 0.002 may be 0.99999…).
+    if (bucket.tokens >= 1 - EPSILON) {
+      bucket.tokens = Math.max(0, bucket.tokens - 1);
       return 0;
     }
-    return this.perMs > 0 ? Math.ceil((1 - bucket.tokens) / this.perMs) : Number.POSITIVE_INFINITY;
+    return this.perMs > 0 ? Math.ceil((1 - bucket.tokens) / this.perMs - EPSILON) : Number.POSITIVE_INFINITY;
   }
 
   /** Clients currently tracked. */
