@@ -80,6 +80,35 @@ describe('queue', () => {
   });
 });
 
+describe('queue handler that throws', () => {
+  test('error in the wide event; messages not acked before the throw are retried (implicitly)', async () => {
+    const { w, ing } = await start(fixtureEntry);
+    const timestamp = new Date();
+    const result = await (await w.mf.getWorker()).queue('jobs', [
+      { id: 'j1', timestamp, body: { ok: true }, attempts: 1 },
+      { id: 'j2', timestamp, body: { crash: true }, attempts: 1 },
+      { id: 'j3', timestamp, body: { ok: true }, attempts: 1 },
+    ]);
+    expect(result.outcome).toBe('exception');
+    await until(() => ing.events().some((e) => e.msg === 'queue jobs'), 10_000, 'queue wide event');
+    expect(ing.events().find((e) => e.msg === 'queue jobs')).toMatchObject({
+      level: 'error',
+      queue: 'jobs',
+      batchSize: 3,
+      error: { message: 'cannot handle j2' },
+      messages: {
+        acked: 1,
+        retried: 2,
+        outcomes: [
+          { id: 'j1', outcome: 'ack', explicit: true },
+          { id: 'j2', outcome: 'retry', explicit: false },
+          { id: 'j3', outcome: 'retry', explicit: false },
+        ],
+      },
+    });
+  });
+});
+
 describe('a thrown fetch error', () => {
   test('status 500 and the error in the wide event, the same error object rethrown, still flushed', async () => {
     const { w, ing } = await start(testWorker('rethrow.ts'));
