@@ -91,6 +91,18 @@ function keyOf(request: Request, url: URL): string | null {
   return url.searchParams.get('key') ?? request.headers.get('x-shiplog-key');
 }
 
+function checkInteger(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`shiplog: createIngestHandler option "${name}" must be an integer >= 1; got ${String(value)}`);
+  }
+  return value;
+}
+
+function isStringArray(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
 function isAcceptedContentType(value: string | null): boolean {
   const type = (value ?? '').split(';')[0]?.trim().toLowerCase();
   return type === 'application/json' || type === 'text/plain';
@@ -108,9 +120,18 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
   const logger = options?.logger;
   if (typeof logger?.info !== 'function') throw new TypeError('shiplog: createIngestHandler option "logger" must be a Logger');
   const allowed = options.allowedOrigins ?? [];
+  if (allowed !== '*' && !isStringArray(allowed)) throw new TypeError('shiplog: createIngestHandler option "allowedOrigins" must be an array of origins or "*"');
   const keys = options.publicKeys;
-  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
-  const maxEvents = options.maxEvents ?? 1000;
+  if (keys !== undefined && !isStringArray(keys)) throw new TypeError('shiplog: createIngestHandler option "publicKeys" must be an array of strings');
+  const maxBodyBytes = checkInteger('maxBodyBytes', options.maxBodyBytes) ?? 1_048_576;
+  const maxEvents = checkInteger('maxEvents', options.maxEvents) ?? 1000;
+  if (options.rateLimit) {
+    for (const key of ['burst', 'maxClients'] as const) checkInteger(`rateLimit.${key}`, options.rateLimit[key]);
+    const perSecond = options.rateLimit.perSecond;
+    if (perSecond !== undefined && !(typeof perSecond === 'number' && perSecond >= 0 && perSecond < Infinity)) {
+      throw new RangeError(`shiplog: createIngestHandler option "rateLimit.perSecond" must be a number >= 0; got ${String(perSecond)}`);
+    }
+  }
   const limiter = options.rateLimit === false ? undefined : new TokenBuckets(options.rateLimit);
   const clock = { maxFutureMs: 300_000, maxAgeMs: 604_800_000, ...options.clock };
   const stats: Omit<IngestStats, 'trackedClients'> = { requests: 0, byStatus: {}, acceptedEvents: 0, invalidEvents: 0, adjustedTimes: 0, bytesRead: 0 };

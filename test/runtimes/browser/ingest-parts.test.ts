@@ -80,3 +80,18 @@ describe('readBodyCapped', () => {
     expect(pulled).toBeLessThanOrEqual(12); // an endless body: read 11 chunks, then cancelled
   });
 });
+
+describe('createIngestHandler options', () => {
+  it('throws a TypeError/RangeError naming a bad option', async () => {
+    const { createIngestHandler } = await import('../../../src/ingest.js');
+    const { createLogger } = await import('../../../src/index.js');
+    const logger = createLogger({ sinks: [{ name: 'null', write() {} }] });
+    expect(() => createIngestHandler({} as never)).toThrow(/"logger"/);
+    expect(() => createIngestHandler({ logger, maxBodyBytes: -1 })).toThrow(/maxBodyBytes/);
+    expect(() => createIngestHandler({ logger, maxEvents: 1.5 })).toThrow(/maxEvents/);
+    expect(() => createIngestHandler({ logger, allowedOrigins: 'https://a.example' as never })).toThrow(/allowedOrigins/);
+    expect(() => createIngestHandler({ logger, publicKeys: [1] as never })).toThrow(/publicKeys/);
+    expect(() => createIngestHandler({ logger, rateLimit: { burst: 0 } })).toThrow(/rateLimit\.burst/);
+    expect(typeof createIngestHandler({ logger, rateLimit: false }).stats).toBe('function');
+  });
+});
