@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
 import { repoRoot, snapshotDist } from './lib/dist-snapshot.mjs';
 
 const TARGET_GZIP_BYTES = 4096;
@@ -35,6 +36,28 @@ export default withShiplog({ service: 'bench' }, app);`,
 /** An import or require of a node: builtin (a string passed to getBuiltinModule is not one). */
 const NODE_IMPORT = /(?:\bimport\s*(?:[\w${}\s,*]+from\s*)?|\bimport\s*\(\s*|\brequire\s*\(\s*)["']node:[\w/]+["']/;
 
+/**
+ * Where the bytes come from: the same plain Worker bundled from the sources with the Workers
+ * layer (withShiplog) and with only the core doing the equivalent (request logger, emit, flush
+ * in waitUntil), minified + gzip -9. The difference is the Workers layer's cost.
+ */
+async function attribution() {
+  const gzipOf = async (contents) => {
+    const result = await esbuild.build({
+      stdin: { contents, resolveDir: repoRoot, loader: 'ts' },
+      bundle: true, minify: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent',
+    });
+    return gzipSync(result.outputFiles[0].text, { level: 9 }).length;
+  };
+  const core = await gzipOf(`import { createLoggerWith, consoleSink, httpSink } from './src/index.ts';
+const log = createLoggerWith((o) => (o.endpoint ? [consoleSink(), httpSink({ url: o.endpoint })] : [consoleSink()]), { service: 'bench' });
+export default { fetch(request, env, ctx) { const r = log.request(request); r.info('hello'); r.emit({ status: 200 }); ctx.waitUntil(log.flush()); return new Response('ok'); } };`);
+  const workers = await gzipOf(`import { withShiplog } from './runtimes/workers/index.ts';
+export default withShiplog({ service: 'bench' }, { fetch(request, env, ctx, log) { log.info('hello'); return new Response('ok'); } });`);
+  return { core, workers };
+}
+
+const parts = await attribution();
 const snapshot = snapshotDist();
 try {
   // The snapshot is a package root named `shiplog`: worker files inside it import `shiplog/*`
@@ -72,6 +95,9 @@ try {
   out.push(`shiplog's share (gzip, with − without): plain Worker **${kb(plainShare)}**, Hono Worker **${kb(honoShare)}**; ` +
     `target ≤ ${kb(TARGET_GZIP_BYTES)}: ${plainShare <= TARGET_GZIP_BYTES ? '**met**' : '**missed**'} (plain), ` +
     `${honoShare <= TARGET_GZIP_BYTES ? '**met**' : '**missed**'} (Hono).`);
+  out.push('');
+  out.push(`Of that, from the sources (esbuild --minify, gzip -9): the core (logger, serializer, pipeline, options, console + http sinks) ` +
+    `${kb(parts.core)}, the Workers layer (per-invocation pipelines, parking, withShiplog, queue/ALS) ${kb(parts.workers - parts.core)}.`);
   out.push('');
   out.push('Bundled without `nodejs_compat` (compatibility_date 2025-09-01) from a snapshot of dist/. ' +
     "The `getLogger()` lookup passes the string 'node:async_hooks' to `process.getBuiltinModule` at call time, guarded; it is not an import.");
