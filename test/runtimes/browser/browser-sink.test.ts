@@ -61,9 +61,9 @@ describe('browser sink details in Chromium', () => {
     const server = await start({ publicKeys: ['pk_demo'] });
     const page = await pageWithLogger(`{ endpoint: '/ingest', publicKey: 'pk_demo', headers: { authorization: 'Bearer t0k' }, batch: { size: 2, intervalMs: 0 } }`);
     await page.evaluate(() => (globalThis as any).logMany(3, 'auth'));
-    await waitFor(() => withPrefix('auth').length >= 2, 5000, 'the fetch batch');
+    await waitFor(() => withPrefix('auth').length >= 2, undefined, 'the fetch batch');
     await page.close();
-    await waitFor(() => withPrefix('auth').length >= 3, 5000, 'the beacon');
+    await waitFor(() => withPrefix('auth').length >= 3, undefined, 'the beacon');
     const [viaFetch, viaBeacon] = server.requests;
     expect(viaFetch).toMatchObject({ mode: 'cors', key: 'pk_demo', authorization: 'Bearer t0k', contentType: 'application/json', status: 204 });
     expect(viaBeacon).toMatchObject({ mode: 'no-cors', key: 'pk_demo', authorization: undefined, status: 204 });
@@ -75,7 +75,7 @@ describe('browser sink details in Chromium', () => {
     const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 100, intervalMs: 0 } }`, 'delete Navigator.prototype.sendBeacon;');
     await page.evaluate(() => (globalThis as any).logMany(10, 'nobeacon'));
     await page.close();
-    await waitFor(() => withPrefix('nobeacon').length >= 10, 5000, 'the keepalive fetch');
+    await waitFor(() => withPrefix('nobeacon').length >= 10, undefined, 'the keepalive fetch');
     await settle();
     expect(seqs(withPrefix('nobeacon'))).toEqual(range(0, 10));
     expect(server.requests.map((r) => r.mode)).toEqual(['cors']);
@@ -86,7 +86,7 @@ describe('browser sink details in Chromium', () => {
     const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 100, intervalMs: 0 } }`, 'navigator.sendBeacon = () => false;');
     await page.evaluate(() => (globalThis as any).logMany(10, 'refused'));
     await page.close();
-    await waitFor(() => withPrefix('refused').length >= 10, 5000, 'the keepalive fetch');
+    await waitFor(() => withPrefix('refused').length >= 10, undefined, 'the keepalive fetch');
     await settle();
     expect(seqs(withPrefix('refused'))).toEqual(range(0, 10));
     expect(server.requests.map((r) => r.mode)).toEqual(['cors']);
@@ -112,7 +112,7 @@ describe('browser sink details in Chromium', () => {
     server.state.ingestStatus = 0;
     await page.close();
     const next = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 40, intervalMs: 0 } }`);
-    await waitFor(() => withPrefix('bounded').length >= kept, 5000, 'the kept events');
+    await waitFor(() => withPrefix('bounded').length >= kept, undefined, 'the kept events');
     await settle();
     expect(seqs(withPrefix('bounded'))).toEqual(range(40 - kept, 40));
     expect((await next.evaluate(() => (globalThis as any).log.stats())).offline.restored).toBe(kept);
@@ -140,10 +140,10 @@ describe('browser sink details in Chromium', () => {
       state = 'visible';
       document.dispatchEvent(new Event('visibilitychange'));
     });
-    await waitFor(() => withPrefix('tab').length >= 5, 5000, 'the first beacon');
+    await waitFor(() => withPrefix('tab').length >= 5, undefined, 'the first beacon');
     await page.evaluate(() => (globalThis as any).logMany(3, 'tab2'));
     await page.close(); // visibilitychange → hidden and pagehide: one more beacon for both
-    await waitFor(() => withPrefix('tab2').length >= 3, 5000, 'the second beacon');
+    await waitFor(() => withPrefix('tab2').length >= 3, undefined, 'the second beacon');
     await settle();
     expect(seqs(withPrefix('tab'))).toEqual(range(0, 5));
     expect(seqs(withPrefix('tab2'))).toEqual(range(0, 3));

@@ -50,10 +50,10 @@ describe('browser runtime in Chromium', () => {
   it('batches events and delivers them with fetch keepalive while the page is visible', async () => {
     const page = await open('size=10&interval=0');
     await page.evaluate(() => (globalThis as any).logMany(25, 'visible'));
-    await waitFor(() => withPrefix('visible').length >= 19, 5000, 'two full batches (page loaded + 19)');
+    await waitFor(() => withPrefix('visible').length >= 19, undefined, 'two full batches (page loaded + 19)');
     const result = await page.evaluate(() => (globalThis as any).shiplog.flush());
     expect(result).toMatchObject({ ok: true, timedOut: false, dropped: 0 });
-    await waitFor(() => withPrefix('visible').length >= 25, 5000, 'the flushed rest');
+    await waitFor(() => withPrefix('visible').length >= 25, undefined, 'the flushed rest');
     expect(seqs(withPrefix('visible'))).toEqual(range(25));
 
     const fetches = (await page.evaluate(() => (globalThis as any).__fetches)) as { keepalive: boolean; bytes: number }[];
@@ -76,7 +76,7 @@ describe('browser runtime in Chromium', () => {
     await page.evaluate(() => (globalThis as any).logMany(20, 'closing'));
     expect(withPrefix('closing')).toHaveLength(0);
     await page.close();
-    await waitFor(() => withPrefix('closing').length >= 20, 5000, 'the beacon');
+    await waitFor(() => withPrefix('closing').length >= 20, undefined, 'the beacon');
     await new Promise((resolve) => setTimeout(resolve, 200)); // a duplicate would arrive within this window
     expect(seqs(withPrefix('closing'))).toEqual(range(20));
     expect(beacons()).toBe(1);
@@ -88,14 +88,14 @@ describe('browser runtime in Chromium', () => {
     const page = await open('size=1000&bytes=10000000&interval=0');
     await page.evaluate(() => (globalThis as any).logMany(120, 'big', 1000)); // ~130 KB
     await page.close();
-    await waitFor(() => beacons() >= 2, 5000, 'beacons');
+    await waitFor(() => beacons() >= 2, undefined, 'beacons');
     await new Promise((resolve) => setTimeout(resolve, 200));
     const byBeacon = withPrefix('big').length;
     expect(byBeacon).toBeGreaterThan(40);
     expect(byBeacon).toBeLessThan(120); // the browser's 64 KB keepalive quota cannot carry all of it
 
     const next = await open('size=1000&interval=0&load=2');
-    await waitFor(() => withPrefix('big').length >= 120, 5000, 'the stored rest');
+    await waitFor(() => withPrefix('big').length >= 120, undefined, 'the stored rest');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(seqs(withPrefix('big'))).toEqual(range(120)); // all of them, none twice
     const stats = await next.evaluate(() => (globalThis as any).shiplog.stats());
@@ -106,11 +106,11 @@ describe('browser runtime in Chromium', () => {
     demo.state.ingestStatus = 503;
     const page = await open('size=5&interval=0&attempts=10&delay=500');
     await page.evaluate(() => (globalThis as any).logMany(12, 'offline'));
-    await waitFor(() => demo.requests.some((r) => r.status === 503), 5000, 'a failed send');
+    await waitFor(() => demo.requests.some((r) => r.status === 503), undefined, 'a failed send');
     demo.state.ingestStatus = 0;
     await page.reload(); // hides the page mid-retry: events go to localStorage, not to a beacon
     await page.waitForFunction(() => 'shiplog' in globalThis);
-    await waitFor(() => withPrefix('offline').length >= 12, 5000, 'delivery after reload');
+    await waitFor(() => withPrefix('offline').length >= 12, undefined, 'delivery after reload');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(seqs(withPrefix('offline'))).toEqual(range(12));
     expect(demo.received.filter((r) => r.msg === 'page loaded')).toHaveLength(2);
@@ -121,13 +121,13 @@ describe('browser runtime in Chromium', () => {
     demo.state.ingestStatus = 503;
     const page = await open('size=5&interval=0&attempts=2&delay=10');
     await page.evaluate(() => (globalThis as any).logMany(4, 'exhausted')); // + page loaded = one batch of 5
-    await page.waitForFunction(() => (globalThis as any).shiplog.stats().offline.stored >= 5, null, { timeout: 5000 });
+    await page.waitForFunction(() => (globalThis as any).shiplog.stats().offline.stored >= 5, null);
     const stats = await page.evaluate(() => (globalThis as any).shiplog.stats());
     expect(stats.sinks.browser.droppedByReason['retries-exhausted']).toBe(5);
     expect(stats.sinks.browser.retries).toBe(1);
     demo.state.ingestStatus = 0;
     await page.reload();
-    await waitFor(() => withPrefix('exhausted').length >= 4, 5000, 'delivery after reload');
+    await waitFor(() => withPrefix('exhausted').length >= 4, undefined, 'delivery after reload');
     expect(seqs(withPrefix('exhausted'))).toEqual(range(4));
     expect(demo.received.filter((r) => r.msg === 'page loaded')).toHaveLength(1); // the first page's, restored
   });
@@ -138,7 +138,7 @@ describe('browser runtime in Chromium', () => {
     await page.click('#reject');
     await page.waitForFunction(() => (globalThis as any).shiplog.pending >= 3); // page loaded + 2 errors
     await page.evaluate(() => (globalThis as any).shiplog.flush());
-    await waitFor(() => demo.received.filter((r) => r.level === 'error').length >= 2, 5000, 'error events');
+    await waitFor(() => demo.received.filter((r) => r.level === 'error').length >= 2, undefined, 'error events');
     const errors = demo.received.filter((r) => r.level === 'error');
     const uncaught = errors.find((r) => r.kind === 'uncaught-error') as Received & { error: { message: string; stack: string } };
     const rejection = errors.find((r) => r.kind === 'unhandled-rejection') as Received & { error: { message: string } };

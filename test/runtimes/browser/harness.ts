@@ -35,7 +35,7 @@ export async function recordFetches(context: BrowserContext): Promise<void> {
 }
 
 /** Polls `condition` every 20 ms until it holds or `timeoutMs` passes (waiting on another process). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

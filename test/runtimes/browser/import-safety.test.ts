@@ -48,7 +48,7 @@ describe('the browser entry outside a page', () => {
     log.info('rendered on the server', { ssr: true });
     const result = await log.flush({ timeoutMs: 5000 });
     expect(result).toMatchObject({ ok: true, delivered: 1 });
-    await waitFor(() => demo.received.some((r) => r.ssr === true), 5000, 'the SSR event');
+    await waitFor(() => demo.received.some((r) => r.ssr === true), undefined, 'the SSR event');
     const event = demo.received.find((r) => r.ssr === true) as Record<string, unknown>;
     expect(event.session).toBeUndefined(); // no page: no session, page URL or user agent fields
     expect(event.source).toBe('browser');
@@ -132,7 +132,7 @@ describe('the ingest handler on other runtimes', () => {
       const bad = await mf.dispatchFetch('http://worker.local/ingest', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(bad.status).toBe(400);
       expect(await bad.text()).toBe('{"error":"not-an-array"}');
-      await waitFor(() => lines.some((l) => l.includes('from workerd')), 5000, 'the console line');
+      await waitFor(() => lines.some((l) => l.includes('from workerd')), undefined, 'the console line');
       const event = JSON.parse(lines.find((l) => l.includes('from workerd')) as string);
       expect(event).toMatchObject({ level: 'error', msg: 'from workerd', code: 7, source: 'browser', userAgent: 'worker-test' });
     } finally {

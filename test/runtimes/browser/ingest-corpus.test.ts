@@ -169,7 +169,7 @@ describe('ingest endpoint against a corpus of hostile requests (Hono on Node)', 
         expect(replies[0]?.bytesSent).toBeLessThan(16 * 1024 * 1024);
       }
       if (c.check !== undefined) {
-        await waitFor(async () => (await stats()).received > before.received, 5000, 'the event to be stored');
+        await waitFor(async () => (await stats()).received > before.received, undefined, 'the event to be stored');
         const record = await lastRecord();
         expect(c.check(record), JSON.stringify(record).slice(0, 500)).toBe(true);
       }
