@@ -163,6 +163,10 @@ describe('ingest endpoint against a corpus of hostile requests (Hono on Node)', 
       if (c.repeat !== undefined) {
         expect(replies.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(c.repeat - 20); // burst 20
       }
+      if (c.stream !== undefined || c.declaredLength !== undefined) {
+        // A server that held the 100 MB body would grow by about that much.
+        expect(after.memory.rss - before.memory.rss).toBeLessThan(32 * 1024 * 1024);
+      }
       if (c.stream !== undefined) {
         // The handler stopped at the cap and answered; the client got no further than socket buffers.
         expect(after.ingest.bytesRead - before.ingest.bytesRead).toBeLessThanOrEqual(MAX_BODY + 64 * 1024);
@@ -178,7 +182,7 @@ describe('ingest endpoint against a corpus of hostile requests (Hono on Node)', 
 
   it('kept its memory bounded through the whole corpus', async () => {
     const { memory, ingest } = await stats();
-    expect(memory.rss).toBeLessThan(250 * 1024 * 1024); // the 100 MB body was never held
+    expect(memory.rss).toBeLessThan(160 * 1024 * 1024); // ~100 MB measured here: the 100 MB bodies were never held
     expect(ingest.bytesRead).toBeLessThan(20 * 1024 * 1024);
     expect(ingest.trackedClients).toBeLessThanOrEqual(10_000);
   });
