@@ -58,6 +58,7 @@ export interface LambdaOptions extends LoggerOptions {
    * Told every invocation's flush result. Default: when events missed the deadline or were
    * dropped, one JSON warn line with the counts goes to stderr (CloudWatch), never through
    * the sinks that failed.
+   * @default a stderr report of incomplete flushes
    */
   onFlush?: (result: FlushResult, log: RequestLogger) => void;
 }
