@@ -37,6 +37,18 @@ export function isoTime(ms: number): string {
   return lastIso;
 }
 
+/** One serializer per resolved options: loggers made per request (Workers, Lambda) share it. */
+const serializers = new WeakMap<ResolvedOptions, Serializer>();
+
+function serializerFor(options: ResolvedOptions): Serializer {
+  let serializer = serializers.get(options);
+  if (serializer === undefined) {
+    serializer = new Serializer({ ...options.limits, redact: options.redact }, RESERVED_KEYS);
+    serializers.set(options, serializer);
+  }
+  return serializer;
+}
+
 /**
  * What a logger and all its children share: serializer, one pipeline per sink, level,
  * sampling and counters.
@@ -56,7 +68,7 @@ export class LoggerCore {
   internalErrors = 0;
 
   constructor(options: ResolvedOptions, sinks: readonly Sink[]) {
-    this.serializer = new Serializer({ ...options.limits, redact: options.redact }, RESERVED_KEYS);
+    this.serializer = serializerFor(options);
     this.level = options.level;
     this.minRank = LEVEL_RANK[options.level];
     const names = new Map<string, number>();

@@ -26,10 +26,16 @@ export function readHeader(headers: RequestLike['headers'], name: string): strin
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** A random id; crypto.randomUUID where available (it is missing on insecure browser origins). */
+/**
+ * A random id: crypto.randomUUID where it works (it is missing on insecure browser origins and
+ * throws at Workers global scope), else Math.random hex. Never throws.
+ */
 export function randomId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (typeof c?.randomUUID === 'function') return c.randomUUID();
+  try {
+    return (globalThis as { crypto: { randomUUID(): string } }).crypto.randomUUID();
+  } catch {
+    // fall through to a non-cryptographic id: correlation only needs uniqueness, not secrecy
+  }
   let id = '';
   for (let i = 0; i < 32; i++) id += ((Math.random() * 16) | 0).toString(16);
   return id;

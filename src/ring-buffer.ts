@@ -1,15 +1,16 @@
 /**
- * Fixed-capacity FIFO over a circular array. `push` on a full buffer evicts and returns the
- * oldest item, so callers can account for it. All operations are O(1) except `take(n)`, which
- * is O(n) in the items it returns.
+ * Bounded FIFO over a circular array that grows on demand up to `capacity` (a logger per
+ * request should not pay for a full buffer it never fills). `push` on a full buffer evicts and
+ * returns the oldest item, so callers can account for it. O(1) amortized, except `take(n)`,
+ * which is O(n) in the items it returns.
  */
 export class RingBuffer<T> {
-  readonly #items: (T | undefined)[];
+  #items: (T | undefined)[];
   #head = 0;
   #count = 0;
 
   constructor(readonly capacity: number) {
-    this.#items = new Array<T | undefined>(capacity);
+    this.#items = new Array<T | undefined>(Math.min(capacity, 16));
   }
 
   get length(): number {
@@ -18,15 +19,17 @@ export class RingBuffer<T> {
 
   /** Appends `item`; on a full buffer returns the evicted oldest item, otherwise undefined. */
   push(item: T): T | undefined {
-    const cap = this.capacity;
-    if (this.#count < cap) {
-      this.#items[(this.#head + this.#count) % cap] = item;
+    const items = this.#items;
+    if (this.#count === items.length && items.length < this.capacity) this.#grow();
+    const size = this.#items.length;
+    if (this.#count < size) {
+      this.#items[(this.#head + this.#count) % size] = item;
       this.#count++;
       return undefined;
     }
     const evicted = this.#items[this.#head];
     this.#items[this.#head] = item;
-    this.#head = (this.#head + 1) % cap;
+    this.#head = (this.#head + 1) % size;
     return evicted;
   }
 
@@ -37,21 +40,29 @@ export class RingBuffer<T> {
 
   /** The item `index` places after the oldest (0 = oldest). */
   at(index: number): T | undefined {
-    return index < this.#count ? this.#items[(this.#head + index) % this.capacity] : undefined;
+    return index < this.#count ? this.#items[(this.#head + index) % this.#items.length] : undefined;
   }
 
   /** Removes and returns the oldest `n` items (fewer if the buffer holds fewer). */
   take(n: number): T[] {
     const k = Math.min(n, this.#count);
     const out = new Array<T>(k);
-    const cap = this.capacity;
+    const size = this.#items.length;
     for (let i = 0; i < k; i++) {
-      const at = (this.#head + i) % cap;
+      const at = (this.#head + i) % size;
       out[i] = this.#items[at] as T;
       this.#items[at] = undefined;
     }
-    this.#head = (this.#head + k) % cap;
+    this.#head = (this.#head + k) % size;
     this.#count -= k;
     return out;
+  }
+
+  /** Doubles the array (up to capacity), laying the items out from index 0. */
+  #grow(): void {
+    const next = new Array<T | undefined>(Math.min(this.capacity, this.#items.length * 2));
+    for (let i = 0; i < this.#count; i++) next[i] = this.#items[(this.#head + i) % this.#items.length];
+    this.#items = next;
+    this.#head = 0;
   }
 }
