@@ -84,25 +84,39 @@ export function toLogRow(event: LogEvent, id: string): LogRow {
   };
 }
 
-const COLUMNS = '(id, time, level, message, service, request_id, data)';
-/** Rows per statement: PostgreSQL allows 65535 parameters; 7 per row. */
-export const ROWS_PER_STATEMENT = 1000;
+/** Rows per statement; each column travels as one array parameter, so this only bounds its size. */
+export const ROWS_PER_STATEMENT = 5000;
 
 /**
- * A parameterized multi-row INSERT (`$1 … $n`, values never spliced into the text), idempotent
- * on `id`. Shared by the pg, PGlite and postgres.js adapters.
+ * A parameterized INSERT of many rows, idempotent on `id`: each column is one array parameter
+ * expanded by `unnest`, so the statement text is the same for every batch size (one prepared
+ * statement, faster than a VALUES list on PGlite) and values are never spliced into the text.
+ * Shared by the pg, PGlite and postgres.js adapters. `data` travels as text and is cast to
+ * jsonb in SQL: typed as jsonb, postgres.js would JSON-encode the string a second time.
  */
-export function insertStatement(table: string, rows: readonly LogRow[]): { text: string; values: unknown[] } {
-  const values: unknown[] = [];
-  const tuples: string[] = [];
+export function insertStatement(table: string, rows: readonly LogRow[]): { text: string; values: unknown[][] } {
+  const ids: string[] = [];
+  const times: string[] = [];
+  const levels: string[] = [];
+  const messages: (string | null)[] = [];
+  const services: (string | null)[] = [];
+  const requestIds: (string | null)[] = [];
+  const data: string[] = [];
   for (const row of rows) {
-    const n = values.length;
-    // `::text::jsonb`: the parameter is text holding JSON. Typed as jsonb, postgres.js would
-    // JSON-encode the string again and store a JSON string instead of the object.
-    tuples.push(`($${n + 1}::uuid, $${n + 2}::timestamptz, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}::text::jsonb)`);
-    values.push(row.id, row.time.toISOString(), row.level, row.message, row.service, row.requestId, row.data);
+    ids.push(row.id);
+    times.push(row.time.toISOString());
+    levels.push(row.level);
+    messages.push(row.message);
+    services.push(row.service);
+    requestIds.push(row.requestId);
+    data.push(row.data);
   }
-  return { text: `INSERT INTO ${quoteTable(table)} ${COLUMNS} VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`, values };
+  const text =
+    `INSERT INTO ${quoteTable(table)} (id, time, level, message, service, request_id, data) ` +
+    'SELECT id, time, level, message, service, request_id, data::jsonb ' +
+    'FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) ' +
+    'AS r(id, time, level, message, service, request_id, data) ON CONFLICT (id) DO NOTHING';
+  return { text, values: [ids, times, levels, messages, services, requestIds, data] };
 }
 
 /** Splits rows into statement-sized chunks. */

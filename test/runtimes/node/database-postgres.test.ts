@@ -59,7 +59,7 @@ describe('databaseSink on a real PostgreSQL 15', () => {
     });
     const total = 1500;
     for (let i = 0; i < total; i++) {
-      log.info('through a restart', { i });
+      log.info(i % 7 === 0 ? 'through a restart: \\ "quoted" {x,y} ünïcødé' : 'through a restart', { i, path: 'C:\\tmp\\x', note: "it's, {odd}" });
       if (process.env.DEBUG_PG && i % 100 === 0) console.log(i, Date.now(), JSON.stringify(log.stats().sinks));
       if (i === 400) {
         cluster.stop('immediate'); // a crash, mid-run
@@ -78,7 +78,10 @@ describe('databaseSink on a real PostgreSQL 15', () => {
       const stats = log.stats().sinks[sink];
       expect(stats?.failures).toBeGreaterThan(0);
       if (process.env.DEBUG_PG) console.log('querying', sink, Date.now());
-      const stored = (await pool.query<{ i: number }>(`SELECT (data->>'i')::int AS i FROM ${table}`)).rows.map((r) => r.i);
+      const rows = (await pool.query<{ i: number; message: string; path: string }>(`SELECT (data->>'i')::int AS i, message, data->>'path' AS path FROM ${table}`)).rows;
+      const stored = rows.map((r) => r.i);
+      const sample = rows.find((r) => r.i % 7 === 0);
+      expect(sample).toMatchObject({ message: 'through a restart: \\ "quoted" {x,y} ünïcødé', path: 'C:\\tmp\\x' });
       // Exactly once: no duplicate rows, even for batches retried around the crash.
       expect(new Set(stored).size).toBe(stored.length);
       const expected = Array.from({ length: total }, (_, i) => i).filter((i) => !droppedIds[sink].has(i));
