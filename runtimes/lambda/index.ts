@@ -9,6 +9,7 @@ import { createLambdaLogger } from './create-logger.js';
 
 export * from '../../src/index.js';
 export { withShiplog, type LambdaContext, type LambdaOptions, type LoggedLambdaHandler, type WrappedLambdaHandler } from './with-shiplog.js';
+export { getLogger } from './context.js';
 export { httpEventInfo, resultStatus, type EventSource, type HttpEventInfo } from './http-event.js';
 export type { FailureBufferOptions } from './create-logger.js';
 

@@ -11,6 +11,7 @@ import { describeError } from '../../src/util.js';
 import { createLambdaLogger, rawConsole, type FailureBufferCore, type FailureBufferOptions } from './create-logger.js';
 import { httpEventInfo, resultStatus, type HttpEventInfo } from './http-event.js';
 import { InvocationDeadline } from './invocation-deadline.js';
+import { runWithLogger } from './context.js';
 
 /** The parts of the Lambda `Context` the wrapper reads (compatible with `@types/aws-lambda`). */
 export interface LambdaContext {
@@ -123,7 +124,8 @@ function invocationFields(context: LambdaContext, coldStart: boolean, http: Http
 }
 
 /**
- * Wraps an async Lambda handler. Per invocation: a request logger (third argument) whose
+ * Wraps an async Lambda handler. Per invocation: a request logger (third argument, and
+ * `getLogger()` anywhere below the handler) whose
  * `requestId` is the Lambda request id and whose events carry the X-Ray trace id; the wide
  * event (cold start, function name/version/memory, HTTP request and status for API Gateway
  * v1/v2, ALB and Function URL events) when the handler settles; then, in `finally`, a flush
@@ -164,7 +166,7 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
     let failed = false;
     let error: unknown;
     try {
-      result = await handler(event, context, log);
+      result = await runWithLogger(log, () => handler(event, context, log));
       return result;
     } catch (thrown) {
       failed = true;

@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, Handler } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { httpEventInfo, resultStatus, SinkError, withShiplog, type LambdaContext, type Sink } from '../../../runtimes/lambda/index.js';
+import { getLogger, httpEventInfo, resultStatus, SinkError, withShiplog, type LambdaContext, type Sink } from '../../../runtimes/lambda/index.js';
 import { memorySink } from '../../../src/testing.js';
 // @ts-expect-error plain ESM fixtures without type declarations
 import { albEvent, functionUrlEvent, httpApiEvent, restEvent, sqsEvent } from '../../../fixtures/lambda/events.mjs';
@@ -213,6 +213,23 @@ describe('withShiplog (Lambda) in-process', () => {
       ['careful', '1-aaaa-bbbb'],
       ['careful', '1-dddd-eeee'],
     ]);
+  });
+
+  it('getLogger() returns the current invocation\'s logger deep in the call tree, and throws outside one', async () => {
+    const sink = memorySink();
+    async function loadOrder(id: string): Promise<string> {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      getLogger().info('loaded in a helper', { id });
+      getLogger().set({ order: { id } });
+      return id;
+    }
+    const handler = withShiplog({ sinks: [sink] }, async (event: Json) => loadOrder(event.id));
+    const contexts = [lambdaContext({ awsRequestId: 'a' }), lambdaContext({ awsRequestId: 'b' })];
+    await Promise.all([handler({ id: '1' }, contexts[0] as LambdaContext), handler({ id: '2' }, contexts[1] as LambdaContext)]);
+    const byRequest = (id: string) => (sink.records() as Json[]).filter((r) => r.requestId === id);
+    expect(byRequest('a').map((r) => [r.msg, r.id ?? r.order?.id])).toEqual([['loaded in a helper', '1'], ['request', '1']]);
+    expect(byRequest('b').map((r) => [r.msg, r.id ?? r.order?.id])).toEqual([['loaded in a helper', '2'], ['request', '2']]);
+    expect(() => getLogger()).toThrow(/outside a handler wrapped with withShiplog/);
   });
 
   it('is assignable to the @types/aws-lambda Handler type', async () => {
