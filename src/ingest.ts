@@ -33,9 +33,12 @@ export interface IngestOptions {
   /** Per-client token bucket; `false` turns it off. @default { burst: 30, perSecond: 5, maxClients: 10000 } */
   rateLimit?: RateLimitOptions | false;
   /**
-   * Header holding the client address, set by a proxy you trust (`cf-connecting-ip`,
-   * `x-real-ip`, `x-forwarded-for`: its first entry is used). Never trust a header a client can
-   * set directly. @default undefined (use the `clientAddress` passed to the handler)
+   * Header holding the client address, set by a proxy you trust (`x-real-ip`,
+   * `x-forwarded-for`: its first entry is used). Never trust a header a client can set
+   * directly. On Cloudflare Workers (a request with `cf` properties) `cf-connecting-ip` is used
+   * without configuration, since Cloudflare sets it. A request whose client cannot be
+   * identified is not rate limited (one shared bucket would throttle every visitor at once) and
+   * is counted in `stats().unidentifiedClients`. @default undefined (the `clientAddress` passed to the handler)
    */
   clientAddressHeader?: string;
   /** Which client clock readings are believed. @default { maxFutureMs: 300000, maxAgeMs: 604800000 } */
@@ -63,6 +66,8 @@ export interface IngestStats {
   bytesRead: number;
   /** Clients tracked by the rate limiter. */
   trackedClients: number;
+  /** Requests whose client address was unknown (no `clientAddress`, no trusted header): not rate limited. */
+  unidentifiedClients: number;
 }
 
 /** A fetch handler (`(request) => Promise<Response>`) with counters. Never rejects. */
@@ -81,7 +86,8 @@ function reply(status: number, error: string | undefined, headers: Record<string
   return new Response(`{"error":"${error}"}`, { status, headers: all });
 }
 
-function clientAddress(request: Request, info: IngestRequestInfo | undefined, header: string | undefined): string | undefined {
+function clientAddress(request: Request, info: IngestRequestInfo | undefined, configured: string | undefined): string | undefined {
+  const header = configured ?? ((request as { cf?: unknown }).cf === undefined ? undefined : 'cf-connecting-ip');
   const fromHeader = header === undefined ? null : request.headers.get(header);
   const address = fromHeader === null ? info?.clientAddress : fromHeader.split(',')[0]?.trim();
   return address === undefined || address === '' ? undefined : address.slice(0, MAX_ADDRESS_LENGTH);
@@ -134,7 +140,15 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
   }
   const limiter = options.rateLimit === false ? undefined : new TokenBuckets(options.rateLimit);
   const clock = { maxFutureMs: 300_000, maxAgeMs: 604_800_000, ...options.clock };
-  const stats: Omit<IngestStats, 'trackedClients'> = { requests: 0, byStatus: {}, acceptedEvents: 0, invalidEvents: 0, adjustedTimes: 0, bytesRead: 0 };
+  const stats: Omit<IngestStats, 'trackedClients'> = {
+    requests: 0,
+    byStatus: {},
+    acceptedEvents: 0,
+    invalidEvents: 0,
+    adjustedTimes: 0,
+    bytesRead: 0,
+    unidentifiedClients: 0,
+  };
 
   async function handle(request: Request, info: IngestRequestInfo | undefined): Promise<Response> {
     const origin = request.headers.get('origin');
@@ -146,7 +160,8 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
     if (keys !== undefined && !keys.includes(keyOf(request, url) ?? '')) return reply(401, 'bad-key', cors);
     const address = clientAddress(request, info, options.clientAddressHeader);
     const now = Date.now();
-    const waitMs = limiter?.take(address ?? 'unknown', now) ?? 0;
+    if (address === undefined) stats.unidentifiedClients++;
+    const waitMs = address === undefined ? 0 : (limiter?.take(address, now) ?? 0);
     if (waitMs > 0) return reply(429, 'rate-limited', { ...cors, 'retry-after': String(Math.min(3600, Math.ceil(waitMs / 1000))) });
     if (!isAcceptedContentType(request.headers.get('content-type'))) return reply(415, 'unsupported-content-type', cors);
     const encoding = request.headers.get('content-encoding');

@@ -135,6 +135,7 @@ describe('the ingest handler on other runtimes', () => {
       await waitFor(() => lines.some((l) => l.includes('from workerd')), undefined, 'the console line');
       const event = JSON.parse(lines.find((l) => l.includes('from workerd')) as string);
       expect(event).toMatchObject({ level: 'error', msg: 'from workerd', code: 7, source: 'browser', userAgent: 'worker-test' });
+      expect(event.clientIp).toBe('127.0.0.1'); // cf-connecting-ip, trusted because the request has the `cf` object Cloudflare adds
     } finally {
       await mf.dispose();
     }

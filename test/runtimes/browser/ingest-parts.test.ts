@@ -95,3 +95,30 @@ describe('createIngestHandler options', () => {
     expect(typeof createIngestHandler({ logger, rateLimit: false }).stats).toBe('function');
   });
 });
+
+describe('createIngestHandler rate limit', () => {
+  const post = (headers: Record<string, string> = {}): Request =>
+    new Request('http://ingest.local/ingest', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '[{"level":"info","msg":"m"}]' });
+
+  it('limits each identified client, answering 429 with Retry-After', async () => {
+    const { createIngestHandler } = await import('../../../src/ingest.js');
+    const { createLogger } = await import('../../../src/index.js');
+    const ingest = createIngestHandler({ logger: createLogger({ sinks: [{ name: 'null', write() {} }] }), rateLimit: { burst: 2, perSecond: 0.5 } });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await ingest(post(), { clientAddress: '198.51.100.1' })).status);
+    const limited = await ingest(post(), { clientAddress: '198.51.100.1' });
+    expect(statuses).toEqual([204, 204, 429]);
+    expect(limited.headers.get('retry-after')).toBe('2');
+    expect(await limited.json()).toEqual({ error: 'rate-limited' });
+    expect((await ingest(post(), { clientAddress: '198.51.100.2' })).status).toBe(204);
+    expect(ingest.stats()).toMatchObject({ trackedClients: 2, unidentifiedClients: 0, byStatus: { 204: 3, 429: 2 } });
+  });
+
+  it('does not throttle everyone through one shared bucket when the client is unknown', async () => {
+    const { createIngestHandler } = await import('../../../src/ingest.js');
+    const { createLogger } = await import('../../../src/index.js');
+    const ingest = createIngestHandler({ logger: createLogger({ sinks: [{ name: 'null', write() {} }] }), rateLimit: { burst: 1, perSecond: 0 } });
+    for (let i = 0; i < 3; i++) expect((await ingest(post({ 'x-forwarded-for': `203.0.113.${i}` }))).status).toBe(204); // untrusted header ignored
+    expect(ingest.stats()).toMatchObject({ trackedClients: 0, unidentifiedClients: 3 });
+  });
+});
