@@ -128,6 +128,21 @@ describe('browser sink details in Chromium', () => {
     expect((await page.evaluate(() => (globalThis as any).log.stats())).offline).toEqual({ stored: 0, restored: 0, dropped: 0 });
   });
 
+  it('keeps working when storage is blocked (sandboxed frames, privacy settings)', async () => {
+    const server = await start();
+    const blocked = `for (const name of ['localStorage', 'sessionStorage']) {
+      Object.defineProperty(window, name, { configurable: true, get() { throw new DOMException('blocked', 'SecurityError'); } });
+    }`;
+    const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 100, intervalMs: 0 } }`, blocked);
+    await page.evaluate(() => (globalThis as any).logMany(3, 'blocked'));
+    expect((await page.evaluate(() => (globalThis as any).log.stats())).internalErrors).toBe(0);
+    await page.close();
+    await waitFor(() => withPrefix('blocked').length >= 3, undefined, 'the beacon');
+    expect(seqs(withPrefix('blocked'))).toEqual(range(0, 3));
+    expect(withPrefix('blocked')[0]?.session).toMatch(/^[\da-f-]{32,36}$/); // a per-page id instead
+    expect(server.requests.map((r) => r.mode)).toEqual(['no-cors']);
+  });
+
   it('sends each event once when the tab is hidden, shown again and then closed', async () => {
     const server = await start();
     const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 100, intervalMs: 0 } }`);
