@@ -177,7 +177,9 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
       try {
         const status = failed ? undefined : resultStatus(http?.source, result);
         buffer?.release(failed || (status !== undefined && status >= 500));
-        log.emit(failed ? { error } : { status });
+        // Non-HTTP triggers (SQS, S3, direct invoke…) have no request line to name the event by.
+        const message = http === undefined ? { message: 'invocation' } : {};
+        log.emit(failed ? { error, ...message } : { status, ...message });
         const flushed = await sandboxLogger.flush({ timeoutMs: deadline.flushBudget(options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS) });
         onFlush(flushed, log);
       } catch (internal) {

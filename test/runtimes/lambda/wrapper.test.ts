@@ -76,6 +76,7 @@ describe('withShiplog (Lambda) in-process', () => {
     const [v2, sqs] = sink.records().filter((r) => r.lambda !== undefined);
     expect(v2).toMatchObject({ status: 200, level: 'info' });
     expect(sqs).not.toHaveProperty('status');
+    expect(sqs?.msg).toBe('invocation');
     expect(sqs).not.toHaveProperty('http');
     expect(sqs?.lambda).not.toHaveProperty('trigger');
   });
@@ -227,8 +228,8 @@ describe('withShiplog (Lambda) in-process', () => {
     const contexts = [lambdaContext({ awsRequestId: 'a' }), lambdaContext({ awsRequestId: 'b' })];
     await Promise.all([handler({ id: '1' }, contexts[0] as LambdaContext), handler({ id: '2' }, contexts[1] as LambdaContext)]);
     const byRequest = (id: string) => (sink.records() as Json[]).filter((r) => r.requestId === id);
-    expect(byRequest('a').map((r) => [r.msg, r.id ?? r.order?.id])).toEqual([['loaded in a helper', '1'], ['request', '1']]);
-    expect(byRequest('b').map((r) => [r.msg, r.id ?? r.order?.id])).toEqual([['loaded in a helper', '2'], ['request', '2']]);
+    expect(byRequest('a').map((r) => [r.msg, r.id ?? r.order?.id])).toEqual([['loaded in a helper', '1'], ['invocation', '1']]);
+    expect(byRequest('b').map((r) => [r.msg, r.id ?? r.order?.id])).toEqual([['loaded in a helper', '2'], ['invocation', '2']]);
     expect(() => getLogger()).toThrow(/outside a handler wrapped with withShiplog/);
   });
 
