@@ -86,9 +86,9 @@ function localStore(): Storage | undefined {
  * Creates the browser logger. With an `endpoint` its default sink batches to it with fetch
  * keepalive, and when the page hides, everything buffered leaves at once by `sendBeacon`
  * (events that cannot leave wait in localStorage for the next load). Without one it logs to
- * the console. Every event carries `session` (not `sessionId`, a
- * name redacted by default as a cookie), `pageUrl` (no query or hash) and `userAgent`.
- * Touches nothing of the page until called, and outside a page (server rendering) it only logs.
+ * the console. Every event carries `session` (not `sessionId`, a name redacted by default as
+ * a cookie), `pageUrl` (no query or hash) and `userAgent`. Touches nothing of the page until
+ * called, and outside a page (server rendering, workers) it is a plain logger.
  */
 export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger {
   const resolved = resolveOptions(options);

@@ -88,15 +88,18 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
 
   function post(chunk: Chunk, signal?: AbortSignal): Promise<Response> {
     const keepalive = inFlight < maxInFlight && inFlightBytes + chunk.bytes <= KEEPALIVE_QUOTA_BYTES;
-    const extra = typeof options.headers === 'function' ? options.headers() : options.headers;
-    const headers = { ...extra, 'content-type': extra === undefined ? 'text/plain;charset=UTF-8' : 'application/json' };
     if (keepalive) {
       inFlight++;
       inFlightBytes += chunk.bytes;
     }
-    const init: RequestInit = { method: 'POST', body: chunk.body, headers, keepalive };
-    if (signal !== undefined) init.signal = signal;
-    const request = Promise.resolve().then(() => (options.fetch ?? fetch)(url, init));
+    // Inside the promise, so a throwing headers() or fetch fails this send instead of the caller.
+    const request = Promise.resolve().then(() => {
+      const extra = typeof options.headers === 'function' ? options.headers() : options.headers;
+      const headers = { ...extra, 'content-type': extra === undefined ? 'text/plain;charset=UTF-8' : 'application/json' };
+      const init: RequestInit = { method: 'POST', body: chunk.body, headers, keepalive };
+      if (signal !== undefined) init.signal = signal;
+      return (options.fetch ?? fetch)(url, init);
+    });
     return keepalive
       ? request.finally(() => {
           inFlight--;
