@@ -3,117 +3,21 @@ import type { LogEvent } from './event.js';
 import { RingBuffer } from './ring-buffer.js';
 import { classifyError } from './sink-error.js';
 import { clearTimer, describeError, startTimer, type Timer } from './util.js';
+import {
+  DEFAULT_FLUSH_TIMEOUT_MS,
+  PIPELINE_DEFAULTS,
+  type BatchOptions,
+  type DropReason,
+  type FlushOptions,
+  type FlushResult,
+  type OnDropped,
+  type PipelineOptions,
+  type Sink,
+  type SinkStats,
+} from './sink.js';
 
-/** Why events were dropped. */
-export type DropReason = 'overflow' | 'rejected' | 'retries-exhausted' | 'shutdown';
-
-/** When a batch goes out. */
-export interface BatchOptions {
-  /** Send when this many events are buffered; also the most a batch holds. @default 50 */
-  size?: number;
-  /** Send when buffered lines reach this many bytes; also a batch's byte budget. @default 524288 */
-  maxBytes?: number;
-  /** Send when the oldest buffered event is this old; 0 = no timer (flush only). @default 5000 */
-  intervalMs?: number;
-}
-
-/** What a sink receives with each batch. */
-export interface SinkContext {
-  /** Aborted when the send times out or the pipeline shuts down; pass it to fetch. */
-  readonly signal: AbortSignal;
-  /** 1 for the first send of this batch, 2 for the first retry, … */
-  readonly attempt: number;
-}
-
-/** A destination for events. Each sink gets its own pipeline (buffer, batching, retry). */
-export interface Sink {
-  /** Name in stats and drop reports; made unique per logger (`http`, `http#2`). */
-  readonly name: string;
-  /**
-   * Delivers one batch. Resolve when delivered; throw (or reject) to fail it. Throw a
-   * {@link SinkError} to say whether a retry can help; other errors are classified by type.
-   */
-  write(batch: readonly LogEvent[], context: SinkContext): void | Promise<void>;
-  /**
-   * Optional synchronous delivery (files, console). When present, a full buffer is written
-   * through it instead of dropping the oldest event, and `flushSync()` can drain at process exit.
-   */
-  writeSync?(batch: readonly LogEvent[]): void;
-  /** Batching this sink prefers; wins over the logger-wide `batch` option. */
-  readonly batch?: BatchOptions;
-  /** Retry policy this sink prefers; wins over the logger-wide `retry` option. */
-  readonly retry?: RetryOptions;
-  /** Longest one `write` may take before it is aborted and counted as a retryable timeout. */
-  readonly timeoutMs?: number;
-  /** Releases resources (file handles, connections) at shutdown. */
-  close?(): void | Promise<void>;
-}
-
-/** Called with events that will never be delivered and the reason. Errors it throws are ignored. */
-export type OnDropped = (events: readonly LogEvent[], reason: DropReason, sink: string) => void;
-
-/** Options of {@link createPipeline}. */
-export interface PipelineOptions {
-  sink: Sink;
-  /** Name in stats and drop reports. @default sink.name */
-  name?: string;
-  /** Batching; the sink's own `batch` preferences win. */
-  batch?: BatchOptions;
-  /** Retries; the sink's own `retry` preferences win. */
-  retry?: RetryOptions;
-  /** Events buffered (not in flight) before the oldest is dropped. @default 1000 */
-  maxBufferSize?: number;
-  /** Longest one send may take. @default 30000 (or the sink's `timeoutMs`) */
-  sendTimeoutMs?: number;
-  onDropped?: OnDropped;
-  /** Random source for jitter, injectable for tests. @default Math.random */
-  random?: () => number;
-}
-
-/** Outcome of a flush, counted from the moment it was called. */
-export interface FlushResult {
-  /** Nothing was dropped and the flush finished before its deadline. */
-  ok: boolean;
-  delivered: number;
-  dropped: number;
-  /** Events still buffered or in flight when the flush resolved. */
-  pending: number;
-  /** The deadline passed before every event accepted before the call was settled. */
-  timedOut: boolean;
-}
-
-/** Options of `flush`. */
-export interface FlushOptions {
-  /** Deadline; the flush resolves by then, with `timedOut: true` if work remains. @default 10000 */
-  timeoutMs?: number;
-}
-
-/** Counters of one sink's pipeline. At every quiescent point accepted = delivered + dropped + pending. */
-export interface SinkStats {
-  name: string;
-  accepted: number;
-  delivered: number;
-  dropped: number;
-  droppedByReason: Record<DropReason, number>;
-  /** Retries scheduled (attempts after the first). */
-  retries: number;
-  /** Failed attempts, final or not. */
-  failures: number;
-  /** Buffered plus in flight. */
-  pending: number;
-  inFlight: number;
-  lastError?: { message: string; at: number };
-}
-
-/** The flush deadline when none is given. */
-export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
-
-export const PIPELINE_DEFAULTS = {
-  batch: { size: 50, maxBytes: 524_288, intervalMs: 5000 },
-  retry: { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 30_000, jitter: true },
-  maxBufferSize: 1000,
-  sendTimeoutMs: 30_000,
-} as const satisfies { batch: Required<BatchOptions>; retry: Required<RetryOptions>; maxBufferSize: number; sendTimeoutMs: number };
+/** The sink contract and pipeline option/result types live in sink.ts; re-exported for importers of this file. */
+export * from './sink.js';
 
 interface FlushWaiter {
   target: number;
