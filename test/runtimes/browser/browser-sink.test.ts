@@ -8,7 +8,7 @@ type Received = Record<string, unknown> & { msg?: string; seq?: number; prefix?:
 interface Demo {
   url: string;
   received: Received[];
-  requests: { mode?: string; contentType?: string; key?: string; authorization?: string; status: number }[];
+  requests: { method: string; mode?: string; contentType?: string; key?: string; authorization?: string; status: number }[];
   state: { ingestStatus: number };
   close(): Promise<void>;
 }
@@ -29,7 +29,7 @@ afterEach(async () => {
   await demo?.close();
 });
 
-async function start(ingest: Record<string, unknown> = {}): Promise<Demo> {
+async function start(ingest: Record<string, unknown> | ((url: string) => Record<string, unknown>) = {}): Promise<Demo> {
   demo = (await startDemoServer({ dist: DIST, ingest })) as Demo;
   context = await browser.newContext();
   return demo;
@@ -39,9 +39,9 @@ async function start(ingest: Record<string, unknown> = {}): Promise<Demo> {
  * Opens a blank page and builds a logger there from the library bundle (`/shiplog.js`), with
  * `setup` run first (e.g. to take sendBeacon away). The logger is `globalThis.log`.
  */
-async function pageWithLogger(options: string, setup = ''): Promise<Page> {
+async function pageWithLogger(options: string, setup = '', origin = (demo as Demo).url): Promise<Page> {
   const page = await (context as BrowserContext).newPage();
-  await page.goto(`${(demo as Demo).url}/blank`);
+  await page.goto(`${origin}/blank`);
   await page.evaluate(`(async () => {
     ${setup}
     const { createLogger } = await import('/shiplog.js');
@@ -68,6 +68,24 @@ describe('browser sink details in Chromium', () => {
     expect(viaFetch).toMatchObject({ mode: 'cors', key: 'pk_demo', authorization: 'Bearer t0k', contentType: 'application/json', status: 204 });
     expect(viaBeacon).toMatchObject({ mode: 'no-cors', key: 'pk_demo', authorization: undefined, status: 204 });
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('ships cross-origin to an endpoint that allows the page: simple requests, preflight only with headers', async () => {
+    const server = await start((url) => ({ allowedOrigins: [url.replace('127.0.0.1', 'localhost')] }));
+    const pageOrigin = server.url.replace('127.0.0.1', 'localhost');
+    const page = await pageWithLogger(`{ endpoint: '${server.url}/ingest', batch: { size: 2, intervalMs: 0 } }`, '', pageOrigin);
+    await page.evaluate(() => (globalThis as any).logMany(2, 'cross'));
+    await waitFor(() => withPrefix('cross').length >= 2, undefined, 'the simple request');
+    expect(server.requests.map((r) => r.method)).toEqual(['POST']); // text/plain, no custom header: no preflight
+    await page.evaluate(`(async () => {
+      const { createLogger } = await import('/shiplog.js');
+      globalThis.authed = createLogger({ endpoint: '${server.url}/ingest', headers: { authorization: 'Bearer t0k' }, batch: { size: 1, intervalMs: 0 } });
+      authed.info('with auth', { prefix: 'cross-auth', seq: 0 });
+    })()`);
+    await waitFor(() => withPrefix('cross-auth').length >= 1, undefined, 'the preflighted request');
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'OPTIONS', 'POST']);
+    expect(server.requests[2]).toMatchObject({ authorization: 'Bearer t0k', status: 204 });
+    await page.close(); // the beacon of the rest also crosses origins
   });
 
   it('falls back to fetch keepalive at page hide when sendBeacon is missing', async () => {
