@@ -5,12 +5,14 @@
 // Run alone: `npm run build && node bench/node-db.bench.mjs`
 import { PGlite } from '@electric-sql/pglite';
 import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchDist, snapshotDist } from './lib/dist-snapshot.mjs';
 import { formatNumber, markdownTable, median } from './lib/stats.mjs';
 import { FIELDS, MESSAGE } from './lib/workload.mjs';
 
 const RUNS = 3;
+const pgliteVersion = JSON.parse(readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')).version;
 const progress = (message) => process.stderr.write(`  ${message}\n`);
 
 const snapshot = snapshotDist();
@@ -56,9 +58,10 @@ try {
   print('## Node: database sink into PGlite');
   print();
   print(
-    `\`databaseSink({ adapter: pgAdapter({ client: new PGlite() }) })\` (in-memory PGlite ${'0.5'}, one connection), events ` +
+    `\`databaseSink({ adapter: pgAdapter({ client: new PGlite() }) })\` (in-memory PGlite ${pgliteVersion}, one connection), events ` +
       `\`info(${JSON.stringify(MESSAGE)}, 6 fields)\` logged in one loop, then \`flush()\`; timed until the last INSERT committed. ` +
-      `Each batch is one parameterized multi-row \`INSERT … ON CONFLICT (id) DO NOTHING\`. Row count checked after every run; median of ${RUNS} runs.`,
+      'Each batch is one parameterized `INSERT … SELECT … FROM unnest($1, … $7) ON CONFLICT (id) DO NOTHING` (one array per column). ' +
+      `Row count checked after every run; median of ${RUNS} runs.`,
   );
   print();
   print(markdownTable(['strategy', 'batchSize', 'events', 'ms (median)', 'rows/s'], rows));

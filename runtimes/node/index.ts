@@ -40,8 +40,9 @@ export interface NodeLoggerOptions extends LoggerOptions {
 export function createLogger(options: NodeLoggerOptions = {}): Logger {
   const logger = createLoggerWith((resolved) => {
     const sinks: Sink[] = [];
-    const dir = typeof resolved.vars?.SHIPLOG_DIR === 'string' ? resolved.vars.SHIPLOG_DIR : process.env.SHIPLOG_DIR;
-    if (options.file !== false) sinks.push(fileSink({ ...options.file, ...(dir ? { dir } : {}) }));
+    const vars = resolved.vars ?? process.env;
+    const dir = typeof vars.SHIPLOG_DIR === 'string' && vars.SHIPLOG_DIR.trim() !== '' ? vars.SHIPLOG_DIR.trim() : undefined;
+    if (options.file !== false) sinks.push(fileSink({ ...options.file, ...(dir === undefined ? {} : { dir }) }));
     if (resolved.endpoint !== undefined) sinks.push(httpSink({ url: resolved.endpoint }));
     return sinks;
   }, options);

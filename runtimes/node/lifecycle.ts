@@ -100,6 +100,17 @@ function syncSignalListeners(): void {
   }
 }
 
+/**
+ * Keeps the process alive until `work` settles (at most `ms` plus a margin). The pipeline's
+ * timers are unref'd so that logging never holds a process open; but while a lifecycle flush
+ * waits for a retry backoff, nothing else may be keeping the event loop alive, and the process
+ * would end mid-flush.
+ */
+function keepAlive<T>(work: Promise<T>, ms: number): Promise<T> {
+  const timer = setTimeout(() => undefined, ms + 1000);
+  return work.finally(() => clearTimeout(timer));
+}
+
 function onExit(): void {
   for (const { logger } of registrations.values()) {
     try {
@@ -117,7 +128,7 @@ function onBeforeExit(): void {
     // A flush that timed out leaves work the loop cannot finish (e.g. a sink down); flushing
     // again on every beforeExit would keep the process alive forever.
     if (pending === 0 || pending === r.stuckAt) continue;
-    void r.logger.flush({ timeoutMs: r.flushTimeoutMs }).then((result: FlushResult) => {
+    void keepAlive(r.logger.flush({ timeoutMs: r.flushTimeoutMs }), r.flushTimeoutMs).then((result: FlushResult) => {
       r.stuckAt = result.timedOut ? r.logger.pending : -1;
     });
   }
@@ -129,7 +140,7 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
   installedSignals.delete(signal);
   const flushing: Promise<unknown>[] = [];
   for (const r of registrations.values()) {
-    if (r.signals.has(signal)) flushing.push(r.logger.flush({ timeoutMs: r.flushTimeoutMs }));
+    if (r.signals.has(signal)) flushing.push(keepAlive(r.logger.flush({ timeoutMs: r.flushTimeoutMs }), r.flushTimeoutMs));
   }
   await Promise.all(flushing);
   // Raise the signal again so it does what it would have done: with no listener left, the
@@ -152,7 +163,7 @@ function onUncaughtException(error: Error, origin: string): void {
     r.logger.flushSync();
   }
   const timeoutMs = Math.max(...wanting.map((r) => r.flushTimeoutMs));
-  void Promise.all(wanting.map((r) => r.logger.flush({ timeoutMs }))).finally(() => {
+  void keepAlive(Promise.all(wanting.map((r) => r.logger.flush({ timeoutMs }))), timeoutMs).finally(() => {
     // Another listener means the application handles uncaught exceptions itself.
     if (process.listenerCount('uncaughtException') <= 1) crashLikeNode(error);
     handlingUncaught = false;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -23,6 +23,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' } as const;
   await build({ ...common, entryPoints: [join(root, 'runtimes/node/index.ts')], outfile: join(out, 'node.mjs') });
   await build({ ...common, entryPoints: [join(root, 'runtimes/node/cli.ts')], outfile: join(out, 'cli.mjs') });
+  chmodSync(out, 0o755); // the EACCES test runs a child as another user
   project.provide('nodeEntry', join(out, 'node.mjs'));
   project.provide('cliEntry', join(out, 'cli.mjs'));
   return () => rmSync(out, { recursive: true, force: true });

@@ -11,7 +11,15 @@ let server: Server;
 let endpoint: string;
 const received: Record<string, unknown>[] = [];
 beforeAll(async () => {
+  const failedOnce = new Set<string>();
   server = createServer((req, res) => {
+    if (req.url?.includes('flaky') && !failedOnce.has(req.url)) {
+      failedOnce.add(req.url);
+      req.resume();
+      res.statusCode = 503;
+      res.end('try again');
+      return;
+    }
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -35,8 +43,9 @@ interface Ended {
   stderr: string;
 }
 
-function start(scenario: string, dir: string): { child: ChildProcess; ended: Promise<Ended>; ready: Promise<void> } {
-  const child = spawn(process.execPath, [CHILD, scenario, dir, endpoint], {
+function start(scenario: string, dir: string, url = endpoint): { child: ChildProcess; ended: Promise<Ended>; ready: Promise<void> } {
+  const child = spawn(process.execPath, [CHILD, scenario, dir, url], {
+    cwd: dir,
     env: { ...process.env, SHIPLOG_ENTRY: inject('nodeEntry') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,6 +71,20 @@ describe('process lifecycle', () => {
     const { code } = await start('before-exit', dir).ended;
     expect(code).toBe(0);
     expect(receivedBy('at beforeExit')).toBe(20);
+  });
+
+  it('beforeExit keeps the process alive while its flush waits out a retry backoff', async () => {
+    const dir = tempDir();
+    const { code } = await start('before-exit-retry', dir, `${endpoint}/flaky/${Date.now()}`).ended;
+    expect(code).toBe(0);
+    expect(receivedBy('after a retry')).toBe(5);
+  });
+
+  it('createLogger() with no options writes logs/log.ndjson and logs/log.error.ndjson in the working directory', async () => {
+    const dir = tempDir();
+    expect((await start('defaults', dir).ended).code).toBe(0);
+    expect(fileRecords(join(dir, 'logs', 'log.ndjson')).map((r) => r.msg)).toEqual(['default file sink', 'default error file']);
+    expect(fileRecords(join(dir, 'logs', 'log.error.ndjson')).map((r) => r.msg)).toEqual(['default error file']);
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
