@@ -6,6 +6,7 @@
 // progress goes to stderr. Ratios are only meaningful within one run.
 // Run alone: `npm run build && node --expose-gc bench/core.bench.mjs`
 import { runBundleSize } from './lib/bundle-size.mjs';
+import { CONTENDERS } from './lib/contenders.mjs';
 import { snapshotDist } from './lib/dist-snapshot.mjs';
 import { runEndToEnd } from './lib/end-to-end.mjs';
 import { runHotPath } from './lib/hot-path.mjs';
@@ -24,11 +25,13 @@ process.env.SHIPLOG_BENCH_DIST = snapshot.dist; // children (end to end) measure
 
 try {
   // (a) hot path
-  const hot = await runHotPath({ rounds: 3, progress });
+  const hot = await runHotPath({ rounds: 5, progress });
   const pinoNs = hot.rows.find((r) => r.name === 'pino').ns;
   const shiplogHot = hot.rows.find((r) => r.name === 'shiplog');
   progress('profiling the shiplog hot path');
-  const profile = await profileHotPath(hot.shiplog.call);
+  // In this process, which loads no other logger: a fresh shiplog logger, profiled alone.
+  const shiplog = await CONTENDERS.find((c) => c.name === 'shiplog').create();
+  const profile = await profileHotPath(shiplog.call);
 
   // (b) end to end
   const e2e = await runEndToEnd({ progress });
@@ -47,9 +50,10 @@ try {
   print('### (a) ns per call');
   print();
   print(
-    'Caller-visible: mitata `measure` of the bare call, median of 3 interleaved rounds. ' +
+    'Each logger in a fresh process per round, 5 rounds interleaved, medians reported. ' +
+      'Caller-visible: mitata `measure` of the bare call. ' +
       'With delivery: 50 000 calls in chunks of 100 with a `setImmediate` turn between chunks, so work a ' +
-      `logger defers (batch sends, stream writes) is counted; the empty loop (${formatNumber(hot.baselineNs)} ns/call) is subtracted. ` +
+      `logger defers (batch sends, stream writes) is counted; the empty loop (about ${formatNumber(hot.emptyLoopNs)} ns/call) is measured in the same process and subtracted. ` +
       'Every measurement checks that lines produced = calls made.',
   );
   print();

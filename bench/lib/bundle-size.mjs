@@ -77,11 +77,11 @@ async function bundle(source, dir, index) {
 }
 
 /** Top source files by bytes in the minified output (before gzip). */
-function bytesByInput(metafile, top = 8) {
+function bytesByInput(metafile, top = 15) {
   const inputs = Object.values(metafile.outputs)[0].inputs;
   return Object.entries(inputs)
     .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }))
-    .filter((row) => row.bytes > 0)
+    .filter((row) => row.bytes > 0 && !row.file.includes('entry-'))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, top);
 }

@@ -1,20 +1,23 @@
 // Part (a) of the core benchmark: what one `info('order created', 5 fields)` costs.
 //
 // - caller-visible: mitata's `measure` of the bare call (what the caller waits for). Several
-//   rounds, contenders interleaved so background load hits all of them alike; the median of
-//   the rounds' means is reported.
+//   rounds, each contender in a fresh process, contenders interleaved so background load hits
+//   all of them alike; the median of the rounds' means is reported.
 // - with delivery: the same calls in chunks of 100 with a turn of the event loop between
 //   chunks (as a server does between requests), so work a logger defers to microtasks or
 //   timers (batch sends, stream writes) is paid inside the measured time too. The cost of an
-//   empty chunk loop is measured the same way and subtracted.
+//   empty chunk loop is measured the same way, in the same process, and subtracted.
 //
 // After every measurement the logger is settled and its line count must equal the number of
 // calls: a logger that skipped work would fail the run instead of looking fast.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { measure } from 'mitata';
 import { CONTENDERS } from './contenders.mjs';
 import { median } from './stats.mjs';
 import { nextTurn } from './workload.mjs';
 
+const CHILD = fileURLToPath(new URL('./hot-path-child.mjs', import.meta.url));
 const CHUNK = 100;
 const DELIVERY_CHUNKS = 500; // 50 000 calls per measurement
 
@@ -56,37 +59,51 @@ async function measureWithDelivery(instance, name) {
   return elapsed / calls;
 }
 
+/** Part (a) for one contender, in this process: { ns, withDeliveryNs, lines }. */
+export async function measureContender(name) {
+  const contender = CONTENDERS.find((c) => c.name === name);
+  if (contender === undefined) throw new Error(`unknown contender ${name}`);
+  const instance = await contender.create();
+  const { ns, calls } = await measureCallerVisible(instance, name);
+  const withDelivery = await measureWithDelivery(instance, name);
+  const emptyLoop = await measureWithDelivery({}, 'empty loop');
+  return { ns, withDeliveryNs: Math.max(0, withDelivery - emptyLoop), emptyLoopNs: emptyLoop, lines: calls + CHUNK * DELIVERY_CHUNKS };
+}
+
+function runChild(name) {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', CHILD, name], { maxBuffer: 1 << 20, timeout: 300_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${name}: ${error.message}\n${stderr.slice(-2000)}`));
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
 /**
- * Runs part (a). Returns one row per contender:
- * { name, note, ns, withDeliveryNs, lines } plus the shiplog logger for profiling.
+ * Runs part (a): each contender in a fresh process per round (one library's garbage and JIT
+ * state must not slow another), rounds interleaved so background load hits all alike.
+ * Returns rows { name, note, ns, withDeliveryNs, lines } with medians over the rounds.
  */
-export async function runHotPath({ rounds = 3, progress = () => {} } = {}) {
-  const entries = [];
-  for (const contender of CONTENDERS) {
-    entries.push({ contender, instance: await contender.create(), ns: [], delivery: [], lines: 0 });
-  }
-  const emptyLoop = [];
+export async function runHotPath({ rounds = 5, progress = () => {} } = {}) {
+  const results = new Map(CONTENDERS.map((c) => [c.name, []]));
   for (let round = 1; round <= rounds; round++) {
-    for (const entry of entries) {
-      progress(`hot path round ${round}/${rounds}: ${entry.contender.name}`);
-      const { ns, calls } = await measureCallerVisible(entry.instance, entry.contender.name);
-      entry.ns.push(ns);
-      entry.lines += calls;
-      entry.delivery.push(await measureWithDelivery(entry.instance, entry.contender.name));
-      entry.lines += CHUNK * DELIVERY_CHUNKS;
+    for (const { name } of CONTENDERS) {
+      progress(`hot path round ${round}/${rounds}: ${name}`);
+      results.get(name).push(await runChild(name));
     }
-    emptyLoop.push(await measureWithDelivery({}, 'empty loop'));
   }
-  const baseline = median(emptyLoop);
+  const all = [...results.values()].flat();
   return {
-    baselineNs: baseline,
-    rows: entries.map(({ contender, ns, delivery, lines }) => ({
-      name: contender.name,
-      note: contender.note,
-      ns: median(ns),
-      withDeliveryNs: Math.max(0, median(delivery) - baseline),
-      lines,
-    })),
-    shiplog: entries.find((e) => e.contender.name === 'shiplog').instance,
+    emptyLoopNs: median(all.map((r) => r.emptyLoopNs)),
+    rows: CONTENDERS.map(({ name, note }) => {
+      const runs = results.get(name);
+      return {
+        name,
+        note,
+        ns: median(runs.map((r) => r.ns)),
+        withDeliveryNs: median(runs.map((r) => r.withDeliveryNs)),
+        lines: runs.reduce((sum, r) => sum + r.lines, 0),
+      };
+    }),
   };
 }

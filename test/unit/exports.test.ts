@@ -94,15 +94,16 @@ const cjsRuntime = (spec: string, flags: string[] = []) =>
   node([...flags, '-e', `console.log(require(${JSON.stringify(spec)}).RUNTIME);`]);
 
 /**
- * Bundles `source` with esbuild (platform neutral: no implicit node/browser condition; Node
- * built-ins stay external for the node build), runs the bundle, and returns what it printed
- * and which dist files went in.
+ * Bundles `source` with esbuild (platform neutral: no implicit node/browser condition), runs
+ * the bundle, and returns what it printed and which dist files went in. Only the node build may
+ * import Node built-ins (they stay external); in any other build such an import fails the
+ * bundle, which keeps the core, workers, edge and browser builds free of them.
  */
 async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs') {
   const result = await esbuild.build({
     stdin: { contents: source, resolveDir: root, sourcefile: 'entry.js' },
     absWorkingDir: root,
-    external: ['node:*', ...builtinModules],
+    external: conditions.includes('node') ? ['node:*', ...builtinModules] : [],
     bundle: true,
     write: false,
     metafile: true,
