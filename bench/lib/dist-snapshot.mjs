@@ -2,7 +2,7 @@
 // rebuild dist/ at any moment (tsup cleans it first), so the bench takes a private copy of
 // dist/ and package.json, under the same lock the builds use, and measures that copy.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
