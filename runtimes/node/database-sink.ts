@@ -29,6 +29,7 @@ export interface DeliveryOptions {
 export interface DatabaseSinkOptions {
   /** Where rows go: `pgAdapter`, `postgresAdapter`, `drizzleAdapter` or `prismaAdapter`. */
   adapter: DatabaseAdapter;
+  /** Batching, queue bound, timeouts and retries. @default DATABASE_DEFAULTS */
   delivery?: DeliveryOptions;
   /** Sink name in stats. @default 'database' */
   name?: string;

@@ -96,17 +96,23 @@ describe('crash safety: SIGKILL mid-write and mid-rotation', () => {
       Array.from({ length: DIRS }, async () => {
         const dir = tempDir('shiplog-crash-');
         const reported: number[] = [];
-        for (let run = 0; run < KILLS_PER_DIR; run++) reported.push(await runAndKill(dir, run));
+        let midCompression = 0;
+        for (let run = 0; run < KILLS_PER_DIR; run++) {
+          reported.push(await runAndKill(dir, run));
+          // Evidence of a kill mid-rotation: a compression cut short, or archives left uncompressed.
+          if (readdirSync(join(dir, 'archive')).some((n) => n.endsWith('.tmp') || n.endsWith('.ndjson'))) midCompression++;
+        }
         // Killed processes leave .gz.tmp files and uncompressed archives; the next start tidies up.
         const afterKills = readAll(dir);
         const sink = fileSink({ dir, maxSizeBytes: 65_536, maxArchives: 100_000 });
         const log = createLogger({ exit: false, sinks: [sink] });
         log.info('restarted');
         await log.shutdown();
-        return { dir, reported, afterKills, afterRestart: readAll(dir) };
+        return { dir, reported, midCompression, afterKills, afterRestart: readAll(dir) };
       }),
     );
-    for (const { reported, afterKills, afterRestart } of outcomes) {
+    for (const { reported, midCompression, afterKills, afterRestart } of outcomes) {
+      expect(midCompression).toBeGreaterThan(KILLS_PER_DIR / 4);
       expect(afterKills.torn).toBeLessThanOrEqual(KILLS_PER_DIR);
       // Many rotations happened, and kills landed mid-compression.
       expect(afterKills.gzArchives + afterKills.plainArchives).toBeGreaterThan(KILLS_PER_DIR);
