@@ -16,7 +16,7 @@ export interface FileSinkOptions {
   maxArchives?: number;
   /** Gzip archives in the background; on failure an archive stays uncompressed. @default true */
   gzip?: boolean;
-  /** Where archives go. @default '<dir>/archive' */
+  /** Where archives go; on the same filesystem as `dir` (rotation is a rename). @default '<dir>/archive' */
   archiveDir?: string;
   /**
    * `fdatasync` after each batch, so a flush means "on the disk" rather than "handed to the

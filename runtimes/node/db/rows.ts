@@ -20,7 +20,7 @@ export interface LogRow {
  * with `retryable: false`.
  */
 export interface DatabaseAdapter {
-  /** Name used in stats (`database:<name>`). */
+  /** Which adapter this is (`pg`, `postgres`, `drizzle`, `prisma`), for diagnostics. */
   readonly name: string;
   insert(rows: readonly LogRow[], signal: AbortSignal): Promise<void>;
 }
