@@ -1,13 +1,15 @@
 // Node file sink benchmark (issue 5):
 //   (a) 200k events logged and flushed to an NDJSON file: shiplog's file sink vs pino with a
 //       sonic-boom destination (sync: false), events/s and MB/s, in the same run;
-//   (b) readLogFile over a 1 GB file: time, MB/s and peak RSS (streaming = constant memory).
+//   (b) a burst of 200k events in one synchronous loop with default settings: how many reach
+//       the file, for shiplog, pino, evlog and LogTape;
+//   (c) readLogFile over a 1 GB file: time, MB/s and peak RSS (streaming = constant memory).
 // Each measurement runs in a fresh child process (this script with `--child`); the parent
 // counts the lines of every file and parses the first and last, so a logger that loses events
 // fails the run instead of looking fast. Prints one Markdown section on stdout.
 // Run alone: `npm run build && node bench/node-file.bench.mjs`
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,7 +19,7 @@ import { countLines, FIELDS, MESSAGE, nextTurn } from './lib/workload.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const EVENTS = 200_000;
-const RUNS = 5;
+const RUNS = Number(process.env.NODE_BENCH_RUNS ?? 5);
 const TARGET_RATIO = 1.5;
 const READ_BYTES = 1024 ** 3;
 
@@ -64,6 +66,48 @@ const setups = {
   },
 };
 
+/** Default configurations for the burst table: how much of a tight loop each keeps. */
+const burstSetups = {
+  async shiplog(file) {
+    const node = await import(pathToFileURL(join(benchDist(), 'node.js')).href);
+    const { dirname } = await import('node:path');
+    const log = node.createLogger({ file: { dir: dirname(file) }, exit: false, vars: {} }); // all defaults (rotation at 10 MiB)
+    return { log: () => log.info(MESSAGE, FIELDS), finish: () => log.shutdown({ timeoutMs: 60_000 }) };
+  },
+  pino: (file) => setups.pino(file),
+  async evlog(file) {
+    const { initLogger, log } = await import('evlog');
+    const { createFsDrain } = await import('evlog/fs');
+    const { createDrainPipeline } = await import('evlog/pipeline');
+    const { dirname } = await import('node:path');
+    const drain = createDrainPipeline()(createFsDrain({ dir: dirname(file), pretty: false })); // default pipeline
+    initLogger({ env: { service: 'bench', environment: 'production' }, silent: true, pretty: false, drain });
+    return { log: () => log.info({ message: MESSAGE, ...FIELDS }), finish: () => drain.flush() };
+  },
+  async logtape(file, nonBlocking) {
+    const { configure, dispose, getLogger, jsonLinesFormatter } = await import('@logtape/logtape');
+    const { getFileSink } = await import('@logtape/file');
+    await configure({
+      reset: true,
+      sinks: { file: getFileSink(file, { formatter: jsonLinesFormatter, ...(nonBlocking ? { nonBlocking: true } : {}) }) },
+      loggers: [
+        { category: ['bench'], lowestLevel: 'info', sinks: ['file'] },
+        { category: ['logtape', 'meta'], lowestLevel: 'warning', sinks: [] },
+      ],
+    });
+    const log = getLogger(['bench']);
+    return { log: () => log.info(MESSAGE, FIELDS), finish: () => dispose() };
+  },
+  'logtape-nonblocking': (file) => burstSetups.logtape(file, true),
+};
+
+async function childBurst(name, file) {
+  const logger = await burstSetups[name](file);
+  for (let i = 0; i < EVENTS; i++) logger.log();
+  await logger.finish();
+  return {};
+}
+
 async function childWrite(name, workload, file) {
   const logger = await setups[name](file);
   const start = performance.now();
@@ -90,7 +134,7 @@ async function childRead(file) {
 
 if (process.argv[2] === '--child') {
   const [, , , kind, a, b, c] = process.argv;
-  const result = kind === 'write' ? await childWrite(a, b, c) : await childRead(a);
+  const result = kind === 'write' ? await childWrite(a, b, c) : kind === 'burst' ? await childBurst(a, b) : await childRead(a);
   process.stdout.write(JSON.stringify(result));
   process.exit(0);
 }
@@ -173,6 +217,35 @@ try {
   print(markdownTable(['workload', 'logger', 'events/s', 'MB/s', 'ms (median)', 'vs pino events/s'], rows));
   print();
   print(verdicts.join('\n'));
+  print();
+
+  // Burst: how many of 200k events in one synchronous loop reach the file, default settings.
+  const { readLogFile } = await import(pathToFileURL(join(benchDist(), 'node.js')).href);
+  const burstRows = [];
+  for (const [name, config] of [
+    ['shiplog', '`createLogger()` of dist/node.js, defaults (file sink, 10 MiB rotation, buffer 1000)'],
+    ['pino', '`pino.destination({ sync: false })`'],
+    ['evlog', '`createFsDrain()` behind `createDrainPipeline()` (defaults: buffer 1000, batch 50)'],
+    ['logtape', "@logtape/file `getFileSink(file)` (defaults: blocking, 8 KiB buffer)"],
+    ['logtape-nonblocking', "@logtape/file `getFileSink(file, { nonBlocking: true })`"],
+  ]) {
+    progress(`burst: ${name}`);
+    const dir = mkdtempSync(join(tmpdir(), `shiplog-bench-burst-${name}-`));
+    try {
+      child(['burst', name, join(dir, 'log.ndjson')]);
+      let kept = 0;
+      if (name === 'shiplog') for await (const record of readLogFile(dir)) kept += record.msg === MESSAGE ? 1 : 0;
+      else for (const f of readdirSync(dir, { recursive: true })) if (/\.(ndjson|jsonl)$/.test(f)) kept += countLines(readFileSync(join(dir, f), 'utf8'));
+      burstRows.push([name, config, formatNumber(kept, 0), `${formatNumber((kept / EVENTS) * 100, 2)}%`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  print(`### A burst: ${formatNumber(EVENTS, 0)} events in one synchronous loop, default settings`);
+  print();
+  print('Events found in the files after the logger flushed and closed (shiplog: archives and active file, read back with `readLogFile`).');
+  print();
+  print(markdownTable(['logger', 'configuration', 'events in the file', 'kept'], burstRows));
   print();
 
   // (b) readLogFile over 1 GB
