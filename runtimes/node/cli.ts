@@ -18,7 +18,7 @@ Options:
   --grep <text>     events whose line contains text (case-insensitive)
   --limit <n>       stop after n events
   --errors          in a directory, read the error stream (log.error.ndjson)
-  --json            JSON lines (the default when stdout is not a terminal)
+  --json            JSON lines (the default when stdout is not a terminal; NO_COLOR=1 for plain text on one)
   --follow, -f      keep reading as events are appended (follows rotation)
   --help, -h        this text
 `;
@@ -103,7 +103,8 @@ async function main(argv: readonly string[]): Promise<void> {
   } catch {
     fail(`cannot read "${path}"`);
   }
-  const print = (record: LogRecord): Promise<void> | undefined => out(json ? JSON.stringify(record) : formatHuman(record, true));
+  const colors = process.env.NO_COLOR === undefined || process.env.NO_COLOR === ''; // https://no-color.org
+  const print = (record: LogRecord): Promise<void> | undefined => out(json ? JSON.stringify(record) : formatHuman(record, colors));
   process.stdout.on('error', () => process.exit(0)); // `| head` closed the pipe
   if (!follow) {
     for await (const record of readLogFile(path, options)) await print(record);

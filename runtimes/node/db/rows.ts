@@ -60,7 +60,9 @@ export function quoteIdentifier(name: string): string {
 
 /** `"schema"."table"` or `"table"`. */
 export function quoteTable(table: string): string {
-  return table.split('.').map(quoteIdentifier).join('.');
+  const parts = table.split('.');
+  if (parts.length > 2) throw new TypeError(`shiplog: invalid table name ${JSON.stringify(table)} (use table or schema.table)`);
+  return parts.map(quoteIdentifier).join('.');
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);

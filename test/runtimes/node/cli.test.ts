@@ -52,6 +52,12 @@ describe('shiplog CLI', () => {
     expect(result.stdout).toContain('\u001b[31mERROR\u001b[0m payment declined');
     expect(result.stdout).toMatch(/user=\S*ada \S*amount=\S*12/);
     expect(result.stdout).not.toContain('{"level"');
+    const plain = spawnSync('script', ['-qec', `${process.execPath} ${inject('cliEntry')} read ${dir} --level error`, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(plain.stdout).toMatch(/ERROR payment declined user=ada amount=12/);
+    expect(plain.stdout).not.toContain('\u001b[');
   });
 
   it('rejects bad usage with exit code 2 and the usage text', () => {

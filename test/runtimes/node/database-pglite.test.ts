@@ -86,6 +86,13 @@ describe('databaseSink on PGlite', () => {
     await log.shutdown();
   });
 
+  it('refuses table names that are not plain identifiers (they are spliced into SQL, values never are)', () => {
+    for (const table of ['x; DROP TABLE y', 'a"b', 'a.b.c', '', '1abc']) {
+      expect(() => pgAdapter({ client: db, table })).toThrow(TypeError);
+    }
+    expect(() => pgAdapter({ client: db, table: 'logs.shiplog_events' })).not.toThrow();
+  });
+
   it('immediate strategy: one INSERT per event as soon as it is logged', async () => {
     const { client, inserts } = counting(db);
     const log = createLogger({ exit: false, sinks: [databaseSink({ adapter: pgAdapter({ client }), delivery: { strategy: 'immediate' } })] });
