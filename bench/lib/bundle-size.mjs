@@ -3,7 +3,7 @@
 // (browser platform, minified, ESM), then gzipped at level 9. For shiplog the same entry is
 // also bundled from src/ so the esbuild metafile can say which source files the bytes come from.
 import * as esbuild from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -24,7 +24,7 @@ log.info('order created', { orderId: 'ord_1' });`,
     target: true,
   },
   {
-    name: "shiplog: `import { createLogger } from 'shiplog'` (browser condition, default sinks)",
+    name: "shiplog: `import { createLogger } from 'shiplog'`, browser condition (dist/browser.js: default sinks with beacon, page lifecycle)",
     source: `import { createLogger } from 'shiplog';
 const log = createLogger({ endpoint: '/ingest' });
 log.info('order created', { orderId: 'ord_1' });`,
@@ -67,9 +67,9 @@ async function bundle(source, dir, index) {
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: repoRoot,
-    // entries live in a temp dir; packages (and shiplog itself) resolve from the repo
-    nodePaths: [join(repoRoot, 'node_modules')],
-    alias: { shiplog: dirname(benchDist()) },
+    // Entries live in a temp dir: shiplog resolves as a package (its exports and the browser
+    // condition) from the dir's node_modules link, other packages from the repo.
+    nodePaths: [join(dir, 'node_modules'), join(repoRoot, 'node_modules')],
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const code = result.outputFiles[0].contents;
@@ -89,6 +89,8 @@ function bytesByInput(metafile, top = 15) {
 /** Runs part (c): { rows: [{ name, minified, gzip, target }], shiplogInputs }. */
 export async function runBundleSize() {
   const dir = mkdtempSync(join(tmpdir(), 'shiplog-bundle-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(dirname(benchDist()), join(dir, 'node_modules', 'shiplog'), 'dir');
   try {
     const rows = [];
     let shiplogInputs = [];
