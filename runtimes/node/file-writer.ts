@@ -58,7 +58,11 @@ export class FileWriter {
         progress.done = lines.length;
       } else this.writeAcrossRotations(lines, progress);
     } catch (error) {
-      this.closeFile();
+      try {
+        this.closeFile(); // reopened on the next write: follows a removed directory, a replaced file
+      } catch {
+        // The write error is the one worth reporting.
+      }
       throw error;
     }
   }
@@ -144,7 +148,7 @@ export class FileWriter {
     mkdirSync(this.options.archiveDir, { recursive: true });
     const archive = archivePathFor(this.options.archiveDir, this.stream, Date.now());
     renameSync(this.path, archive);
-    this.fd = openSync(this.path, 'a');
+    this.fd = openSync(this.path, 'a+');
     this.size = 0;
     this.afterRotation(archive);
   }

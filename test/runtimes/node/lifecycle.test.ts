@@ -142,6 +142,18 @@ describe.each(NODES)('process lifecycle on Node $version', ({ bin }) => {
     expect(fileRecords(join(dir, 'log.error.ndjson')).map((r) => r.level)).toEqual(['fatal']);
   });
 
+  it('opt-in: an unhandled rejection is logged as fatal too, then the process exits with code 1', async () => {
+    const dir = tempDir();
+    const ended = await start('unhandled-rejection', dir).ended;
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toContain('nobody caught me');
+    const records = fileRecords(join(dir, 'log.ndjson'));
+    expect(records.map((r) => [r.level, r.msg])).toEqual([
+      ['info', 'about to reject'],
+      ['fatal', 'unhandled rejection'],
+    ]);
+  });
+
   it('without the opt-in, Node crashes as usual and the exit hook still writes what was logged', async () => {
     const dir = tempDir();
     const ended = await start('uncaught-default', dir).ended;
