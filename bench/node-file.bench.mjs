@@ -49,6 +49,18 @@ const setups = {
       },
     };
   },
+  async 'shiplog-fsync'(file) {
+    const node = await import(pathToFileURL(join(benchDist(), 'node.js')).href);
+    const { dirname } = await import('node:path');
+    const log = node.createLogger({ file: { dir: dirname(file), errorFile: false, maxSizeBytes: 2 ** 31, fsync: true }, exit: false, vars: {} });
+    return {
+      log: () => log.info(MESSAGE, FIELDS),
+      async finish() {
+        const result = await log.shutdown({ timeoutMs: 60_000 });
+        if (!result.ok) throw new Error(`shiplog shutdown not ok: ${JSON.stringify(result)}`);
+      },
+    };
+  },
   async pino(file) {
     const { default: pino } = await import('pino');
     const destination = pino.destination({ dest: file, sync: false });
@@ -167,7 +179,7 @@ try {
   const results = {};
   for (let run = 1; run <= RUNS; run++) {
     for (const [workload] of workloads) {
-      for (const name of ['pino', 'shiplog']) {
+      for (const name of ['pino', 'shiplog', 'shiplog-fsync']) {
         progress(`file write run ${run}/${RUNS}: ${workload} ${name}`);
         const dir = mkdtempSync(join(tmpdir(), `shiplog-bench-node-${name}-`));
         const file = join(dir, 'log.ndjson');
@@ -190,6 +202,7 @@ try {
       `until everything is flushed and the file closed, in a fresh process per run; median of ${RUNS} interleaved runs. ` +
       'Every run checks the line count and parses the first and last line. shiplog: `createLogger` of dist/node.js with its ' +
       'default file sink (batches of 1 000 events / 256 KiB, one `write(2)` per batch, synchronous write when the buffer is full); ' +
+      'shiplog-fsync: the same with `fsync: true` (an `fdatasync` per batch: flushed = on the disk). ' +
       'pino 10: `pino.destination({ sync: false })` (sonic-boom). ' +
       `Target: shiplog ≥ ${TARGET_RATIO}× pino's events/s.`,
   );
@@ -199,7 +212,7 @@ try {
   for (const [workload, description] of workloads) {
     const pino = results[`${workload}:pino`];
     const pinoMs = median(pino.times);
-    for (const name of ['pino', 'shiplog']) {
+    for (const name of ['pino', 'shiplog', 'shiplog-fsync']) {
       const { times, bytes } = results[`${workload}:${name}`];
       const ms = median(times);
       const ratio = pinoMs / ms;

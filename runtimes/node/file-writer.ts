@@ -52,9 +52,10 @@ export class FileWriter {
     if (progress.done >= lines.length) return;
     try {
       this.ensureOpen();
-      const chunk = Buffer.from(joinLines(lines, progress.done, lines.length), 'utf8');
-      if (this.size + chunk.length <= this.options.maxSizeBytes) {
-        this.append(chunk);
+      const text = joinLines(lines, progress.done, lines.length);
+      const bytes = Buffer.byteLength(text, 'utf8');
+      if (this.size + bytes <= this.options.maxSizeBytes) {
+        this.appendText(text, bytes);
         progress.done = lines.length;
       } else this.writeAcrossRotations(lines, progress);
     } catch (error) {
@@ -130,6 +131,15 @@ export class FileWriter {
   private endsWithNewline(): boolean {
     const last = Buffer.alloc(1);
     return readSyncAt(this.fd, last, this.size - 1) === 1 && last[0] === NEWLINE;
+  }
+
+  /** Writes a string of `bytes` UTF-8 bytes without first copying it into a Buffer. */
+  private appendText(text: string, bytes: number): void {
+    const written = writeSync(this.fd, text);
+    this.size += written;
+    // A short write (the disk filled up halfway, a signal) continues from the exact byte offset.
+    if (written < bytes) this.append(Buffer.from(text, 'utf8').subarray(written));
+    else if (this.options.fsync) fdatasyncSync(this.fd);
   }
 
   private append(chunk: Buffer): void {
