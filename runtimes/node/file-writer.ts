@@ -54,10 +54,8 @@ export class FileWriter {
       this.ensureOpen();
       const text = joinLines(lines, progress.done, lines.length);
       const bytes = Buffer.byteLength(text, 'utf8');
-      if (this.size + bytes <= this.options.maxSizeBytes) {
-        this.appendText(text, bytes);
-        progress.done = lines.length;
-      } else this.writeAcrossRotations(lines, progress);
+      if (this.size + bytes <= this.options.maxSizeBytes) this.writePiece(text, bytes, lines.length, progress);
+      else this.writeAcrossRotations(lines, progress);
     } catch (error) {
       try {
         this.closeFile(); // reopened on the next write: follows a removed directory, a replaced file
@@ -101,16 +99,42 @@ export class FileWriter {
       const length = Buffer.byteLength(lines[i] as string, 'utf8') + 1;
       if (this.size + bytes + length > max && this.size + bytes > 0) {
         if (bytes > 0) {
-          this.append(Buffer.from(joinLines(lines, start, i), 'utf8'));
-          progress.done = start = i;
+          this.writePiece(joinLines(lines, start, i), bytes, i, progress);
+          start = i;
           bytes = 0;
         }
         this.rotate();
       }
       bytes += length;
     }
-    this.append(Buffer.from(joinLines(lines, start, lines.length), 'utf8'));
-    progress.done = lines.length;
+    this.writePiece(joinLines(lines, start, lines.length), bytes, lines.length, progress);
+  }
+
+  /**
+   * Writes `text` (the lines from `progress.done` to `end`, `bytes` long in UTF-8), usually in one
+   * syscall without copying it into a Buffer. If the disk fails halfway (a short write, then
+   * ENOSPC), `progress.done` still advances past the lines that did land whole, so a retry
+   * neither loses nor repeats a line; the torn one is terminated when the file is reopened.
+   */
+  private writePiece(text: string, bytes: number, end: number, progress: WriteProgress): void {
+    let written = 0;
+    try {
+      written = writeSync(this.fd, text);
+      this.size += written;
+      if (written < bytes) {
+        const buffer = Buffer.from(text, 'utf8');
+        while (written < bytes) {
+          const n = writeSync(this.fd, buffer, written, bytes - written);
+          written += n;
+          this.size += n;
+        }
+      }
+      if (this.options.fsync) fdatasyncSync(this.fd);
+      progress.done = end;
+    } catch (error) {
+      if (written > 0) progress.done += countNewlines(Buffer.from(text, 'utf8').subarray(0, written));
+      throw error;
+    }
   }
 
   /** Opens the file if needed; reopens it when it was deleted under us (nlink 0). */
@@ -133,23 +157,11 @@ export class FileWriter {
     return readSyncAt(this.fd, last, this.size - 1) === 1 && last[0] === NEWLINE;
   }
 
-  /** Writes a string of `bytes` UTF-8 bytes without first copying it into a Buffer. */
-  private appendText(text: string, bytes: number): void {
-    const written = writeSync(this.fd, text);
-    this.size += written;
-    // A short write (the disk filled up halfway, a signal) continues from the exact byte offset.
-    if (written < bytes) this.append(Buffer.from(text, 'utf8').subarray(written));
-    else if (this.options.fsync) fdatasyncSync(this.fd);
-  }
-
+  /** Writes a few bytes (the newline that terminates a torn line). */
   private append(chunk: Buffer): void {
     let offset = 0;
-    while (offset < chunk.length) {
-      const written = writeSync(this.fd, chunk, offset, chunk.length - offset);
-      offset += written;
-      this.size += written;
-    }
-    if (this.options.fsync) fdatasyncSync(this.fd);
+    while (offset < chunk.length) offset += writeSync(this.fd, chunk, offset, chunk.length - offset);
+    this.size += chunk.length;
   }
 
   /** Moves the active file to the archive directory and starts a new one. */
@@ -189,6 +201,12 @@ export class FileWriter {
 
 function readSyncAt(fd: number, buffer: Buffer, position: number): number {
   return readSync(fd, buffer, 0, buffer.length, position);
+}
+
+function countNewlines(bytes: Buffer): number {
+  let count = 0;
+  for (let i = bytes.indexOf(NEWLINE); i !== -1; i = bytes.indexOf(NEWLINE, i + 1)) count++;
+  return count;
 }
 
 /** `lines[from…to)` joined, each followed by a newline. */
