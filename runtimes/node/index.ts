@@ -10,7 +10,7 @@ export * from '../../src/index.js';
 export { fileSink, FILE_SINK_DEFAULTS, type FileSink, type FileSinkOptions } from './file-sink.js';
 export { registerExitHooks, EXIT_DEFAULTS, type ExitOptions } from './lifecycle.js';
 export { readLogFile, type ReadLogOptions, type LogRecord } from './read-log-file.js';
-export { parseSince } from './time-spec.js';
+export { parseSince, type TimeSpec } from './time-spec.js';
 export { databaseSink, DATABASE_DEFAULTS, type DatabaseSinkOptions, type DeliveryOptions } from './database-sink.js';
 export { toLogRow, LOG_TABLE_DDL, logTableDdl, type LogRow, type DatabaseAdapter } from './db/rows.js';
 export { pgAdapter, type PgAdapterOptions, type PgQueryable } from './db/pg.js';
