@@ -60,7 +60,6 @@ describe('databaseSink on a real PostgreSQL 15', () => {
     const total = 1500;
     for (let i = 0; i < total; i++) {
       log.info(i % 7 === 0 ? 'through a restart: \\ "quoted" {x,y} ünïcødé' : 'through a restart', { i, path: 'C:\\tmp\\x', note: "it's, {odd}" });
-      if (process.env.DEBUG_PG && i % 100 === 0) console.log(i, Date.now(), JSON.stringify(log.stats().sinks));
       if (i === 400) {
         cluster.stop('immediate'); // a crash, mid-run
         const downAt = Date.now();
@@ -72,12 +71,10 @@ describe('databaseSink on a real PostgreSQL 15', () => {
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
     }
     const result = await log.flush({ timeoutMs: 20_000 });
-    if (process.env.DEBUG_PG) console.log('flushed', Date.now(), result, JSON.stringify(log.stats().sinks));
     expect(result.pending).toBe(0);
     for (const [sink, table] of [['pg', 'events_pg'], ['postgres', 'events_pgjs']] as const) {
       const stats = log.stats().sinks[sink];
       expect(stats?.failures).toBeGreaterThan(0);
-      if (process.env.DEBUG_PG) console.log('querying', sink, Date.now());
       const rows = (await pool.query<{ i: number; message: string; path: string }>(`SELECT (data->>'i')::int AS i, message, data->>'path' AS path FROM ${table}`)).rows;
       const stored = rows.map((r) => r.i);
       const sample = rows.find((r) => r.i % 7 === 0);
@@ -90,6 +87,34 @@ describe('databaseSink on a real PostgreSQL 15', () => {
     }
     await log.shutdown();
     await sql.end({ timeout: 1 });
+  });
+
+  it('an INSERT that times out but commits later is not duplicated by its retry (event ids + ON CONFLICT)', async () => {
+    await pool.query(logTableDdl('events_dup'));
+    const locker = await pool.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE events_dup IN ACCESS EXCLUSIVE MODE');
+    const retry = { maxAttempts: 20, initialDelayMs: 50, maxDelayMs: 50, jitter: false };
+    const log = createLogger({
+      exit: false,
+      sinks: [databaseSink({ adapter: pgAdapter({ client: pool, table: 'events_dup' }), delivery: { batchSize: 10, flushTimeoutMs: 100, retry } })],
+    });
+    for (let i = 0; i < 10; i++) log.info('ambiguous', { i });
+    const flushed = log.flush({ timeoutMs: 15_000 });
+    // Two attempts time out on our side while their INSERTs stay queued on the lock, server side.
+    await waitUntil(() => (log.stats().sinks.database?.failures ?? 0) >= 2, 'timed-out attempts');
+    await locker.query('COMMIT');
+    locker.release();
+    expect(await flushed).toMatchObject({ ok: true, delivered: 10, dropped: 0 });
+    // Let every INSERT that was still waiting on the lock finish before counting.
+    const active = async (): Promise<number> =>
+      Number((await pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'INSERT INTO "events_dup"%'`)).rows[0].n);
+    for (let deadline = Date.now() + 10_000; (await active()) > 0; ) {
+      if (Date.now() > deadline) throw new Error('INSERTs still running');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await count('events_dup')).toBe(10);
+    await log.shutdown();
   });
 
   it('a flush that outlives its deadline resolves with timedOut: true (the insert waits on a table lock)', async () => {
