@@ -10,6 +10,7 @@ import { CONTENDERS } from './lib/contenders.mjs';
 import { snapshotDist } from './lib/dist-snapshot.mjs';
 import { runEndToEnd } from './lib/end-to-end.mjs';
 import { runHotPath } from './lib/hot-path.mjs';
+import { runPipelineInternals } from './lib/internals.mjs';
 import { profileHotPath } from './lib/profile.mjs';
 import { formatKB, formatNumber, formatRatio, markdownTable } from './lib/stats.mjs';
 import { FIELDS, MESSAGE } from './lib/workload.mjs';
@@ -32,6 +33,8 @@ try {
   // In this process, which loads no other logger: a fresh shiplog logger, profiled alone.
   const shiplog = await CONTENDERS.find((c) => c.name === 'shiplog').create();
   const profile = await profileHotPath(shiplog.call);
+  progress('pipeline alone');
+  const internals = await runPipelineInternals();
 
   // (b) end to end
   const e2e = await runEndToEnd({ progress });
@@ -87,6 +90,13 @@ try {
   print(markdownTable(['function (dist file:line)', 'inclusive'], rowsOf(profile.inclusive)));
   print();
   print(markdownTable(['function (file:line)', 'self'], rowsOf(profile.self)));
+  print();
+  print(
+    'The pipeline alone (`createPipeline` fed already-serialized events, chunks of 100 with an event-loop turn between, ' +
+      `after a warm-up round, median of 5 interleaved rounds, empty loop of about ${formatNumber(internals.emptyNs)} ns subtracted): what buffering and batch sends cost per event.`,
+  );
+  print();
+  print(markdownTable(['pipeline', 'ns/event'], internals.rows.map((r) => [r.label, formatNumber(r.ns)])));
   print();
 
   print(`### (b) end to end: ${formatNumber(e2e.events, 0)} events to an NDJSON file`);
