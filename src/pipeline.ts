@@ -82,7 +82,8 @@ export class Pipeline {
     this.#sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs ?? PIPELINE_DEFAULTS.sendTimeoutMs;
     this.#onDropped = options.onDropped;
     this.#random = options.random ?? Math.random;
-    this.#ring = new RingBuffer(Math.max(options.maxBufferSize ?? PIPELINE_DEFAULTS.maxBufferSize, this.#batch.size));
+    const maxBufferSize = sink.maxBufferSize ?? options.maxBufferSize ?? PIPELINE_DEFAULTS.maxBufferSize;
+    this.#ring = new RingBuffer(Math.max(maxBufferSize, this.#batch.size));
   }
 
   /** Buffered plus in flight. */
@@ -118,7 +119,9 @@ export class Pipeline {
     this.#schedule();
     return new Promise((resolve) => {
       const waiter: FlushWaiter = { target, ...start, timer: undefined, resolve };
-      waiter.timer = startTimer(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, () => {
+      // The deadline keeps a Node process alive while someone awaits this flush (a script's
+      // last `await log.flush()` must not exit mid-retry); it is bounded by timeoutMs.
+      waiter.timer = startTimer(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, true, () => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
         resolve(this.#result(waiter, true));
       });
@@ -208,7 +211,7 @@ export class Pipeline {
     const oldest = this.#ring.peek();
     if (oldest === undefined) return;
     const wait = Math.max(0, oldest.time + this.#batch.intervalMs - Date.now());
-    this.#timer = startTimer(wait, () => {
+    this.#timer = startTimer(wait, false, () => {
       this.#timer = undefined;
       this.#schedule();
     });
@@ -273,7 +276,8 @@ export class Pipeline {
     } catch (error) {
       this.#failures++;
       this.#recordError(error);
-      this.#drop(events, 'rejected');
+      // No retry is possible here (the buffer is full): a retryable failure is an overflow.
+      this.#drop(events, classifyError(error).retryable ? 'overflow' : 'rejected');
     }
     return events.length;
   }
@@ -353,7 +357,7 @@ export class Pipeline {
       };
       const attempt: Attempt = { controller, abandon: () => settle('abandoned') };
       this.#attempt = attempt;
-      const timer = startTimer(ms, () => settle(onTimeout(controller)));
+      const timer = startTimer(ms, false, () => settle(onTimeout(controller)));
       start?.(settle, controller.signal);
     });
   }

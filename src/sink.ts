@@ -41,6 +41,8 @@ export interface Sink {
   readonly batch?: BatchOptions;
   /** Retry policy this sink prefers; wins over the logger-wide `retry` option. */
   readonly retry?: RetryOptions;
+  /** Events this sink's pipeline buffers; wins over the logger-wide `maxBufferSize`. */
+  readonly maxBufferSize?: number;
   /** Longest one `write` may take before it is aborted and counted as a retryable timeout. */
   readonly timeoutMs?: number;
   /** Releases resources (file handles, connections) at shutdown. */

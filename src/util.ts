@@ -5,13 +5,13 @@ export type Timer = ReturnType<typeof setTimeout>;
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /**
- * setTimeout that never keeps a Node/Bun process alive (unref where the runtime has it).
- * A non-finite delay means "never" and returns undefined.
+ * setTimeout that, unless `keepAlive`, does not keep a Node/Bun process alive (unref where the
+ * runtime has it). A non-finite delay means "never" and returns undefined.
  */
-export function startTimer(ms: number, fn: () => void): Timer | undefined {
+export function startTimer(ms: number, keepAlive: boolean, fn: () => void): Timer | undefined {
   if (!(ms < Infinity)) return undefined;
   const timer = setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMEOUT_MS));
-  (timer as { unref?: () => void }).unref?.();
+  if (!keepAlive) (timer as { unref?: () => void }).unref?.();
   return timer;
 }
 

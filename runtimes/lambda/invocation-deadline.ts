@@ -38,7 +38,7 @@ export class InvocationDeadline {
   warnBefore(warningMs: number, warn: (flushMs: number) => void): void {
     const remaining = this.remainingMs();
     if (!(warningMs > 0) || remaining === undefined) return;
-    this.timer = startTimer(Math.max(0, remaining - this.marginMs - warningMs), () => {
+    this.timer = startTimer(Math.max(0, remaining - this.marginMs - warningMs), false, () => {
       this.timer = undefined;
       try {
         warn(Math.max(0, (this.remainingMs() ?? warningMs) - this.marginMs));

@@ -138,6 +138,27 @@ describe('overflow', () => {
     expect(pipeline.flushSync()).toBe(50);
     expect(written).toHaveLength(250);
   });
+  it('a failing full-buffer writeSync drops as overflow when retryable, rejected when final', () => {
+    for (const [error, reason] of [[new TypeError('EAGAIN-like'), 'overflow'], [new SyntaxError('cannot encode'), 'rejected']] as const) {
+      const reasons: string[] = [];
+      const pipeline = createPipeline({
+        sink: { name: 'disk', write: () => {}, writeSync: () => { throw error; } },
+        batch: { size: 10, intervalMs: 0 },
+        maxBufferSize: 10,
+        onDropped: (_, r) => reasons.push(r),
+      });
+      for (let i = 1; i <= 11; i++) pipeline.push(event(i));
+      expect(reasons).toEqual([reason]);
+      expect(pipeline.stats()).toMatchObject({ dropped: 10, failures: 1, pending: 1 });
+    }
+  });
+
+  it("a sink's own maxBufferSize wins over the pipeline option", () => {
+    const t = setup([{ kind: 'hang' }], { batch: { size: 1, intervalMs: 0 }, maxBufferSize: 100 });
+    const pipeline = createPipeline({ sink: { ...t.sink, maxBufferSize: 2 }, batch: { size: 1, intervalMs: 0 }, maxBufferSize: 100 });
+    for (let i = 1; i <= 5; i++) pipeline.push(event(i));
+    expect(pipeline.stats().droppedByReason.overflow).toBe(3);
+  });
 });
 
 describe('sending', () => {

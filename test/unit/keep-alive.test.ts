@@ -1,0 +1,21 @@
+import { spawnSync } from 'node:child_process';
+import { expect, it } from 'vitest';
+
+/**
+ * A script whose last act is `await log.flush()` while a batch waits to be retried must not
+ * exit mid-flush: the flush deadline keeps the process alive (bounded by timeoutMs).
+ */
+it('a pending flush keeps a Node process alive until it resolves', () => {
+  const script = `
+    import { createLogger } from './src/index.ts';
+    let calls = 0;
+    const sink = { name: 'flaky', write() { calls++; if (calls === 1) throw new TypeError('network down'); } };
+    const log = createLogger({ vars: {}, sinks: [sink], retry: { initialDelayMs: 300, jitter: false } });
+    log.info('must arrive');
+    const result = await log.flush({ timeoutMs: 5000 });
+    console.log(JSON.stringify({ calls, result }));
+  `;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  expect(run.status).toBe(0);
+  expect(JSON.parse(run.stdout.trim())).toEqual({ calls: 2, result: { ok: true, delivered: 1, dropped: 0, pending: 0, timedOut: false } });
+});
