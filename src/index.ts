@@ -29,6 +29,6 @@ export { SinkError, classifyError, isRetryableStatus, type ErrorClass, type Sink
 export { Serializer, DEFAULT_SENSITIVE_KEYS, type RedactOptions, type SerializeOptions } from './serialize.js';
 export { requestInfo, readHeader, randomId, type RequestInfo, type RequestLike } from './request-info.js';
 export { consoleSink, type ConsoleLike, type ConsoleSinkOptions } from './sinks/console.js';
-export { prettyFormat, type PrettyFormatOptions } from './sinks/pretty.js';
+export { prettyFormat, formatHuman, type PrettyFormatOptions } from './sinks/pretty.js';
 export { httpSink, encodeBatch, type HttpSinkOptions } from './sinks/http.js';
 export const RUNTIME = 'core';

@@ -1,24 +1,43 @@
-import type { Level, LogEvent } from '../event.js';
+import type { LogEvent } from '../event.js';
 
-const COLOR: Readonly<Record<Level, string>> = {
+const LEVEL_COLOR: Readonly<Record<string, string>> = {
   trace: '90',
   debug: '36',
   info: '32',
   warn: '33',
   error: '31',
-  fatal: '35',
+  fatal: '35;1',
 };
 
 const SHOWN_FIRST = new Set(['level', 'time', 'msg']);
 
 function show(value: unknown): string {
-  return typeof value === 'string' && !/[\s"=]/.test(value) ? value : JSON.stringify(value);
+  return typeof value === 'string' && value !== '' && !/[\s"=]/.test(value) ? value : JSON.stringify(value);
 }
 
-/** Options of {@link prettyFormat}. */
+/** Options of {@link prettyFormat} and {@link formatHuman}. */
 export interface PrettyFormatOptions {
-  /** ANSI colors for the level and keys. @default false */
+  /** ANSI colors for the level, dimmed time and keys. @default false */
   colors?: boolean;
+  /** `time`: `12:00:01.234`; `datetime`: `2026-11-21 12:00:01.234`. @default 'time' */
+  clock?: 'time' | 'datetime';
+}
+
+/**
+ * One parsed event as a human line: `12:00:01.234 INFO  msg key=value …` (shared by the
+ * pretty console format and the `shiplog read` CLI).
+ */
+export function formatHuman(record: Record<string, unknown>, options: PrettyFormatOptions = {}): string {
+  const paint = (code: string, text: string): string => (options.colors === true ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const iso = typeof record.time === 'string' ? record.time : '';
+  const time = options.clock === 'datetime' ? iso.replace('T', ' ').replace(/Z$/, '') : iso.slice(11, 23);
+  const level = String(record.level ?? '');
+  let out = `${paint('2', time)} ${paint(LEVEL_COLOR[level] ?? '0', level.toUpperCase().padEnd(5))}`;
+  if (record.msg !== undefined) out += ` ${String(record.msg)}`;
+  for (const [key, value] of Object.entries(record)) {
+    if (!SHOWN_FIRST.has(key)) out += ` ${paint('2', `${key}=`)}${show(value)}`;
+  }
+  return out;
 }
 
 /**
@@ -26,21 +45,11 @@ export interface PrettyFormatOptions {
  * Use as `consoleSink({ format: prettyFormat({ colors: true }) })`.
  */
 export function prettyFormat(options: PrettyFormatOptions = {}): (event: LogEvent) => string {
-  const colors = options.colors === true;
   return (event) => {
-    let record: Record<string, unknown>;
     try {
-      record = JSON.parse(event.line) as Record<string, unknown>;
+      return formatHuman(JSON.parse(event.line) as Record<string, unknown>, options);
     } catch {
       return event.line;
     }
-    const time = typeof record.time === 'string' ? record.time.slice(11, 23) : '';
-    const label = event.level.toUpperCase().padEnd(5);
-    let out = `${time} ${colors ? `\u001b[${COLOR[event.level]}m${label}\u001b[0m` : label}`;
-    if (record.msg !== undefined) out += ` ${String(record.msg)}`;
-    for (const [key, value] of Object.entries(record)) {
-      if (!SHOWN_FIRST.has(key)) out += ` ${colors ? `\u001b[2m${key}=\u001b[0m` : `${key}=`}${show(value)}`;
-    }
-    return out;
   };
 }

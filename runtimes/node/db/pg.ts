@@ -1,4 +1,4 @@
-import { chunks, DEFAULT_TABLE, insertStatement, quoteTable, ROWS_PER_STATEMENT, type DatabaseAdapter, type LogRow } from './rows.js';
+import { DEFAULT_TABLE, statementAdapter, type DatabaseAdapter } from './rows.js';
 
 /** What the adapter needs of a client: `pg`'s Pool or Client, or a PGlite instance. */
 export interface PgQueryable {
@@ -20,15 +20,5 @@ export interface PgAdapterOptions {
  * there when the server goes away, and an unhandled 'error' event ends the process.
  */
 export function pgAdapter(options: PgAdapterOptions): DatabaseAdapter {
-  const table = options.table ?? DEFAULT_TABLE;
-  quoteTable(table);
-  return {
-    name: 'pg',
-    async insert(rows: readonly LogRow[]): Promise<void> {
-      for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
-        const { text, values } = insertStatement(table, part);
-        await options.client.query(text, values);
-      }
-    },
-  };
+  return statementAdapter('pg', options.table ?? DEFAULT_TABLE, (text, values) => options.client.query(text, values));
 }

@@ -1,4 +1,4 @@
-import { chunks, DEFAULT_TABLE, insertStatement, quoteTable, ROWS_PER_STATEMENT, type DatabaseAdapter, type LogRow } from './rows.js';
+import { DEFAULT_TABLE, statementAdapter, type DatabaseAdapter } from './rows.js';
 
 /** What the adapter needs of a postgres.js `sql` instance. */
 export interface PostgresSql {
@@ -21,15 +21,5 @@ export interface PostgresAdapterOptions {
  * value is a bound parameter.)
  */
 export function postgresAdapter(options: PostgresAdapterOptions): DatabaseAdapter {
-  const table = options.table ?? DEFAULT_TABLE;
-  quoteTable(table);
-  return {
-    name: 'postgres',
-    async insert(rows: readonly LogRow[]): Promise<void> {
-      for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
-        const { text, values } = insertStatement(table, part);
-        await options.sql.unsafe(text, values);
-      }
-    },
-  };
+  return statementAdapter('postgres', options.table ?? DEFAULT_TABLE, (text, values) => options.sql.unsafe(text, values));
 }

@@ -127,3 +127,24 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * An adapter that inserts through a client's "run this parameterized statement" call, in
+ * multi-row INSERTs of at most ROWS_PER_STATEMENT rows (shared by the pg and postgres.js adapters).
+ */
+export function statementAdapter(
+  name: string,
+  table: string,
+  run: (text: string, values: unknown[]) => PromiseLike<unknown>,
+): DatabaseAdapter {
+  quoteTable(table);
+  return {
+    name,
+    async insert(rows: readonly LogRow[]): Promise<void> {
+      for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
+        const { text, values } = insertStatement(table, part);
+        await run(text, values);
+      }
+    },
+  };
+}
