@@ -15,8 +15,7 @@ export interface DeliveryOptions {
   flushIntervalMs?: number;
   /**
    * Events held while the database is slow or down; beyond it the oldest are dropped (reason
-   * `overflow`). Needs a pipeline that reads `sink.maxBufferSize` (see README); otherwise the
-   * logger's `maxBufferSize` applies. @default 10000
+   * `overflow`). Becomes the sink's `maxBufferSize`, which wins over the logger-wide one. @default 10000
    */
   maxQueueSize?: number;
   /** Longest one INSERT may take before it is aborted and retried. @default 10000 */
