@@ -305,24 +305,29 @@ export class Pipeline {
   }
 
   /** One send of the batch, bounded by the send timeout. */
+  /**
+   * One send of the batch. A synchronous sink (console, file) is settled at once; an
+   * asynchronous one is raced against the send timeout and against abandonment.
+   */
   async #attemptOnce(batch: readonly LogEvent[], attempt: number): Promise<'delivered' | 'abandoned' | { error: unknown }> {
-    const outcome = await this.#wait<'delivered' | { error: unknown }>(
-      this.#sendTimeoutMs,
-      (controller) => {
-        const error = new DOMException(`send timed out after ${this.#sendTimeoutMs} ms`, 'TimeoutError');
-        controller.abort(error);
-        return { error };
-      },
-      (settle, signal) => {
-        try {
-          const written = this.#sink.write(batch, { signal, attempt });
-          if (written === undefined || typeof (written as Promise<void>).then !== 'function') settle('delivered');
-          else written.then(() => settle('delivered'), (error: unknown) => settle({ error }));
-        } catch (error) {
-          settle({ error });
-        }
-      },
-    );
+    const controller = new AbortController();
+    let outcome: 'delivered' | 'abandoned' | { error: unknown };
+    try {
+      const written = this.#sink.write(batch, { signal: controller.signal, attempt });
+      if (written === undefined || typeof (written as Promise<void>).then !== 'function') return 'delivered';
+      outcome = await this.#wait<'delivered' | { error: unknown }>(
+        this.#sendTimeoutMs,
+        () => {
+          const error = new DOMException(`send timed out after ${this.#sendTimeoutMs} ms`, 'TimeoutError');
+          controller.abort(error);
+          return { error };
+        },
+        (settle) => written.then(() => settle('delivered'), (error: unknown) => settle({ error })),
+        controller,
+      );
+    } catch (error) {
+      outcome = { error };
+    }
     if (typeof outcome === 'object') {
       this.#failures++;
       this.#recordError(outcome.error);
@@ -344,11 +349,11 @@ export class Pipeline {
    */
   #wait<T>(
     ms: number,
-    onTimeout: (controller: AbortController) => T,
-    start?: (settle: (outcome: T) => void, signal: AbortSignal) => void,
+    onTimeout: () => T,
+    start?: (settle: (outcome: T) => void) => void,
+    controller = new AbortController(),
   ): Promise<T | 'abandoned'> {
     return new Promise((resolve) => {
-      const controller = new AbortController();
       const settle = (outcome: T | 'abandoned'): void => {
         if (this.#attempt !== attempt) return;
         this.#attempt = null;
@@ -357,8 +362,8 @@ export class Pipeline {
       };
       const attempt: Attempt = { controller, abandon: () => settle('abandoned') };
       this.#attempt = attempt;
-      const timer = startTimer(ms, false, () => settle(onTimeout(controller)));
-      start?.(settle, controller.signal);
+      const timer = startTimer(ms, false, () => settle(onTimeout()));
+      start?.(settle);
     });
   }
 
