@@ -55,7 +55,7 @@ try {
   print(
     'Each logger in a fresh process per round, 5 rounds interleaved, medians reported. ' +
       'Caller-visible: mitata `measure` of the bare call. ' +
-      'With delivery: 50 000 calls in chunks of 100 with a `setImmediate` turn between chunks, so work a ' +
+      'With delivery: 150 000 calls in chunks of 100 with a `setImmediate` turn between chunks, so work a ' +
       `logger defers (batch sends, stream writes) is counted; the empty loop (about ${formatNumber(hot.emptyLoopNs)} ns/call) is measured in the same process and subtracted. ` +
       'Every measurement checks that lines produced = calls made.',
   );

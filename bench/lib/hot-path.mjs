@@ -19,7 +19,7 @@ import { nextTurn } from './workload.mjs';
 
 const CHILD = fileURLToPath(new URL('./hot-path-child.mjs', import.meta.url));
 const CHUNK = 100;
-const DELIVERY_CHUNKS = 500; // 50 000 calls per measurement
+const DELIVERY_CHUNKS = 1500; // 150 000 calls per measurement: long enough to include its garbage collections
 
 async function checkedLines(instance, name, linesBefore, calls) {
   await instance.settle();
@@ -45,6 +45,7 @@ async function measureCallerVisible(instance, name) {
 /** ns per call including deferred work: chunks of calls with an event-loop turn between. */
 async function measureWithDelivery(instance, name) {
   instance.activate?.();
+  globalThis.gc?.(); // start from a collected heap (the bench runs with --expose-gc)
   const call = instance.call ?? (() => {});
   const before = instance.lines?.() ?? 0;
   const start = process.hrtime.bigint();
@@ -63,10 +64,13 @@ async function measureWithDelivery(instance, name) {
 export async function measureContender(name) {
   const contender = CONTENDERS.find((c) => c.name === name);
   if (contender === undefined) throw new Error(`unknown contender ${name}`);
-  const instance = await contender.create();
-  const { ns, calls } = await measureCallerVisible(instance, name);
-  const withDelivery = await measureWithDelivery(instance, name);
+  // The empty loop first, warmed up, while the heap is clean: measured after a logger's run it
+  // would pay for that run's garbage and overstate what to subtract.
+  await measureWithDelivery({}, 'empty loop');
   const emptyLoop = await measureWithDelivery({}, 'empty loop');
+  const instance = await contender.create();
+  const { ns, calls } = await measureCallerVisible(instance, name); // mitata warms the JIT up first
+  const withDelivery = await measureWithDelivery(instance, name);
   return { ns, withDeliveryNs: Math.max(0, withDelivery - emptyLoop), emptyLoopNs: emptyLoop, lines: calls + CHUNK * DELIVERY_CHUNKS };
 }
 
