@@ -1,0 +1,75 @@
+// What each core feature costs in the browser bundle of createLogger + httpSink: the same
+// bundle is built with one feature stubbed out at a time (esbuild onLoad rewrite of src/), and
+// the gzip difference is that feature's share. For deciding what a size budget can afford.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+const ENTRY = `import { createLogger, httpSink } from './src/index.ts';
+const log = createLogger({ sinks: [httpSink({ url: '/ingest' })] });
+log.info('order created', { orderId: 'ord_1' });`;
+
+/** Feature name → { file pattern: [[search, replacement], …] } that removes it. */
+const FEATURES = {
+  'option validation (rules table)': {
+    'src/options\\.ts$': [
+      [/for \(const \[path, test, expected, type\] of RULES\)[\s\S]*?\n  \}\n/, ''],
+      [/const RULES[\s\S]*?\n\];/, 'const RULES: Rule[] = [];'],
+    ],
+  },
+  'serializer: Map, Set, typed arrays, URL, Headers, Request, Response, toJSON': {
+    'src/serialize\\.ts$': [[/  #special\(v: object[\s\S]*?\n  \}\n\n  #headers/, '  #special(v, depth, paths) {\n    return `{${this.#objectBody(v, depth, paths, false)}}`;\n  }\n\n  #headers']],
+  },
+  'serializer: Error fields, cause chain, AggregateError': {
+    'src/serialize\\.ts$': [[/  #error\(e: Error[\s\S]*?\n  \}\n\n  #array/, '  #error(e, depth, paths) {\n    return `{${this.#objectBody(e, depth, paths, false)}}`;\n  }\n\n  #array']],
+  },
+  'request loggers and wide events (RequestLogger, request id parsing)': {
+    'src/logger\\.ts$': [[/  request\(req\?[\s\S]*?\n  \}\n\n  \/\*\* `base`/, '  request(): RequestLogger {\n    return undefined as unknown as RequestLogger;\n  }\n\n  /** `base`'], [/export class RequestLogger[\s\S]*$/, 'export class RequestLogger extends Logger {}\n']],
+  },
+};
+
+async function gzipBytes(stubs = {}) {
+  const result = await esbuild.build({
+    stdin: { contents: ENTRY, resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'stub-feature',
+        setup(build) {
+          for (const [file, edits] of Object.entries(stubs)) {
+            build.onLoad({ filter: new RegExp(file) }, ({ path }) => {
+              let source = readFileSync(path, 'utf8');
+              for (const [search, replacement] of edits) {
+                const next = source.replace(search, replacement);
+                if (next === source) throw new Error(`stub for ${file} no longer matches ${search}`);
+                source = next;
+              }
+              return { contents: source, loader: 'ts' };
+            });
+          }
+        },
+      },
+    ],
+  });
+  return gzipSync(result.outputFiles[0].contents, { level: 9 }).length;
+}
+
+const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
+const total = await gzipBytes();
+const rows = [];
+for (const [name, stubs] of Object.entries(FEATURES)) rows.push(`| ${name} | ${kb(total - (await gzipBytes(stubs)))} |`);
+console.log(`## Core size by feature (createLogger + httpSink, esbuild minified + gzip -9)
+
+Whole bundle: **${kb(total)}**. Each row is the same bundle with one feature stubbed out of src/; the difference is what the feature costs.
+
+| feature | gzip share |
+| --- | ---: |
+${rows.join('\n')}
+
+Command: \`node bench/core-size-features.bench.mjs\`
+`);
