@@ -87,9 +87,11 @@ function runChild(name) {
 /**
  * Runs part (a): each contender in a fresh process per round (one library's garbage and JIT
  * state must not slow another), rounds interleaved so background load hits all alike.
- * Returns rows { name, note, ns, withDeliveryNs, lines } with medians over the rounds.
+ * Returns rows { name, note, ns, withDeliveryNs, ratio, withDeliveryRatio, lines }: medians over
+ * the rounds, and ratios to pino as the median of per-round ratios (a round's runs are seconds
+ * apart, so a load change between rounds cancels out).
  */
-export async function runHotPath({ rounds = 5, progress = () => {} } = {}) {
+export async function runHotPath({ rounds = 7, progress = () => {} } = {}) {
   const results = new Map(CONTENDERS.map((c) => [c.name, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const { name } of CONTENDERS) {
@@ -97,8 +99,11 @@ export async function runHotPath({ rounds = 5, progress = () => {} } = {}) {
       results.get(name).push(await runChild(name));
     }
   }
+  const pino = results.get('pino');
+  const ratioTo = (runs, key) => median(runs.map((r, round) => r[key] / pino[round][key]));
   const all = [...results.values()].flat();
   return {
+    rounds,
     emptyLoopNs: median(all.map((r) => r.emptyLoopNs)),
     rows: CONTENDERS.map(({ name, note }) => {
       const runs = results.get(name);
@@ -107,6 +112,9 @@ export async function runHotPath({ rounds = 5, progress = () => {} } = {}) {
         note,
         ns: median(runs.map((r) => r.ns)),
         withDeliveryNs: median(runs.map((r) => r.withDeliveryNs)),
+        ratio: ratioTo(runs, 'ns'),
+        withDeliveryRatio: ratioTo(runs, 'withDeliveryNs'),
+        ratioRange: [Math.min(...runs.map((r, i) => r.ns / pino[i].ns)), Math.max(...runs.map((r, i) => r.ns / pino[i].ns))],
         lines: runs.reduce((sum, r) => sum + r.lines, 0),
       };
     }),
