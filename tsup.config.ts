@@ -25,6 +25,8 @@ export default defineConfig({
   sourcemap: false,
   clean: true,
   platform: 'neutral',
+  // Keep `node:` specifiers in the node, lambda and CLI builds (Deno, Bun and bundlers key on them).
+  removeNodeProtocol: false,
   target: 'es2022',
   outDir: 'dist',
   external: [/^node:/, 'hono', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
