@@ -13,6 +13,7 @@ import {
   type OnDropped,
   type PipelineOptions,
   type Sink,
+  type SinkContext,
   type SinkStats,
 } from './sink.js';
 
@@ -29,8 +30,33 @@ interface FlushWaiter {
 
 /** One attempt's cancellation handle; `abandon` settles a send or a retry sleep at once. */
 interface Attempt {
-  controller: AbortController;
+  abort(reason: unknown): void;
   abandon(): void;
+}
+
+/**
+ * What a sink gets with each attempt. The AbortController is made only when the sink reads
+ * `signal` (synchronous sinks never do, and a controller per batch is measurable work).
+ */
+class AttemptContext implements SinkContext {
+  #controller: AbortController | undefined;
+  #abortReason: unknown;
+  #aborted = false;
+
+  constructor(readonly attempt: number) {}
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.#aborted && !this.#controller.signal.aborted) this.#controller.abort(this.#abortReason);
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+  }
 }
 
 /**
@@ -304,26 +330,25 @@ export class Pipeline {
     }
   }
 
-  /** One send of the batch, bounded by the send timeout. */
   /**
    * One send of the batch. A synchronous sink (console, file) is settled at once; an
    * asynchronous one is raced against the send timeout and against abandonment.
    */
   async #attemptOnce(batch: readonly LogEvent[], attempt: number): Promise<'delivered' | 'abandoned' | { error: unknown }> {
-    const controller = new AbortController();
+    const context = new AttemptContext(attempt);
     let outcome: 'delivered' | 'abandoned' | { error: unknown };
     try {
-      const written = this.#sink.write(batch, { signal: controller.signal, attempt });
+      const written = this.#sink.write(batch, context);
       if (written === undefined || typeof (written as Promise<void>).then !== 'function') return 'delivered';
       outcome = await this.#wait<'delivered' | { error: unknown }>(
         this.#sendTimeoutMs,
         () => {
           const error = new DOMException(`send timed out after ${this.#sendTimeoutMs} ms`, 'TimeoutError');
-          controller.abort(error);
+          context.abort(error);
           return { error };
         },
         (settle) => written.then(() => settle('delivered'), (error: unknown) => settle({ error })),
-        controller,
+        context,
       );
     } catch (error) {
       outcome = { error };
@@ -351,7 +376,7 @@ export class Pipeline {
     ms: number,
     onTimeout: () => T,
     start?: (settle: (outcome: T) => void) => void,
-    controller = new AbortController(),
+    context?: AttemptContext,
   ): Promise<T | 'abandoned'> {
     return new Promise((resolve) => {
       const settle = (outcome: T | 'abandoned'): void => {
@@ -360,7 +385,7 @@ export class Pipeline {
         clearTimer(timer);
         resolve(outcome);
       };
-      const attempt: Attempt = { controller, abandon: () => settle('abandoned') };
+      const attempt: Attempt = { abort: (reason) => context?.abort(reason), abandon: () => settle('abandoned') };
       this.#attempt = attempt;
       const timer = startTimer(ms, false, () => settle(onTimeout()));
       start?.(settle);
@@ -372,7 +397,7 @@ export class Pipeline {
     const batch = this.#inFlight;
     const attempt = this.#attempt;
     if (attempt !== null) {
-      attempt.controller.abort(new DOMException('pipeline abandoned the send', 'AbortError'));
+      attempt.abort(new DOMException('pipeline abandoned the send', 'AbortError'));
       attempt.abandon();
     }
     this.#inFlight = null;
