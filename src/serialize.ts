@@ -87,7 +87,7 @@ export class Serializer {
   readonly #init: SerializeOptions;
   readonly #reserved: ReadonlySet<string>;
   /** Ancestors of the value being written, for cycle detection. */
-  #stack: object[] = [];
+  readonly #stack: object[] = [];
   /** Characters written so far for the current event. */
   #size = 0;
   #busy = false;
@@ -116,37 +116,40 @@ export class Serializer {
    * are none), ready to splice into a JSON object. Reserved top-level keys are prefixed `_`.
    */
   fields(fields: unknown): string {
-    return this.#guarded((self) => {
-      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-        const value = self.#value(fields, 0, self.#paths);
-        return value === undefined ? '' : `,"data":${value}`;
-      }
-      const body = self.#objectBody(fields, 0, self.#paths, true);
-      return body === '' ? '' : `,${body}`;
-    }, (error) => `,"serializationError":${JSON.stringify(describeError(error))}`);
+    return this.#guarded(fields, true);
   }
 
   /** Writes any value as JSON text (`null` for what JSON cannot hold). */
   stringify(value: unknown): string {
-    return this.#guarded(
-      (self) => self.#value(value, 0, self.#paths) ?? 'null',
-      (error) => JSON.stringify(`[Unserializable: ${describeError(error)}]`),
-    );
+    return this.#guarded(value, false);
   }
 
-  /** Runs one top-level write with fresh per-event state; re-entrant calls (a getter that logs) get their own serializer. */
-  #guarded(write: (self: Serializer) => string, onError: (error: unknown) => string): string {
-    if (this.#busy) return new Serializer(this.#init, [...this.#reserved]).#guarded(write, onError);
+  /**
+   * Runs one top-level write with fresh per-event state (no closure: this is the hot path);
+   * re-entrant calls (a getter that logs) get their own serializer.
+   */
+  #guarded(input: unknown, asFields: boolean): string {
+    if (this.#busy) return new Serializer(this.#init, [...this.#reserved]).#guarded(input, asFields);
     this.#busy = true;
     this.#size = 0;
     try {
-      return write(this);
+      return asFields ? this.#fieldsFragment(input) : (this.#value(input, 0, this.#paths) ?? 'null');
     } catch (error) {
-      return onError(error);
+      const text = describeError(error);
+      return asFields ? `,"serializationError":${JSON.stringify(text)}` : JSON.stringify(`[Unserializable: ${text}]`);
     } finally {
-      this.#stack = [];
+      this.#stack.length = 0;
       this.#busy = false;
     }
+  }
+
+  #fieldsFragment(fields: unknown): string {
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+      const value = this.#value(fields, 0, this.#paths);
+      return value === undefined ? '' : `,"data":${value}`;
+    }
+    const body = this.#objectBody(fields, 0, this.#paths, true);
+    return body === '' ? '' : `,${body}`;
   }
 
   /** A bounded, JSON-safe string literal. */
