@@ -12,6 +12,7 @@ import { Logger } from '../../src/logger.js';
 import { LoggerCore } from '../../src/logger-core.js';
 import { resolveOptions, type LoggerOptions, type ResolvedOptions } from '../../src/options.js';
 import type { Sink } from '../../src/pipeline.js';
+import { RingBuffer } from '../../src/ring-buffer.js';
 
 /**
  * A console on the raw process streams. Lambda's Node runtime patches the global `console`
@@ -45,7 +46,8 @@ export interface FailureBufferOptions {
  * time per sandbox, so one hold per core is enough.
  */
 export class FailureBufferCore extends LoggerCore {
-  private held: LogEvent[] | null = null;
+  /** The invocation's held events (oldest discarded first when full); null outside an invocation. */
+  private held: RingBuffer<LogEvent> | null = null;
 
   constructor(
     options: ResolvedOptions,
@@ -61,18 +63,17 @@ export class FailureBufferCore extends LoggerCore {
     if (LEVEL_RANK[level] >= this.writeRank) return super.write(level, time, line);
     const held = this.held;
     if (held === null) return; // Outside an invocation the logger's own level applies.
-    if (held.length >= this.maxHeld) held.shift();
     held.push({ level, time, line });
   }
 
   /** Starts holding for a new invocation (anything still held from a previous one is discarded). */
   hold(): void {
-    this.held = [];
+    this.held = new RingBuffer(this.maxHeld);
   }
 
   /** Ends the hold: writes the held events when `failed`, else discards them. Returns how many were held. */
   release(failed: boolean): number {
-    const held = this.held ?? [];
+    const held = this.held === null ? [] : this.held.take(this.held.length);
     this.held = null;
     if (failed) for (const event of held) super.write(event.level, event.time, event.line);
     return held.length;
@@ -97,6 +98,9 @@ export function createLambdaLogger(options: LoggerOptions, failureBuffer?: Failu
   let buffer: FailureBufferCore | undefined;
   if (failureBuffer !== undefined && LEVEL_RANK[holdLevel] < LEVEL_RANK[resolved.level]) {
     const maxHeld = failureBuffer.maxEvents ?? 200;
+    if (!Number.isInteger(maxHeld) || maxHeld < 1) {
+      throw new RangeError(`shiplog: option "failureBuffer.maxEvents" must be an integer >= 1; got ${String(maxHeld)}`);
+    }
     buffer = new FailureBufferCore({ ...resolved, level: holdLevel }, sinks, LEVEL_RANK[resolved.level], maxHeld);
     core = buffer;
   } else core = new LoggerCore(resolved, sinks);
