@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchDist, snapshotDist } from './lib/dist-snapshot.mjs';
 import { formatNumber, formatRatio, markdownTable, median } from './lib/stats.mjs';
-import { countLines, FIELDS, MESSAGE, nextTurn } from './lib/workload.mjs';
+import { countLines, FIELDS, MESSAGE, nextTurn, pinoFileLogger } from './lib/workload.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const EVENTS = 200_000;
@@ -61,21 +61,7 @@ const setups = {
       },
     };
   },
-  async pino(file) {
-    const { default: pino } = await import('pino');
-    const destination = pino.destination({ dest: file, sync: false });
-    await new Promise((resolve) => destination.once('ready', resolve));
-    const log = pino({}, destination);
-    return {
-      log: () => log.info(FIELDS, MESSAGE),
-      finish: () =>
-        new Promise((resolve, reject) => {
-          destination.once('close', resolve);
-          destination.once('error', reject);
-          destination.end();
-        }),
-    };
-  },
+  pino: (file) => pinoFileLogger(file),
 };
 
 /** Default configurations for the burst table: how much of a tight loop each keeps. */

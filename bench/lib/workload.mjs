@@ -21,3 +21,23 @@ export function countLines(text) {
 
 /** Resolves on the next turn of the event loop, after all microtasks. */
 export const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * pino 10 writing to `file` through sonic-boom (`sync: false`), the reference of the file
+ * benchmarks: { log(), finish() } where finish writes what sonic-boom holds and closes the fd.
+ */
+export async function pinoFileLogger(file) {
+  const { default: pino } = await import('pino');
+  const destination = pino.destination({ dest: file, sync: false });
+  await new Promise((resolve) => destination.once('ready', resolve));
+  const log = pino({}, destination);
+  return {
+    log: () => log.info(FIELDS, MESSAGE),
+    finish: () =>
+      new Promise((resolve, reject) => {
+        destination.once('close', resolve);
+        destination.once('error', reject);
+        destination.end();
+      }),
+  };
+}
