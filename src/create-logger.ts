@@ -12,10 +12,17 @@ export type DefaultSinks = (options: ResolvedOptions) => Sink[];
 export const consoleDefaults: DefaultSinks = (options) =>
   options.endpoint === undefined ? [consoleSink()] : [consoleSink(), httpSink({ url: options.endpoint })];
 
-/** @internal Builds a logger with a runtime's default sinks. */
-export function createLoggerWith(defaults: DefaultSinks, options?: LoggerOptions): Logger {
+/** Makes the core of a logger; runtimes pass their own (e.g. Lambda's failure buffer). */
+export type MakeCore = (options: ResolvedOptions, sinks: readonly Sink[]) => LoggerCore;
+
+/** @internal Builds a logger with a runtime's default sinks and, optionally, its own core. */
+export function createLoggerWith(
+  defaults: DefaultSinks,
+  options?: LoggerOptions,
+  makeCore: MakeCore = (resolved, sinks) => new LoggerCore(resolved, sinks),
+): Logger {
   const resolved = resolveOptions(options);
-  const core = new LoggerCore(resolved, resolved.sinks ?? defaults(resolved));
+  const core = makeCore(resolved, resolved.sinks ?? defaults(resolved));
   const bindings = { ...resolved.fields };
   return new Logger(core, bindings, core.serializer.fields(bindings));
 }

@@ -2,7 +2,7 @@
  * shiplog core: one request-scoped logger API and a delivery pipeline for every runtime.
  * This entry uses only what every runtime has (fetch, timers, TextEncoder, AbortController).
  */
-export { createLogger, createLoggerWith, consoleDefaults, type DefaultSinks } from './create-logger.js';
+export { createLogger, createLoggerWith, consoleDefaults, type DefaultSinks, type MakeCore } from './create-logger.js';
 export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
 /** @internal Building blocks for runtime entries (scoped loggers); not a stable API. */
 export { LoggerCore, sumResults, type LoggerStats } from './logger-core.js';

@@ -8,9 +8,10 @@ import process from 'node:process';
 import { consoleSink } from '../../src/sinks/console.js';
 import { httpSink } from '../../src/sinks/http.js';
 import { LEVEL_RANK, type Level, type LogEvent } from '../../src/event.js';
-import { Logger } from '../../src/logger.js';
+import { createLoggerWith } from '../../src/create-logger.js';
+import type { Logger } from '../../src/logger.js';
 import { LoggerCore } from '../../src/logger-core.js';
-import { resolveOptions, type LoggerOptions, type ResolvedOptions } from '../../src/options.js';
+import type { LoggerOptions, ResolvedOptions } from '../../src/options.js';
 import type { Sink } from '../../src/pipeline.js';
 import { RingBuffer } from '../../src/ring-buffer.js';
 
@@ -91,19 +92,16 @@ export interface LambdaLogger {
  * holds the events below the configured level per invocation.
  */
 export function createLambdaLogger(options: LoggerOptions, failureBuffer?: FailureBufferOptions): LambdaLogger {
-  const resolved = resolveOptions(options);
-  const sinks = resolved.sinks ?? lambdaDefaults(resolved);
-  const holdLevel = failureBuffer?.level ?? 'debug';
-  let core: LoggerCore;
   let buffer: FailureBufferCore | undefined;
-  if (failureBuffer !== undefined && LEVEL_RANK[holdLevel] < LEVEL_RANK[resolved.level]) {
+  const logger = createLoggerWith(lambdaDefaults, options, (resolved, sinks) => {
+    const holdLevel = failureBuffer?.level ?? 'debug';
+    if (failureBuffer === undefined || LEVEL_RANK[holdLevel] >= LEVEL_RANK[resolved.level]) return new LoggerCore(resolved, sinks);
     const maxHeld = failureBuffer.maxEvents ?? 200;
     if (!Number.isInteger(maxHeld) || maxHeld < 1) {
       throw new RangeError(`shiplog: option "failureBuffer.maxEvents" must be an integer >= 1; got ${String(maxHeld)}`);
     }
     buffer = new FailureBufferCore({ ...resolved, level: holdLevel }, sinks, LEVEL_RANK[resolved.level], maxHeld);
-    core = buffer;
-  } else core = new LoggerCore(resolved, sinks);
-  const bindings = { ...resolved.fields };
-  return { logger: new Logger(core, bindings, core.serializer.fields(bindings)), buffer };
+    return buffer;
+  });
+  return { logger, buffer };
 }
