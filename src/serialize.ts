@@ -45,9 +45,9 @@ const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_\s]/
 
 /** How a key is written; cached per key string. */
 interface KeyInfo {
-  /** `"key":` */
+  /** `,"key":` (members are written with a leading comma). */
   readonly quoted: string;
-  /** How the key is written at the event's top level (`"_key":` for reserved keys). */
+  /** How the key is written at the event's top level (`,"_key":` for reserved keys). */
   readonly topQuoted: string;
   readonly sensitive: boolean;
 }
@@ -138,7 +138,8 @@ export class Serializer {
       const text = describeError(error);
       return asFields ? `,"serializationError":${JSON.stringify(text)}` : JSON.stringify(`[Unserializable: ${text}]`);
     } finally {
-      this.#stack.length = 0;
+      // Setting an array's length is a runtime call; the stack is empty unless a write threw.
+      if (this.#stack.length !== 0) this.#stack.length = 0;
       this.#busy = false;
     }
   }
@@ -148,8 +149,7 @@ export class Serializer {
       const value = this.#value(fields, 0, this.#paths);
       return value === undefined ? '' : `,"data":${value}`;
     }
-    const body = this.#objectBody(fields, 0, this.#paths, true);
-    return body === '' ? '' : `,${body}`;
+    return this.#objectBody(fields, 0, this.#paths, true);
   }
 
   /** A bounded, JSON-safe string literal. */
@@ -163,10 +163,10 @@ export class Serializer {
   #keyInfo(key: string): KeyInfo {
     let info = this.#keyCache.get(key);
     if (info === undefined) {
-      const quoted = `${quote(key)}:`;
+      const quoted = `,${quote(key)}:`;
       info = {
         quoted,
-        topQuoted: this.#reserved.has(key) ? `${quote(`_${key}`)}:` : quoted,
+        topQuoted: this.#reserved.has(key) ? `,${quote(`_${key}`)}:` : quoted,
         sensitive: this.#sensitive.has(normalizeKey(key)),
       };
       if (this.#keyCache.size < KEY_CACHE_LIMIT) this.#keyCache.set(key, info);
@@ -203,7 +203,7 @@ export class Serializer {
       if (Array.isArray(v)) return this.#array(v, depth, paths);
       const proto = Object.getPrototypeOf(v) as object | null;
       if ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
-        return `{${this.#objectBody(v, depth, paths, false)}}`;
+        return this.#braced(v, depth, paths);
       }
       return this.#special(v, depth, paths);
     } catch (error) {
@@ -225,7 +225,7 @@ export class Serializer {
     if (typeof toJSON === 'function') {
       const json: unknown = toJSON.call(v);
       if (typeof json !== 'object' || json === null) return this.#value(json, depth, paths) ?? 'null';
-      return Array.isArray(json) ? this.#array(json, depth, paths) : `{${this.#objectBody(json, depth, paths, false)}}`;
+      return Array.isArray(json) ? this.#array(json, depth, paths) : this.#braced(json, depth, paths);
     }
     if (v instanceof Map) {
       const entries: Record<string, unknown> = {};
@@ -234,7 +234,7 @@ export class Serializer {
         if (n++ >= this.#maxKeys + 1) break;
         entries[String(key)] = item;
       }
-      return `{${this.#objectBody(entries, depth, paths, false)}}`;
+      return this.#braced(entries, depth, paths);
     }
     if (v instanceof Set) {
       const items: unknown[] = [];
@@ -250,14 +250,14 @@ export class Serializer {
     if (typeof URL === 'function' && v instanceof URL) return this.string(v.href);
     if (typeof Headers === 'function' && v instanceof Headers) return this.#headers(v, depth, paths);
     if (typeof Request === 'function' && v instanceof Request) {
-      return `{${this.#objectBody({ method: v.method, url: v.url, headers: v.headers }, depth, paths, false)}}`;
+      return this.#braced({ method: v.method, url: v.url, headers: v.headers }, depth, paths);
     }
     if (typeof Response === 'function' && v instanceof Response) {
       const summary = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
-      return `{${this.#objectBody(summary, depth, paths, false)}}`;
+      return this.#braced(summary, depth, paths);
     }
     if (tag === '[object RegExp]' || tag === '[object Promise]' || tag === '[object WeakMap]') return this.string(String(v));
-    return `{${this.#objectBody(v, depth, paths, false)}}`;
+    return this.#braced(v, depth, paths);
   }
 
   #headers(h: Headers, depth: number, paths: readonly (readonly string[])[] | null): string {
@@ -265,7 +265,7 @@ export class Serializer {
     h.forEach((value, key) => {
       entries[key] = value;
     });
-    return `{${this.#objectBody(entries, depth, paths, false)}}`;
+    return this.#braced(entries, depth, paths);
   }
 
   #error(e: Error, depth: number, paths: readonly (readonly string[])[] | null): string {
@@ -278,9 +278,7 @@ export class Serializer {
         fields[key] = `[Throws: ${describeError(error)}]`;
       }
     }
-    const body = this.#objectBody(fields, depth, paths, false);
-    const own = this.#objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
-    let out = own === '' ? body : `${body},${own}`;
+    let out = this.#objectBody(fields, depth, paths, false) + this.#objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
     try {
       if ('cause' in e && e.cause !== undefined) {
         out += `,"cause":${this.#value(e.cause, depth + 1, null) ?? 'null'}`;
@@ -290,7 +288,7 @@ export class Serializer {
     } catch (error) {
       out += `,"cause":${JSON.stringify(`[Throws: ${describeError(error)}]`)}`;
     }
-    return `{${out}}`;
+    return `{${out.slice(1)}}`;
   }
 
   #array(items: readonly unknown[], depth: number, paths: readonly (readonly string[])[] | null, total = items.length): string {
@@ -317,7 +315,15 @@ export class Serializer {
     return `[${out}]`;
   }
 
-  /** The inside of a JSON object (no braces) for the own enumerable keys of `v`. */
+  /** `v` as a JSON object. */
+  #braced(v: object, depth: number, paths: readonly (readonly string[])[] | null): string {
+    return `{${this.#objectBody(v, depth, paths, false).slice(1)}}`;
+  }
+
+  /**
+   * The members of a JSON object for the own enumerable keys of `v`, each with a leading comma
+   * (`,"a":1,"b":2`): at the top level that is the event's fields fragment as it is.
+   */
   #objectBody(
     v: object,
     depth: number,
@@ -326,13 +332,12 @@ export class Serializer {
     skip?: ReadonlySet<string>,
   ): string {
     let out = '';
-    let written = 0;
     let seen = 0;
     const record = v as Record<string, unknown>;
     for (const key in record) {
       if (!Object.prototype.hasOwnProperty.call(record, key) || skip?.has(key)) continue;
       if (++seen > this.#maxKeys || this.#size > this.#maxEventBytes) {
-        out += `${written > 0 ? ',' : ''}"…":"[truncated keys]"`;
+        out += ',"…":"[truncated keys]"';
         break;
       }
       const info = this.#keyInfo(key);
@@ -349,7 +354,7 @@ export class Serializer {
       if (piece === undefined) continue;
       const quoted = topLevel ? info.topQuoted : info.quoted;
       this.#size += quoted.length;
-      out += `${written++ > 0 ? ',' : ''}${quoted}${piece}`;
+      out += quoted + piece;
     }
     return out;
   }
