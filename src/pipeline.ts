@@ -28,33 +28,25 @@ interface FlushWaiter {
   resolve(result: FlushResult): void;
 }
 
-/** One attempt's cancellation handle; `abandon` settles a send or a retry sleep at once. */
-interface Attempt {
-  abort(reason: unknown): void;
-  abandon(): void;
-}
-
 /**
  * What a sink gets with each attempt. The AbortController is made only when the sink reads
  * `signal` (synchronous sinks never do, and a controller per batch is measurable work).
  */
 class AttemptContext implements SinkContext {
   #controller: AbortController | undefined;
-  #abortReason: unknown;
-  #aborted = false;
+  #abortReason: DOMException | undefined;
 
   constructor(readonly attempt: number) {}
 
   get signal(): AbortSignal {
     this.#controller ??= new AbortController();
-    if (this.#aborted && !this.#controller.signal.aborted) this.#controller.abort(this.#abortReason);
+    // A no-op once aborted; the first reason wins either way.
+    if (this.#abortReason) this.#controller.abort(this.#abortReason);
     return this.#controller.signal;
   }
 
-  abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#abortReason = reason;
+  abort(reason: DOMException): void {
+    this.#abortReason ??= reason;
     this.#controller?.abort(reason);
   }
 }
@@ -90,7 +82,8 @@ export class Pipeline {
   #inFlight: readonly LogEvent[] | null = null;
   /** Sequence number (1-based, in acceptance order) of the in-flight batch's first event. */
   #inFlightFirstSeq = 0;
-  #attempt: Attempt | null = null;
+  /** Settles the current send or retry sleep with 'abandoned' at once (aborting the send). */
+  #abandon: (() => void) | null = null;
   #sleepingBetweenRetries = false;
   #pumping = false;
   #flushTarget = 0;
@@ -380,13 +373,16 @@ export class Pipeline {
   ): Promise<T | 'abandoned'> {
     return new Promise((resolve) => {
       const settle = (outcome: T | 'abandoned'): void => {
-        if (this.#attempt !== attempt) return;
-        this.#attempt = null;
+        if (this.#abandon !== abandon) return;
+        this.#abandon = null;
         clearTimer(timer);
         resolve(outcome);
       };
-      const attempt: Attempt = { abort: (reason) => context?.abort(reason), abandon: () => settle('abandoned') };
-      this.#attempt = attempt;
+      const abandon = (): void => {
+        context?.abort(new DOMException('pipeline abandoned the send', 'AbortError'));
+        settle('abandoned');
+      };
+      this.#abandon = abandon;
       const timer = startTimer(ms, false, () => settle(onTimeout()));
       start?.(settle);
     });
@@ -395,11 +391,7 @@ export class Pipeline {
   /** Takes the in-flight batch away from its send (which then ends without settling it). */
   #abandonInFlight(): readonly LogEvent[] | null {
     const batch = this.#inFlight;
-    const attempt = this.#attempt;
-    if (attempt !== null) {
-      attempt.abort(new DOMException('pipeline abandoned the send', 'AbortError'));
-      attempt.abandon();
-    }
+    this.#abandon?.();
     this.#inFlight = null;
     return batch;
   }
