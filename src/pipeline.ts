@@ -79,7 +79,8 @@ export class Pipeline {
   #failures = 0;
   #lastError: { message: string; at: number } | undefined;
 
-  #inFlight: readonly LogEvent[] | null = null;
+  /** The batch being sent or waiting between retries; empty when none. */
+  #inFlight: readonly LogEvent[] = [];
   /** Sequence number (1-based, in acceptance order) of the in-flight batch's first event. */
   #inFlightFirstSeq = 0;
   /** Settles the current send or retry sleep with 'abandoned' at once (aborting the send). */
@@ -107,7 +108,7 @@ export class Pipeline {
 
   /** Buffered plus in flight. */
   get pending(): number {
-    return this.#ring.length + (this.#inFlight === null ? 0 : this.#inFlight.length);
+    return this.#ring.length + this.#inFlight.length;
   }
 
   /** Accepts one event. O(1); never throws, never awaits, never calls the sink's async path. */
@@ -157,9 +158,8 @@ export class Pipeline {
       this.#closed = true;
       this.#timer = clearTimer(this.#timer);
       const before = this.#dropped;
-      const inFlight = this.#abandonInFlight();
-      if (inFlight !== null) this.#drop(inFlight, 'shutdown');
-      this.#dropBuffered('shutdown');
+      this.#drop(this.#abandonInFlight(), 'shutdown');
+      this.#drop(this.#takeBuffered(), 'shutdown');
       try {
         await this.#sink.close?.();
       } catch (error) {
@@ -185,8 +185,7 @@ export class Pipeline {
    * it took; those count as delivered, the rest go back to the buffer in order.
    */
   evacuate(send: (events: readonly LogEvent[]) => number): void {
-    const waiting = this.#sleepingBetweenRetries ? this.#abandonInFlight() : null;
-    const events = waiting === null ? this.#takeBuffered() : [...waiting, ...this.#takeBuffered()];
+    const events = [...(this.#sleepingBetweenRetries ? this.#abandonInFlight() : []), ...this.#takeBuffered()];
     if (events.length === 0) return;
     let taken = 0;
     try {
@@ -196,10 +195,9 @@ export class Pipeline {
     }
     this.#delivered += taken;
     if (taken < events.length) {
-      const later = this.#takeBuffered();
-      this.#accepted -= events.length - taken + later.length;
-      for (const event of events.slice(taken)) this.push(event);
-      for (const event of later) this.push(event);
+      const rest = [...events.slice(taken), ...this.#takeBuffered()];
+      this.#accepted -= rest.length;
+      for (const event of rest) this.push(event);
     }
     this.#settleWaiters();
   }
@@ -214,7 +212,7 @@ export class Pipeline {
       retries: this.#retries,
       failures: this.#failures,
       pending: this.pending,
-      inFlight: this.#inFlight === null ? 0 : this.#inFlight.length,
+      inFlight: this.#inFlight.length,
     };
     if (this.#lastError !== undefined) stats.lastError = { ...this.#lastError };
     return stats;
@@ -281,11 +279,6 @@ export class Pipeline {
     return this.#ring.take(this.#ring.length);
   }
 
-  #dropBuffered(reason: DropReason): void {
-    const events = this.#takeBuffered();
-    if (events.length > 0) this.#drop(events, reason);
-  }
-
   #writeBufferedSync(): number {
     const events = this.#takeBuffered();
     if (events.length === 0) return 0;
@@ -307,14 +300,14 @@ export class Pipeline {
       const outcome = await this.#attemptOnce(batch, attemptNumber);
       if (outcome === 'abandoned') return;
       if (outcome === 'delivered') {
-        this.#inFlight = null;
+        this.#inFlight = [];
         this.#delivered += batch.length;
         return this.#settleWaiters();
       }
       const { retryable, retryAfterMs } = classifyError(outcome.error);
       const exhausted = attemptNumber >= this.#retry.maxAttempts;
       if (!retryable || exhausted) {
-        this.#inFlight = null;
+        this.#inFlight = [];
         return this.#drop(batch, retryable ? 'retries-exhausted' : 'rejected');
       }
       this.#retries++;
@@ -389,14 +382,15 @@ export class Pipeline {
   }
 
   /** Takes the in-flight batch away from its send (which then ends without settling it). */
-  #abandonInFlight(): readonly LogEvent[] | null {
+  #abandonInFlight(): readonly LogEvent[] {
     const batch = this.#inFlight;
     this.#abandon?.();
-    this.#inFlight = null;
+    this.#inFlight = [];
     return batch;
   }
 
   #drop(events: readonly LogEvent[], reason: DropReason): void {
+    if (events.length === 0) return;
     this.#dropped += events.length;
     this.#droppedByReason[reason] += events.length;
     if (this.#onDropped !== undefined) {
@@ -415,7 +409,7 @@ export class Pipeline {
 
   /** Every event up to sequence number `target` has left the buffer and is not in flight. */
   #isSettled(target: number): boolean {
-    return this.#accepted - this.#ring.length >= target && (this.#inFlight === null || this.#inFlightFirstSeq > target);
+    return this.#accepted - this.#ring.length >= target && (this.#inFlight.length === 0 || this.#inFlightFirstSeq > target);
   }
 
   #settleWaiters(): void {
