@@ -81,7 +81,7 @@ export class Serializer {
   readonly #maxItems: number;
   readonly #maxEventBytes: number;
   readonly #sensitive: ReadonlySet<string>;
-  readonly #paths: readonly (readonly string[])[] | null;
+  readonly #paths: Paths;
   readonly #censor: string;
   readonly #keyCache = new Map<string, KeyInfo>();
   readonly #init: SerializeOptions;
@@ -175,7 +175,7 @@ export class Serializer {
   }
 
   /** JSON for `v`, or undefined when the value is omitted (undefined, functions, symbols). */
-  #value(v: unknown, depth: number, paths: readonly (readonly string[])[] | null): string | undefined {
+  #value(v: unknown, depth: number, paths: Paths): string | undefined {
     switch (typeof v) {
       case 'string':
         return this.string(v);
@@ -195,7 +195,7 @@ export class Serializer {
     }
   }
 
-  #object(v: object, depth: number, paths: readonly (readonly string[])[] | null): string {
+  #object(v: object, depth: number, paths: Paths): string {
     if (this.#stack.includes(v)) return '"[Circular]"';
     if (depth >= this.#maxDepth) return Array.isArray(v) ? '"[Array]"' : '"[Object]"';
     this.#stack.push(v);
@@ -214,7 +214,7 @@ export class Serializer {
   }
 
   /** Values with a prototype: errors, dates, collections, web objects, toJSON, class instances. */
-  #special(v: object, depth: number, paths: readonly (readonly string[])[] | null): string {
+  #special(v: object, depth: number, paths: Paths): string {
     const tag = Object.prototype.toString.call(v);
     if (tag === '[object Error]' || v instanceof Error) return this.#error(v as Error, depth, paths);
     if (tag === '[object Date]') {
@@ -227,48 +227,44 @@ export class Serializer {
       if (typeof json !== 'object' || json === null) return this.#value(json, depth, paths) ?? 'null';
       return Array.isArray(json) ? this.#array(json, depth, paths) : this.#braced(json, depth, paths);
     }
+    // Maps and web objects are written as plain summaries (never bodies), class instances as they are.
+    let plain: object = v;
     if (v instanceof Map) {
       const entries: Record<string, unknown> = {};
       let n = 0;
       for (const [key, item] of v) {
-        if (n++ >= this.#maxKeys + 1) break;
+        if (n++ > this.#maxKeys) break;
         entries[String(key)] = item;
       }
-      return this.#braced(entries, depth, paths);
-    }
-    if (v instanceof Set) {
+      plain = entries;
+    } else if (v instanceof Set) {
       const items: unknown[] = [];
       for (const item of v) {
         if (items.length === this.#maxItems) break;
         items.push(item);
       }
       return this.#array(items, depth, paths, v.size);
-    }
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
+    } else if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
       return `"[${tag.slice(8, -1)}(${(v as ArrayBuffer).byteLength})]"`;
+    } else if (typeof URL === 'function' && v instanceof URL) {
+      return this.string(v.href);
+    } else if (typeof Headers === 'function' && v instanceof Headers) {
+      const entries: Record<string, string> = {};
+      v.forEach((value, key) => {
+        entries[key] = value;
+      });
+      plain = entries;
+    } else if (typeof Request === 'function' && v instanceof Request) {
+      plain = { method: v.method, url: v.url, headers: v.headers };
+    } else if (typeof Response === 'function' && v instanceof Response) {
+      plain = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
+    } else if (tag === '[object RegExp]' || tag === '[object Promise]' || tag === '[object WeakMap]') {
+      return this.string(String(v));
     }
-    if (typeof URL === 'function' && v instanceof URL) return this.string(v.href);
-    if (typeof Headers === 'function' && v instanceof Headers) return this.#headers(v, depth, paths);
-    if (typeof Request === 'function' && v instanceof Request) {
-      return this.#braced({ method: v.method, url: v.url, headers: v.headers }, depth, paths);
-    }
-    if (typeof Response === 'function' && v instanceof Response) {
-      const summary = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
-      return this.#braced(summary, depth, paths);
-    }
-    if (tag === '[object RegExp]' || tag === '[object Promise]' || tag === '[object WeakMap]') return this.string(String(v));
-    return this.#braced(v, depth, paths);
+    return this.#braced(plain, depth, paths);
   }
 
-  #headers(h: Headers, depth: number, paths: readonly (readonly string[])[] | null): string {
-    const entries: Record<string, string> = {};
-    h.forEach((value, key) => {
-      entries[key] = value;
-    });
-    return this.#braced(entries, depth, paths);
-  }
-
-  #error(e: Error, depth: number, paths: readonly (readonly string[])[] | null): string {
+  #error(e: Error, depth: number, paths: Paths): string {
     const fields: Record<string, unknown> = {};
     for (const key of ['name', 'message', 'stack', 'code'] as const) {
       try {
@@ -291,32 +287,17 @@ export class Serializer {
     return `{${out.slice(1)}}`;
   }
 
-  #array(items: readonly unknown[], depth: number, paths: readonly (readonly string[])[] | null, total = items.length): string {
+  #array(items: readonly unknown[], depth: number, paths: Paths, total = items.length): string {
     const n = Math.min(items.length, this.#maxItems);
     let out = '';
-    for (let i = 0; i < n; i++) {
-      if (this.#size > this.#maxEventBytes) {
-        out += `${i > 0 ? ',' : ''}"[… ${total - i} more items]"`;
-        return `[${out}]`;
-      }
-      const childPaths = paths === null ? null : this.#descend(paths, String(i));
-      let item: string | undefined;
-      if (childPaths === REDACT) item = this.#censor;
-      else {
-        try {
-          item = this.#value(items[i], depth + 1, childPaths);
-        } catch (error) {
-          item = JSON.stringify(`[Throws: ${describeError(error)}]`);
-        }
-      }
-      out += `${i > 0 ? ',' : ''}${item ?? 'null'}`;
-    }
-    if (total > n) out += `${n > 0 ? ',' : ''}"[… ${total - n} more items]"`;
-    return `[${out}]`;
+    let i = 0;
+    for (; i < n && this.#size <= this.#maxEventBytes; i++) out += `,${this.#member(items, i, depth, paths, false) ?? 'null'}`;
+    if (total > i) out += `,"[… ${total - i} more items]"`;
+    return `[${out.slice(1)}]`;
   }
 
   /** `v` as a JSON object. */
-  #braced(v: object, depth: number, paths: readonly (readonly string[])[] | null): string {
+  #braced(v: object, depth: number, paths: Paths): string {
     return `{${this.#objectBody(v, depth, paths, false).slice(1)}}`;
   }
 
@@ -327,7 +308,7 @@ export class Serializer {
   #objectBody(
     v: object,
     depth: number,
-    paths: readonly (readonly string[])[] | null,
+    paths: Paths,
     topLevel: boolean,
     skip?: ReadonlySet<string>,
   ): string {
@@ -341,16 +322,7 @@ export class Serializer {
         break;
       }
       const info = this.#keyInfo(key);
-      let piece: string | undefined;
-      const childPaths = paths === null ? null : this.#descend(paths, key);
-      if (info.sensitive || childPaths === REDACT) piece = this.#censor;
-      else {
-        try {
-          piece = this.#value(record[key], depth + 1, childPaths);
-        } catch (error) {
-          piece = JSON.stringify(`[Throws: ${describeError(error)}]`);
-        }
-      }
+      const piece = this.#member(record, key, depth, paths, info.sensitive);
       if (piece === undefined) continue;
       const quoted = topLevel ? info.topQuoted : info.quoted;
       this.#size += quoted.length;
@@ -359,8 +331,22 @@ export class Serializer {
     return out;
   }
 
+  /**
+   * JSON for `parent[key]` (undefined when omitted): the censor when redacted, a marker when
+   * reading or writing it throws.
+   */
+  #member(parent: object, key: string | number, depth: number, paths: Paths, sensitive: boolean): string | undefined {
+    const childPaths = paths === null ? null : this.#descend(paths, String(key));
+    if (sensitive || childPaths === REDACT) return this.#censor;
+    try {
+      return this.#value((parent as Record<string | number, unknown>)[key], depth + 1, childPaths);
+    } catch (error) {
+      return JSON.stringify(`[Throws: ${describeError(error)}]`);
+    }
+  }
+
   /** Path patterns that continue below `key`, or REDACT when one ends here. */
-  #descend(paths: readonly (readonly string[])[], key: string): readonly (readonly string[])[] | null | typeof REDACT {
+  #descend(paths: NonNullable<Paths>, key: string): Paths | typeof REDACT {
     let next: (readonly string[])[] | null = null;
     for (const path of paths) {
       const head = path[0];
@@ -371,6 +357,9 @@ export class Serializer {
     return next;
   }
 }
+
+/** Path patterns left to match below a key; null when none. */
+type Paths = readonly (readonly string[])[] | null;
 
 const REDACT = Symbol('redact');
 const ERROR_BUILTIN_KEYS: ReadonlySet<string> = new Set(['name', 'message', 'stack', 'code', 'cause', 'errors']);
