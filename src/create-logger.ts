@@ -23,8 +23,7 @@ export function createLoggerWith(
 ): Logger {
   const resolved = resolveOptions(options);
   const core = makeCore(resolved, resolved.sinks ?? defaults(resolved));
-  const bindings = { ...resolved.fields };
-  return new Logger(core, bindings, core.serializer.fields(bindings));
+  return new Logger(core, { ...resolved.fields });
 }
 
 /**

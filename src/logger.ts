@@ -34,13 +34,18 @@ function isErrorLike(value: unknown): value is Error {
 
 /** Structured logger. Log calls never throw; a disabled level returns at once. */
 export class Logger {
+  /** `bindings` serialized once, appended to every event. */
+  readonly #fragment: string;
+
   /** @internal */
   constructor(
     protected readonly core: LoggerCore,
     /** Fields bound to this logger (written on every event). */
     readonly bindings: Readonly<Fields>,
-    private readonly bindingsFragment: string,
-  ) {}
+    fragment = core.serializer.fields(bindings),
+  ) {
+    this.#fragment = fragment;
+  }
 
   /** Lowest level this logger writes. */
   get level(): Level {
@@ -59,8 +64,7 @@ export class Logger {
 
   /** A logger that adds `fields` to every event; shares sinks and counters with its parent. */
   child(fields: Fields): Logger {
-    const bindings = this.bind(fields);
-    return new Logger(this.core, bindings, this.core.serializer.fields(bindings));
+    return new Logger(this.core, this.bind(fields));
   }
 
   /** A request-scoped logger: correlation ids on every event, and one wide event via `emit`. */
@@ -70,7 +74,7 @@ export class Logger {
     if (info.traceId !== undefined) ids.traceId = info.traceId;
     if (info.spanId !== undefined) ids.spanId = info.spanId;
     const bindings = this.bind({ ...ids, ...this.bind(fields, {}) }, this.bindings);
-    return new RequestLogger(this.core, bindings, this.core.serializer.fields(bindings), info);
+    return new RequestLogger(this.core, bindings, info);
   }
 
   /** `base` plus `fields`; unreadable fields are skipped and counted rather than thrown. */
@@ -85,12 +89,16 @@ export class Logger {
 
   /** Delivers everything accepted before the call, by the deadline. Never rejects. */
   flush(options?: FlushOptions): Promise<FlushResult> {
-    return this.core.flush(options).catch(() => ({ ok: false, delivered: 0, dropped: 0, pending: this.pending, timedOut: false }));
+    return this.#settle(this.core.flush(options));
   }
 
   /** Flushes, then drops what is left, stops timers and closes sinks. Never rejects. */
   shutdown(options?: FlushOptions): Promise<FlushResult> {
-    return this.core.shutdown(options).catch(() => ({ ok: false, delivered: 0, dropped: 0, pending: this.pending, timedOut: false }));
+    return this.#settle(this.core.shutdown(options));
+  }
+
+  #settle(result: Promise<FlushResult>): Promise<FlushResult> {
+    return result.catch(() => ({ ok: false, delivered: 0, dropped: 0, pending: this.pending, timedOut: false }));
   }
 
   /** Writes what is buffered through sinks that can write synchronously (at process exit). */
@@ -121,9 +129,9 @@ export class Logger {
         if (typeof b === 'string') msg = b;
       }
       const serializer = core.serializer;
-      let tail = this.bindingsFragment;
+      let tail = this.#fragment;
       if (fields !== undefined) {
-        tail = this.overridesBinding(fields)
+        tail = this.#overridesBinding(fields)
           ? serializer.fields({ ...this.bindings, ...(fields as Fields) })
           : tail + serializer.fields(fields);
       }
@@ -137,8 +145,8 @@ export class Logger {
     }
   }
 
-  private overridesBinding(fields: unknown): boolean {
-    if (this.bindingsFragment === '' || typeof fields !== 'object' || fields === null) return false;
+  #overridesBinding(fields: unknown): boolean {
+    if (this.#fragment === '' || typeof fields !== 'object' || fields === null) return false;
     for (const key in fields) if (key in this.bindings) return true;
     return false;
   }
@@ -198,15 +206,15 @@ export class RequestLogger extends Logger {
   readonly requestId: string;
   readonly traceId: string | undefined;
   readonly spanId: string | undefined;
-  private readonly requestLine: RequestInfo;
-  private readonly wide: Fields = {};
-  private readonly startedAt = now();
-  private emitted = false;
+  readonly #info: RequestInfo;
+  readonly #wide: Fields = {};
+  readonly #startedAt = now();
+  #emitted = false;
 
   /** @internal */
-  constructor(core: LoggerCore, bindings: Fields, fragment: string, info: RequestInfo) {
-    super(core, bindings, fragment);
-    this.requestLine = info;
+  constructor(core: LoggerCore, bindings: Fields, info: RequestInfo) {
+    super(core, bindings);
+    this.#info = info;
     this.requestId = info.requestId;
     this.traceId = info.traceId;
     this.spanId = info.spanId;
@@ -215,7 +223,7 @@ export class RequestLogger extends Logger {
   /** Adds fields to the wide event (plain objects merge deeply; later values win). Never throws. */
   set(fields: Fields): this {
     try {
-      if (isPlainObject(fields) || (typeof fields === 'object' && fields !== null)) mergeInto(this.wide, fields, 0);
+      if (isPlainObject(fields) || (typeof fields === 'object' && fields !== null)) mergeInto(this.#wide, fields, 0);
     } catch {
       this.core.internalErrors++;
     }
@@ -224,17 +232,17 @@ export class RequestLogger extends Logger {
 
   /** The wide event's fields gathered so far (a copy). */
   get fields(): Fields {
-    return { ...this.wide };
+    return { ...this.#wide };
   }
 
   /** Whether `emit` has run. */
   get isEmitted(): boolean {
-    return this.emitted;
+    return this.#emitted;
   }
 
   /** Milliseconds since the request logger was created. */
   get durationMs(): number {
-    return Math.round((now() - this.startedAt) * 1000) / 1000;
+    return Math.round((now() - this.#startedAt) * 1000) / 1000;
   }
 
   /**
@@ -244,11 +252,11 @@ export class RequestLogger extends Logger {
    */
   emit(outcome: Outcome = {}): boolean {
     const core = this.core;
-    if (this.emitted) {
+    if (this.#emitted) {
       core.duplicateEmits++;
       return false;
     }
-    this.emitted = true;
+    this.#emitted = true;
     try {
       const { status, error } = outcome;
       const durationMs = this.durationMs;
@@ -257,8 +265,8 @@ export class RequestLogger extends Logger {
       if (LEVEL_RANK[level] < core.minRank) return true;
       const slow = core.keepSlowerThanMs !== undefined && durationMs >= core.keepSlowerThanMs;
       if (!failed && !slow && !core.sample(level)) return true;
-      const { method, path } = this.requestLine;
-      const fields: Fields = { method, path, status, durationMs, ...this.wide };
+      const { method, path } = this.#info;
+      const fields: Fields = { method, path, status, durationMs, ...this.#wide };
       if (error !== undefined) fields.error = error;
       const message = outcome.message ?? ([method, path, status].filter((p) => p !== undefined).join(' ') || 'request');
       this.log(level, message, fields, false);
