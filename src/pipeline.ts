@@ -21,11 +21,9 @@ import {
 export * from './sink.js';
 
 interface FlushWaiter {
+  /** Sequence number of the last event the flush covers. */
   target: number;
-  delivered: number;
-  dropped: number;
-  timer: Timer | undefined;
-  resolve(result: FlushResult): void;
+  settle(timedOut: boolean): void;
 }
 
 /**
@@ -138,13 +136,17 @@ export class Pipeline {
     this.#flushTarget = Math.max(this.#flushTarget, target);
     this.#schedule();
     return new Promise((resolve) => {
-      const waiter: FlushWaiter = { target, ...start, timer: undefined, resolve };
+      const waiter: FlushWaiter = {
+        target,
+        settle: (timedOut) => {
+          clearTimer(timer);
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          resolve(this.#result(start, timedOut));
+        },
+      };
       // The deadline keeps a Node process alive while someone awaits this flush (a script's
       // last `await log.flush()` must not exit mid-retry); it is bounded by timeoutMs.
-      waiter.timer = startTimer(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, true, () => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        resolve(this.#result(waiter, true));
-      });
+      const timer = startTimer(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, true, () => waiter.settle(true));
       this.#waiters.push(waiter);
     });
   }
@@ -413,16 +415,7 @@ export class Pipeline {
   }
 
   #settleWaiters(): void {
-    if (this.#waiters.length === 0) return;
-    const open: FlushWaiter[] = [];
-    for (const waiter of this.#waiters) {
-      if (!this.#isSettled(waiter.target)) open.push(waiter);
-      else {
-        clearTimer(waiter.timer);
-        waiter.resolve(this.#result(waiter, false));
-      }
-    }
-    this.#waiters = open;
+    for (const waiter of this.#waiters) if (this.#isSettled(waiter.target)) waiter.settle(false);
   }
 
   #result(start: { delivered: number; dropped: number }, timedOut: boolean): FlushResult {
