@@ -40,10 +40,13 @@ function scripted(script: Step[]) {
         return Promise.reject(new SinkError('retry', { retryable: true, status: 503, ...(s.retryAfterMs === undefined ? {} : { retryAfterMs: s.retryAfterMs }) }));
       }
       return new Promise<void>((resolve, reject) => {
-        signal.addEventListener('abort', () => reject(signal.reason));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer); // so that any timer left after shutdown is the pipeline's own
+          reject(signal.reason);
+        });
         if (s.kind === 'ok') {
-          setTimeout(() => {
-            if (signal.aborted) return;
+          timer = setTimeout(() => {
             delivered.push(...batch.map(seqOf));
             resolve();
           }, s.delayMs);
@@ -112,6 +115,8 @@ it('keeps accepted = delivered + dropped + pending, order, flush deadlines, and 
         const closing = pipeline.shutdown({ timeoutMs: 2000 });
         await vi.advanceTimersByTimeAsync(2000);
         const result = await closing;
+        // Right after shutdown, before any more time passes: a leaked one-shot timer is still counted.
+        expect(vi.getTimerCount()).toBe(0);
         await vi.advanceTimersByTimeAsync(10_000);
         for (const f of flushes) {
           expect(f.resolvedAt).toBeDefined();

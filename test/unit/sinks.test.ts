@@ -5,6 +5,7 @@ import { consoleSink, createLogger, httpSink, prettyFormat } from '../../src/ind
 
 interface Received {
   path: string;
+  at: number;
   headers: IncomingMessage['headers'];
   body: string;
 }
@@ -22,7 +23,7 @@ beforeAll(async () => {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString() : raw.toString();
-      received.push({ path: req.url ?? '', headers: req.headers, body });
+      received.push({ path: req.url ?? '', at: Date.now(), headers: req.headers, body });
       const next = scripts.get(req.url ?? '')?.shift();
       if (next) next(res);
       else res.writeHead(204).end();
@@ -63,12 +64,20 @@ describe('httpSink against a real server', () => {
     expect(req?.body.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['a', 'b']);
   });
 
-  it('503 with Retry-After, then 200: delivered on the retry after the requested delay', async () => {
-    scripts.set('/flaky', [(res) => res.writeHead(503, { 'retry-after': '0' }).end()]);
-    const log = createLogger({ vars: {}, sinks: [httpSink({ url: `${base}/flaky` })] });
+  // The backoff delay is a minute here, so a retry inside the flush window can only come from the header.
+  it.each([
+    ['seconds', () => '1'],
+    ['an HTTP date', () => new Date(Date.now() + 2000).toUTCString()],
+  ])('503 with Retry-After as %s, then 200: retried when the server asked, not by backoff', async (form, retryAfter) => {
+    const path = `/flaky-${form.replace(/\W/g, '')}`;
+    scripts.set(path, [(res) => res.writeHead(503, { 'retry-after': retryAfter() }).end()]);
+    const log = createLogger({ vars: {}, retry: { initialDelayMs: 60_000, jitter: false }, sinks: [httpSink({ url: `${base}${path}` })] });
     log.info('persist');
-    expect(await log.flush({ timeoutMs: 5000 })).toMatchObject({ ok: true, delivered: 1 });
-    expect(at('/flaky')).toHaveLength(2);
+    expect(await log.flush({ timeoutMs: 5000 })).toMatchObject({ ok: true, delivered: 1, timedOut: false });
+    const [first, second] = at(path);
+    expect(at(path)).toHaveLength(2);
+    // An HTTP date has one-second granularity: it asks for 1-2 s here.
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(900);
     expect(log.stats().sinks.http).toMatchObject({ retries: 1, failures: 1, delivered: 1 });
   });
 
