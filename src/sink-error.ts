@@ -19,11 +19,12 @@ export class SinkError extends Error {
   readonly retryAfterMs?: number;
   readonly status?: number;
 
-  constructor(message: string, init: SinkErrorInit) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.retryable = init.retryable;
-    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
-    if (init.status !== undefined) this.status = init.status;
+  constructor(message: string, { retryable, retryAfterMs, status, cause }: SinkErrorInit) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.retryable = retryable;
+    // The fields exist (as undefined) either way: class fields are defined before this runs.
+    this.retryAfterMs = retryAfterMs;
+    this.status = status;
   }
 }
 

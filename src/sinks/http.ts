@@ -81,12 +81,11 @@ export function httpSink(options: HttpSinkOptions): Sink {
       const response = await doFetch(options.url, init);
       await response.body?.cancel().catch(() => undefined);
       if (response.ok) return;
-      const status = response.status;
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      const { status } = response;
       throw new SinkError(`HTTP ${status} from log endpoint`, {
         status,
         retryable: isRetryableStatus(status),
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
       });
     },
   };
