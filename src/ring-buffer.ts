@@ -19,50 +19,53 @@ export class RingBuffer<T> {
 
   /** Appends `item`; on a full buffer returns the evicted oldest item, otherwise undefined. */
   push(item: T): T | undefined {
-    const items = this.#items;
-    if (this.#count === items.length && items.length < this.capacity) this.#grow();
-    const size = this.#items.length;
-    if (this.#count < size) {
-      this.#items[(this.#head + this.#count) % size] = item;
-      this.#count++;
+    const count = this.#count;
+    let items = this.#items;
+    if (count === items.length && count < this.capacity) {
+      // Double the array (up to capacity), laying the items out from index 0.
+      items = this.take(count);
+      items.length = Math.min(this.capacity, count * 2);
+      this.#items = items;
+      this.#head = 0;
+    }
+    if (count < items.length) {
+      items[this.#slot(count)] = item;
+      this.#count = count + 1;
       return undefined;
     }
-    const evicted = this.#items[this.#head];
-    this.#items[this.#head] = item;
-    this.#head = (this.#head + 1) % size;
+    const head = this.#head;
+    const evicted = items[head];
+    items[head] = item;
+    this.#head = this.#slot(1);
     return evicted;
   }
 
   /** The oldest item without removing it. */
   peek(): T | undefined {
-    return this.#count === 0 ? undefined : this.#items[this.#head];
+    return this.at(0);
   }
 
   /** The item `index` places after the oldest (0 = oldest). */
   at(index: number): T | undefined {
-    return index < this.#count ? this.#items[(this.#head + index) % this.#items.length] : undefined;
+    return index < this.#count ? this.#items[this.#slot(index)] : undefined;
   }
 
   /** Removes and returns the oldest `n` items (fewer if the buffer holds fewer). */
   take(n: number): T[] {
     const k = Math.min(n, this.#count);
     const out = new Array<T>(k);
-    const size = this.#items.length;
     for (let i = 0; i < k; i++) {
-      const at = (this.#head + i) % size;
-      out[i] = this.#items[at] as T;
-      this.#items[at] = undefined;
+      const slot = this.#slot(i);
+      out[i] = this.#items[slot] as T;
+      this.#items[slot] = undefined;
     }
-    this.#head = (this.#head + k) % size;
+    this.#head = this.#slot(k);
     this.#count -= k;
     return out;
   }
 
-  /** Doubles the array (up to capacity), laying the items out from index 0. */
-  #grow(): void {
-    const next = new Array<T | undefined>(Math.min(this.capacity, this.#items.length * 2));
-    for (let i = 0; i < this.#count; i++) next[i] = this.#items[(this.#head + i) % this.#items.length];
-    this.#items = next;
-    this.#head = 0;
+  /** Array index of the item `index` places after the oldest. */
+  #slot(index: number): number {
+    return (this.#head + index) % this.#items.length;
   }
 }
