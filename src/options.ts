@@ -60,46 +60,41 @@ export interface ResolvedOptions extends LoggerOptions {
   level: Level;
 }
 
-/** [option path, test, what it must be, the typeof a value that is merely out of range]. */
-type Rule = readonly [path: string, test: (value: unknown) => boolean, expected: string, type?: string];
+/** [test, what it must be, the typeof a value that is merely out of range]. */
+type Rule = readonly [test: (value: unknown) => boolean, expected: string, type?: string];
 
-const isInt = (min: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min;
-const isMs = (v: unknown) => typeof v === 'number' && v >= 0;
-const INT1 = [isInt(1), 'an integer >= 1', 'number'] as const;
-const MS = [isMs, 'a number of milliseconds >= 0', 'number'] as const;
-const OBJECT = [(v: unknown) => typeof v === 'object' && v !== null, 'an object'] as const;
-const FUNCTION = [(v: unknown) => typeof v === 'function', 'a function'] as const;
-const STRING = [(v: unknown) => typeof v === 'string', 'a string'] as const;
+const INT1: Rule = [(v) => Number.isInteger(v) && (v as number) >= 1, 'an integer >= 1', 'number'];
+const MS: Rule = [(v) => typeof v === 'number' && v >= 0, 'a number of milliseconds >= 0', 'number'];
+const OBJECT: Rule = [(v) => typeof v === 'object' && v !== null, 'an object'];
+const STRING: Rule = [(v) => typeof v === 'string', 'a string'];
 
-/** What each option must be; checked in order, so a parent object is checked before its keys. */
-const RULES: readonly Rule[] = [
-  ['level', isLevel, `one of ${LEVELS.join(', ')}`, 'string'],
-  ['service', ...STRING],
-  ['env', ...STRING],
-  ['version', ...STRING],
-  ['endpoint', ...STRING],
-  ['batch', ...OBJECT],
-  ['batch.size', ...INT1],
-  ['batch.maxBytes', ...INT1],
-  ['batch.intervalMs', ...MS],
-  ['retry', ...OBJECT],
-  ['retry.maxAttempts', ...INT1],
-  ['retry.initialDelayMs', ...MS],
-  ['retry.maxDelayMs', ...MS],
-  ['retry.backoff', (v) => v === 'exponential' || v === 'linear' || v === 'fixed', 'exponential, linear or fixed', 'string'],
-  ['retry.jitter', (v) => typeof v === 'boolean', 'a boolean'],
-  ['maxBufferSize', ...INT1],
-  ['sendTimeoutMs', ...MS],
-  ['onDropped', ...FUNCTION],
-  ['fields', ...OBJECT],
-  ['limits', ...OBJECT],
-  ...(['maxDepth', 'maxStringLength', 'maxKeys', 'maxItems', 'maxEventBytes'] as const).map(
-    (key): Rule => [`limits.${key}`, ...INT1],
-  ),
-  ['sample', ...OBJECT],
-  ['sample.keepSlowerThanMs', ...MS],
-  ...LEVELS.map((level): Rule => [`sample.rates.${level}`, (v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1', 'number']),
-];
+/** What each option must be, by path; checked in order, so a parent object is checked before its keys. */
+const RULES: Readonly<Record<string, Rule>> = {
+  level: [isLevel, `one of ${LEVELS.join(', ')}`, 'string'],
+  service: STRING,
+  env: STRING,
+  version: STRING,
+  endpoint: STRING,
+  batch: OBJECT,
+  'batch.size': INT1,
+  'batch.maxBytes': INT1,
+  'batch.intervalMs': MS,
+  retry: OBJECT,
+  'retry.maxAttempts': INT1,
+  'retry.initialDelayMs': MS,
+  'retry.maxDelayMs': MS,
+  'retry.backoff': [(v) => v === 'exponential' || v === 'linear' || v === 'fixed', 'exponential, linear or fixed', 'string'],
+  'retry.jitter': [(v) => typeof v === 'boolean', 'a boolean'],
+  maxBufferSize: INT1,
+  sendTimeoutMs: MS,
+  onDropped: [(v) => typeof v === 'function', 'a function'],
+  fields: OBJECT,
+  limits: OBJECT,
+  ...Object.fromEntries(['maxDepth', 'maxStringLength', 'maxKeys', 'maxItems', 'maxEventBytes'].map((key) => [`limits.${key}`, INT1])),
+  sample: OBJECT,
+  'sample.keepSlowerThanMs': MS,
+  ...Object.fromEntries(LEVELS.map((level) => [`sample.rates.${level}`, [(v: unknown) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1', 'number']])),
+};
 
 /** Throws a TypeError (wrong type) or RangeError (right type, bad value) naming the option. */
 function invalid(name: string, expected: string, got: unknown, type?: string): never {
@@ -114,16 +109,16 @@ function at(options: object, path: string): unknown {
   return value;
 }
 
-/** `SHIPLOG_*` overrides: [variable, option path, parse]. */
-const OVERRIDES: readonly (readonly [string, string, boolean])[] = [
-  ['SHIPLOG_LEVEL', 'level', false],
-  ['SHIPLOG_SERVICE', 'service', false],
-  ['SHIPLOG_ENV', 'env', false],
-  ['SHIPLOG_ENDPOINT', 'endpoint', false],
-  ['SHIPLOG_BATCH_SIZE', 'batch.size', true],
-  ['SHIPLOG_FLUSH_INTERVAL_MS', 'batch.intervalMs', true],
-  ['SHIPLOG_MAX_BUFFER', 'maxBufferSize', true],
-];
+/** `SHIPLOG_*` overrides: option path → variable. Numeric options (rule type `number`) parse it as a number. */
+const OVERRIDES: Readonly<Record<string, string>> = {
+  level: 'SHIPLOG_LEVEL',
+  service: 'SHIPLOG_SERVICE',
+  env: 'SHIPLOG_ENV',
+  endpoint: 'SHIPLOG_ENDPOINT',
+  'batch.size': 'SHIPLOG_BATCH_SIZE',
+  'batch.intervalMs': 'SHIPLOG_FLUSH_INTERVAL_MS',
+  maxBufferSize: 'SHIPLOG_MAX_BUFFER',
+};
 
 /**
  * Validates options (a bad value throws a TypeError/RangeError naming the option) and applies
@@ -133,17 +128,21 @@ const OVERRIDES: readonly (readonly [string, string, boolean])[] = [
 export function resolveOptions(options: LoggerOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) invalid('options', 'an object', options);
   const vars = options.vars ?? (globalThis as { process?: { env?: EnvironmentVariables } }).process?.env ?? {};
-  const fromEnv: Record<string, unknown> = {};
-  for (const [name, path, numeric] of OVERRIDES) {
+  // Every overridable key is present (possibly undefined), in this order, as it always was.
+  const { level = 'info', service, env, endpoint, batch, maxBufferSize } = options;
+  const resolved: ResolvedOptions & Record<string, unknown> = { ...options, level, service, env, endpoint, batch: { ...batch }, maxBufferSize };
+  for (const [path, name] of Object.entries(OVERRIDES)) {
     const raw = vars[name];
-    if (typeof raw !== 'string' || raw.trim() === '') continue;
-    const text = raw.trim();
-    const value = numeric ? (Number.isInteger(Number(text)) ? Number(text) : text) : name === 'SHIPLOG_LEVEL' ? text.toLowerCase() : text;
-    const rule = RULES.find((r) => r[0] === path) as Rule;
-    if (!rule[1](value)) invalid(name, rule[2], value, rule[3]);
-    fromEnv[path] = value;
+    const text = typeof raw === 'string' ? raw.trim() : '';
+    if (text === '') continue;
+    const [test, expected, type] = RULES[path] as Rule;
+    const value = type === 'number' ? (Number.isInteger(Number(text)) ? Number(text) : text) : path === 'level' ? text.toLowerCase() : text;
+    if (!test(value)) invalid(name, expected, value, type);
+    const [key, child] = path.split('.') as [string, string?];
+    if (child === undefined) resolved[key] = value;
+    else (resolved[key] as Record<string, unknown>)[child] = value;
   }
-  for (const [path, test, expected, type] of RULES) {
+  for (const [path, [test, expected, type]] of Object.entries(RULES)) {
     const value = at(options, path);
     if (value !== undefined && !test(value)) invalid(path, expected, value, type);
   }
@@ -153,16 +152,5 @@ export function resolveOptions(options: LoggerOptions = {}): ResolvedOptions {
       if (typeof sink?.write !== 'function' || typeof sink.name !== 'string') invalid(`sinks[${i}]`, 'a sink with a name and write(batch)', sink);
     });
   }
-  const batch = { ...options.batch };
-  if (fromEnv['batch.size'] !== undefined) batch.size = fromEnv['batch.size'] as number;
-  if (fromEnv['batch.intervalMs'] !== undefined) batch.intervalMs = fromEnv['batch.intervalMs'] as number;
-  return {
-    ...options,
-    level: (fromEnv.level ?? options.level ?? 'info') as Level,
-    service: (fromEnv.service as string | undefined) ?? options.service,
-    env: (fromEnv.env as string | undefined) ?? options.env,
-    endpoint: (fromEnv.endpoint as string | undefined) ?? options.endpoint,
-    batch,
-    maxBufferSize: (fromEnv.maxBufferSize as number | undefined) ?? options.maxBufferSize,
-  };
+  return resolved;
 }
