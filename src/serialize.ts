@@ -133,7 +133,13 @@ export class Serializer {
     this.#busy = true;
     this.#size = 0;
     try {
-      return asFields ? this.#fieldsFragment(input) : (this.#value(input, 0, this.#paths) ?? 'null');
+      if (asFields && typeof input === 'object' && input !== null && !Array.isArray(input)) {
+        return this.#objectBody(input, 0, this.#paths, true);
+      }
+      const value = this.#value(input, 0, this.#paths);
+      // Fields that are not an object (a string, an array) still reach the event, under `data`.
+      if (asFields) return value === undefined ? '' : `,"data":${value}`;
+      return value ?? 'null';
     } catch (error) {
       const text = describeError(error);
       return asFields ? `,"serializationError":${JSON.stringify(text)}` : JSON.stringify(`[Unserializable: ${text}]`);
@@ -142,14 +148,6 @@ export class Serializer {
       if (this.#stack.length !== 0) this.#stack.length = 0;
       this.#busy = false;
     }
-  }
-
-  #fieldsFragment(fields: unknown): string {
-    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-      const value = this.#value(fields, 0, this.#paths);
-      return value === undefined ? '' : `,"data":${value}`;
-    }
-    return this.#objectBody(fields, 0, this.#paths, true);
   }
 
   /** A bounded, JSON-safe string literal. */
@@ -215,9 +213,9 @@ export class Serializer {
 
   /** Values with a prototype: errors, dates, collections, web objects, toJSON, class instances. */
   #special(v: object, depth: number, paths: Paths): string {
-    const tag = Object.prototype.toString.call(v);
-    if (tag === '[object Error]' || v instanceof Error) return this.#error(v as Error, depth, paths);
-    if (tag === '[object Date]') {
+    const tag = Object.prototype.toString.call(v).slice(8, -1);
+    if (tag === 'Error' || v instanceof Error) return this.#error(v as Error, depth, paths);
+    if (tag === 'Date') {
       const time = (v as Date).getTime();
       return Number.isNaN(time) ? '"Invalid Date"' : `"${(v as Date).toISOString()}"`;
     }
@@ -245,7 +243,7 @@ export class Serializer {
       }
       return this.#array(items, depth, paths, v.size);
     } else if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
-      return `"[${tag.slice(8, -1)}(${(v as ArrayBuffer).byteLength})]"`;
+      return `"[${tag}(${(v as ArrayBuffer).byteLength})]"`;
     } else if (typeof URL === 'function' && v instanceof URL) {
       return this.string(v.href);
     } else if (typeof Headers === 'function' && v instanceof Headers) {
@@ -258,7 +256,7 @@ export class Serializer {
       plain = { method: v.method, url: v.url, headers: v.headers };
     } else if (typeof Response === 'function' && v instanceof Response) {
       plain = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
-    } else if (tag === '[object RegExp]' || tag === '[object Promise]' || tag === '[object WeakMap]') {
+    } else if (tag === 'RegExp' || tag === 'Promise' || tag === 'WeakMap') {
       return this.string(String(v));
     }
     return this.#braced(plain, depth, paths);
