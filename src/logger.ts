@@ -64,21 +64,19 @@ export class Logger {
 
   /** A logger that adds `fields` to every event; shares sinks and counters with its parent. */
   child(fields: Fields): Logger {
-    return new Logger(this.core, this.bind(fields));
+    return new Logger(this.core, this.#bind(fields));
   }
 
   /** A request-scoped logger: correlation ids on every event, and one wide event via `emit`. */
   request(req?: RequestLike | null, fields?: Fields): RequestLogger {
     const info = requestInfo(req);
-    const ids: Fields = { requestId: info.requestId };
-    if (info.traceId !== undefined) ids.traceId = info.traceId;
-    if (info.spanId !== undefined) ids.spanId = info.spanId;
-    const bindings = this.bind({ ...ids, ...this.bind(fields, {}) }, this.bindings);
-    return new RequestLogger(this.core, bindings, info);
+    // The correlation ids are the rest of the info (requestInfo sets only the ids it found).
+    const { method: _method, path: _path, ...ids } = info;
+    return new RequestLogger(this.core, this.#bind({ ...ids, ...this.#bind(fields, {}) }), info);
   }
 
   /** `base` plus `fields`; unreadable fields are skipped and counted rather than thrown. */
-  private bind(fields: Fields | undefined, base: Readonly<Fields> = this.bindings): Fields {
+  #bind(fields: Fields | undefined, base: Readonly<Fields> = this.bindings): Fields {
     try {
       return { ...base, ...fields };
     } catch {
@@ -223,7 +221,7 @@ export class RequestLogger extends Logger {
   /** Adds fields to the wide event (plain objects merge deeply; later values win). Never throws. */
   set(fields: Fields): this {
     try {
-      if (isPlainObject(fields) || (typeof fields === 'object' && fields !== null)) mergeInto(this.#wide, fields, 0);
+      if (typeof fields === 'object' && fields !== null) mergeInto(this.#wide, fields, 0);
     } catch {
       this.core.internalErrors++;
     }
@@ -260,10 +258,11 @@ export class RequestLogger extends Logger {
     try {
       const { status, error } = outcome;
       const durationMs = this.durationMs;
-      const failed = error !== undefined || (typeof status === 'number' && status >= 500);
-      const level = outcome.level ?? (failed ? 'error' : typeof status === 'number' && status >= 400 ? 'warn' : 'info');
+      const code = typeof status === 'number' ? status : 0;
+      const failed = error !== undefined || code >= 500;
+      const level = outcome.level ?? (failed ? 'error' : code >= 400 ? 'warn' : 'info');
       if (LEVEL_RANK[level] < core.minRank) return true;
-      const slow = core.keepSlowerThanMs !== undefined && durationMs >= core.keepSlowerThanMs;
+      const slow = durationMs >= (core.keepSlowerThanMs ?? Infinity);
       if (!failed && !slow && !core.sample(level)) return true;
       const { method, path } = this.#info;
       const fields: Fields = { method, path, status, durationMs, ...this.#wide };
