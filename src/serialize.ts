@@ -83,6 +83,7 @@ export class Serializer {
   readonly #sensitive: ReadonlySet<string>;
   readonly #paths: Paths;
   readonly #censor: string;
+  readonly #censorText: string;
   readonly #keyCache = new Map<string, KeyInfo>();
   readonly #init: SerializeOptions;
   readonly #reserved: ReadonlySet<string>;
@@ -107,7 +108,8 @@ export class Serializer {
       ...(redact.keys ?? []).map(normalizeKey),
     ]);
     this.#paths = redact.paths?.length ? redact.paths.map((p) => p.split('.')) : null;
-    this.#censor = JSON.stringify(redact.censor ?? '[REDACTED]');
+    this.#censorText = redact.censor ?? '[REDACTED]';
+    this.#censor = JSON.stringify(this.#censorText);
     this.#reserved = new Set(reservedTopLevelKeys);
   }
 
@@ -219,6 +221,8 @@ export class Serializer {
       const time = (v as Date).getTime();
       return Number.isNaN(time) ? '"Invalid Date"' : `"${(v as Date).toISOString()}"`;
     }
+    // Before toJSON, which URL has too: its href may carry credentials.
+    if (typeof URL === 'function' && v instanceof URL) return this.string(this.#safeUrl(v.href));
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
       const json: unknown = toJSON.call(v);
@@ -244,8 +248,6 @@ export class Serializer {
       return this.#array(items, depth, paths, v.size);
     } else if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
       return `"[${tag}(${(v as ArrayBuffer).byteLength})]"`;
-    } else if (typeof URL === 'function' && v instanceof URL) {
-      return this.string(v.href);
     } else if (typeof Headers === 'function' && v instanceof Headers) {
       const entries: Record<string, string> = {};
       v.forEach((value, key) => {
@@ -253,13 +255,41 @@ export class Serializer {
       });
       plain = entries;
     } else if (typeof Request === 'function' && v instanceof Request) {
-      plain = { method: v.method, url: v.url, headers: v.headers };
+      plain = { method: v.method, url: this.#safeUrl(v.url), headers: v.headers };
     } else if (typeof Response === 'function' && v instanceof Response) {
-      plain = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
+      plain = { status: v.status, statusText: v.statusText, url: this.#safeUrl(v.url), headers: v.headers };
     } else if (tag === 'RegExp' || tag === 'Promise' || tag === 'WeakMap') {
       return this.string(String(v));
     }
     return this.#braced(plain, depth, paths);
+  }
+
+  /**
+   * A URL without credentials: user info is dropped, and query or fragment parameters with
+   * sensitive names (`?access_token=`, `#id_token=`) are censored.
+   */
+  #safeUrl(href: string): string {
+    let url: URL;
+    try {
+      url = new URL(href);
+    } catch {
+      return href;
+    }
+    url.username = '';
+    url.password = '';
+    const censored = (params: URLSearchParams): boolean => {
+      let found = false;
+      for (const key of new Set(params.keys())) {
+        if (!this.#sensitive.has(normalizeKey(key))) continue;
+        params.set(key, this.#censorText);
+        found = true;
+      }
+      return found;
+    };
+    censored(url.searchParams); // URL re-encodes its query only when a parameter changed
+    const fragment = new URLSearchParams(url.hash.slice(1));
+    if (url.hash.includes('=') && censored(fragment)) url.hash = fragment.toString();
+    return url.href;
   }
 
   #error(e: Error, depth: number, paths: Paths): string {

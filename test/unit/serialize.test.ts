@@ -72,6 +72,20 @@ describe('values JSON cannot hold', () => {
     });
   });
 
+  it('URLs lose credentials: user info dropped, sensitive query and fragment parameters censored', () => {
+    const url = new URL('https://user:hunter2@api.example.com/cb?access_token=SECRET1&page=2&api_key=SECRET2#id_token=SECRET3&state=xyz');
+    const req = new Request('https://api.example.com/orders?token=SECRET4&q=shoes');
+    const text = s.stringify({ url, req, plain: new URL('https://example.com/a?b=1#top') });
+    for (const secret of ['hunter2', 'user:', 'SECRET1', 'SECRET2', 'SECRET3', 'SECRET4']) expect(text).not.toContain(secret);
+    const parsed = JSON.parse(text) as { url: string; req: { url: string }; plain: string };
+    const logged = new URL(parsed.url);
+    expect(logged.searchParams.get('access_token')).toBe('[REDACTED]');
+    expect(logged.searchParams.get('page')).toBe('2');
+    expect(new URLSearchParams(logged.hash.slice(1)).get('state')).toBe('xyz');
+    expect(new URL(parsed.req.url).searchParams.get('q')).toBe('shoes');
+    expect(parsed.plain).toBe('https://example.com/a?b=1#top'); // nothing sensitive: written as it was
+  });
+
   it('getters and toJSON that throw, and hostile Proxies', () => {
     const getter = {
       ok: 1,
