@@ -41,8 +41,8 @@ export function randomId(): string {
   return id;
 }
 
-function pathOf(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
+function pathOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
   if (!/^[a-z][a-z\d+.-]*:/i.test(url)) return url.split(/[?#]/)[0];
   try {
     return new URL(url).pathname;
@@ -67,7 +67,7 @@ export function requestInfo(req: RequestLike | null | undefined): RequestInfo {
       info.spanId = (trace[2] as string).toLowerCase();
     }
     if (typeof req?.method === 'string') info.method = req.method.toUpperCase();
-    const path = pathOf(typeof req?.url === 'string' ? req.url : undefined);
+    const path = pathOf(req?.url);
     if (path !== undefined) info.path = path;
     return info;
   } catch {
