@@ -122,7 +122,7 @@ export class Pipeline {
       this.#drop([evicted], 'overflow');
     }
     if (ring.length >= this.#batch.size || this.#bufferedBytes >= this.#batch.maxBytes) this.#schedule();
-    else if (this.#timer === undefined && this.#batch.intervalMs > 0) this.#armTimer();
+    else if (this.#timer === undefined) this.#armTimer();
   }
 
   /**
@@ -226,11 +226,12 @@ export class Pipeline {
     queueMicrotask(() => void this.#pump());
   }
 
+  /** Starts the timer that sends the oldest buffered event once it is `intervalMs` old (0 = no timer). */
   #armTimer(): void {
     const oldest = this.#ring.peek();
-    if (oldest === undefined) return;
-    const wait = Math.max(0, oldest.time + this.#batch.intervalMs - Date.now());
-    this.#timer = startTimer(wait, false, () => {
+    const { intervalMs } = this.#batch;
+    if (oldest === undefined || intervalMs <= 0 || this.#closed) return;
+    this.#timer = startTimer(oldest.time + intervalMs - Date.now(), false, () => {
       this.#timer = undefined;
       this.#schedule();
     });
@@ -252,7 +253,7 @@ export class Pipeline {
     } finally {
       this.#pumping = false;
       this.#timer = clearTimer(this.#timer);
-      if (this.#ring.length > 0 && this.#batch.intervalMs > 0 && !this.#closed) this.#armTimer();
+      this.#armTimer();
       this.#settleWaiters();
     }
   }
@@ -314,7 +315,10 @@ export class Pipeline {
       }
       this.#retries++;
       const delay = retryAfterMs ?? backoffDelay(attemptNumber, this.#retry, this.#random);
-      if ((await this.#sleep(delay)) === 'abandoned') return;
+      this.#sleepingBetweenRetries = true;
+      const slept = await this.#wait(delay, () => 'slept' as const);
+      this.#sleepingBetweenRetries = false;
+      if (slept === 'abandoned') return;
     }
   }
 
@@ -345,13 +349,6 @@ export class Pipeline {
       this.#failures++;
       this.#recordError(outcome.error);
     }
-    return outcome;
-  }
-
-  async #sleep(ms: number): Promise<'slept' | 'abandoned'> {
-    this.#sleepingBetweenRetries = true;
-    const outcome = await this.#wait(ms, () => 'slept' as const);
-    this.#sleepingBetweenRetries = false;
     return outcome;
   }
 
