@@ -1,9 +1,6 @@
 /** Log levels, lowest to highest. */
 export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
-/** Every level in ascending order of severity. */
-export const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-
 /** Numeric rank of each level (pino-compatible numbers). */
 export const LEVEL_RANK: Readonly<Record<Level, number>> = {
   trace: 10,
@@ -13,6 +10,9 @@ export const LEVEL_RANK: Readonly<Record<Level, number>> = {
   error: 50,
   fatal: 60,
 };
+
+/** Every level in ascending order of severity. */
+export const LEVELS: readonly Level[] = Object.keys(LEVEL_RANK) as Level[];
 
 /** OpenTelemetry SeverityNumber for each level (the first number of each OTel range). */
 export const SEVERITY_NUMBER: Readonly<Record<Level, number>> = {

@@ -1,4 +1,4 @@
-import { LEVEL_RANK, type Level } from './event.js';
+import { LEVEL_RANK, LEVELS, type Level } from './event.js';
 import { isoTime, type LoggerCore, type LoggerStats } from './logger-core.js';
 import type { Fields } from './options.js';
 import type { FlushOptions, FlushResult } from './pipeline.js';
@@ -159,7 +159,7 @@ export interface Logger {
   fatal: LogMethod;
 }
 
-for (const level of Object.keys(LEVEL_RANK) as Level[]) {
+for (const level of LEVELS) {
   const rank = LEVEL_RANK[level];
   Logger.prototype[level] = function (this: Logger, a: unknown, b?: unknown): void {
     if (rank >= this.core.minRank) this.log(level, a, b);
