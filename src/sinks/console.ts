@@ -1,4 +1,4 @@
-import type { Level, LogEvent } from '../event.js';
+import type { LogEvent } from '../event.js';
 import type { Sink } from '../pipeline.js';
 
 /** The console methods a console sink calls. */
@@ -17,25 +17,20 @@ export interface ConsoleSinkOptions {
   name?: string;
 }
 
-const METHOD: Readonly<Record<Level, keyof ConsoleLike>> = {
-  trace: 'debug',
-  debug: 'debug',
-  info: 'info',
-  warn: 'warn',
-  error: 'error',
-  fatal: 'error',
-};
-
 /**
- * Writes each event through the console method of its level (console.error for error and
- * fatal). Writes as soon as events arrive (batch size 1, no timer) and synchronously when the
+ * Writes each event through the console method of its level (console.debug for trace,
+ * console.error for error and fatal). Writes as soon as events arrive (batch size 1, no timer) and synchronously when the
  * buffer is full, so console output is never dropped for speed.
  */
 export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
   const { format } = options;
   const write = (batch: readonly LogEvent[]): void => {
     const out = options.console ?? globalThis.console;
-    for (const event of batch) out[METHOD[event.level]](format ? format(event) : event.line);
+    for (const event of batch) {
+      const { level } = event;
+      // console.trace would print a stack trace, and there is no console.fatal.
+      out[level === 'trace' ? 'debug' : level === 'fatal' ? 'error' : level](format ? format(event) : event.line);
+    }
   };
   return { name: options.name ?? 'console', batch: { size: 1, intervalMs: 0 }, write, writeSync: write };
 }
