@@ -32,13 +32,10 @@ export interface HttpSinkOptions {
 
 /** Joins serialized events into a request body without parsing them again. */
 export function encodeBatch(batch: readonly LogEvent[], format: 'json' | 'ndjson'): string {
+  const ndjson = format === 'ndjson';
   let body = '';
-  if (format === 'ndjson') {
-    for (const event of batch) body += `${event.line}\n`;
-    return body;
-  }
-  for (let i = 0; i < batch.length; i++) body += i === 0 ? (batch[i] as LogEvent).line : `,${(batch[i] as LogEvent).line}`;
-  return `[${body}]`;
+  for (const event of batch) body += ndjson ? `${event.line}\n` : `,${event.line}`;
+  return ndjson ? body : `[${body.slice(1)}]`;
 }
 
 async function gzip(text: string): Promise<ArrayBuffer> {
@@ -57,7 +54,7 @@ export function httpSink(options: HttpSinkOptions): Sink {
     contentType: format === 'ndjson' ? 'application/x-ndjson' : 'application/json',
     body: (batch: readonly LogEvent[]) => encodeBatch(batch, format),
   };
-  const sink: Sink = {
+  return {
     name: options.name ?? 'http',
     timeoutMs: options.timeoutMs ?? 10_000,
     async write(batch: readonly LogEvent[], { signal }: SinkContext): Promise<void> {
@@ -88,6 +85,7 @@ export function httpSink(options: HttpSinkOptions): Sink {
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
       });
     },
+    ...(options.batch ? { batch: options.batch } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
   };
-  return Object.assign(sink, options.batch ? { batch: options.batch } : {}, options.retry ? { retry: options.retry } : {});
 }
