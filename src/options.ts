@@ -67,6 +67,7 @@ const INT1: Rule = [(v) => Number.isInteger(v) && (v as number) >= 1, 'an intege
 const MS: Rule = [(v) => typeof v === 'number' && v >= 0, 'a number of milliseconds >= 0', 'number'];
 const OBJECT: Rule = [(v) => typeof v === 'object' && v !== null, 'an object'];
 const STRING: Rule = [(v) => typeof v === 'string', 'a string'];
+const RATE: Rule = [(v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1', 'number'];
 
 /** What each option must be, by path; checked in order, so a parent object is checked before its keys. */
 const RULES: Readonly<Record<string, Rule>> = {
@@ -90,10 +91,14 @@ const RULES: Readonly<Record<string, Rule>> = {
   onDropped: [(v) => typeof v === 'function', 'a function'],
   fields: OBJECT,
   limits: OBJECT,
-  ...Object.fromEntries(['maxDepth', 'maxStringLength', 'maxKeys', 'maxItems', 'maxEventBytes'].map((key) => [`limits.${key}`, INT1])),
+  'limits.maxDepth': INT1,
+  'limits.maxStringLength': INT1,
+  'limits.maxKeys': INT1,
+  'limits.maxItems': INT1,
+  'limits.maxEventBytes': INT1,
   sample: OBJECT,
   'sample.keepSlowerThanMs': MS,
-  ...Object.fromEntries(LEVELS.map((level) => [`sample.rates.${level}`, [(v: unknown) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1', 'number']])),
+  ...Object.fromEntries(LEVELS.map((level) => [`sample.rates.${level}`, RATE])),
 };
 
 /** Throws a TypeError (wrong type) or RangeError (right type, bad value) naming the option. */
