@@ -13,12 +13,12 @@ log.info('order created', { orderId: 'ord_1' });`;
 const FEATURES = {
   'option validation (rules table)': {
     'src/options\\.ts$': [
-      [/for \(const \[path, test, expected, type\] of RULES\)[\s\S]*?\n  \}\n/, ''],
-      [/const RULES[\s\S]*?\n\];/, 'const RULES: Rule[] = [];'],
+      [/for \(const \[path, \[test, expected, type\]\] of Object\.entries\(RULES\)\)[\s\S]*?\n  \}\n/, ''],
+      [/const RULES[\s\S]*?\n\};/, 'const RULES: Record<string, Rule> = {};'],
     ],
   },
-  'serializer: Map, Set, typed arrays, URL, Headers, Request, Response, toJSON': {
-    'src/serialize\\.ts$': [[/  #special\(v: object[\s\S]*?\n  \}\n\n  #headers/, '  #special(v, depth, paths) {\n    return this.#braced(v, depth, paths);\n  }\n\n  #headers']],
+  'serializer: Date, Map, Set, typed arrays, URL (credentials removed), Headers, Request, Response, toJSON': {
+    'src/serialize\\.ts$': [[/  #special\(v: object[\s\S]*?\n  \}\n/, '  #special(v, depth, paths) {\n    return this.#braced(v, depth, paths);\n  }\n']],
   },
   'serializer: Error fields, cause chain, AggregateError': {
     'src/serialize\\.ts$': [[/  #error\(e: Error[\s\S]*?\n  \}\n\n  #array/, '  #error(e, depth, paths) {\n    return this.#braced(e, depth, paths);\n  }\n\n  #array']],
