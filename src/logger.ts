@@ -4,11 +4,13 @@ import type { Fields } from './options.js';
 import type { FlushOptions, FlushResult } from './pipeline.js';
 import { requestInfo, type RequestInfo, type RequestLike } from './request-info.js';
 
-/** A log method: `(msg, fields?)`, `(fields, msg?)` or `(error, msg?)`. */
+/** A log method: `(msg, fields?)`, `(fields, msg?)`, `(error, msg?)` or `(msg, error)`. */
 export interface LogMethod {
   (msg: string, fields?: Fields): void;
   (fields: Fields, msg?: string): void;
   (error: Error, msg?: string): void;
+  /** The error is written as the `error` field, as with `(error, msg)`. */
+  (msg: string, error: Error): void;
 }
 
 /** How a request ended, for `RequestLogger.emit`. A `Response` fits too (its `status` is read). */
@@ -118,7 +120,7 @@ export class Logger {
       let fields: unknown;
       if (typeof a === 'string') {
         msg = a;
-        fields = b;
+        fields = b instanceof Error ? { error: b } : b;
       } else if (isErrorLike(a)) {
         fields = { error: a };
         msg = typeof b === 'string' ? b : safeMessage(a);

@@ -64,9 +64,14 @@ export interface ResolvedOptions extends LoggerOptions {
 type Rule = readonly [test: (value: unknown) => boolean, expected: string, type?: string];
 
 const INT1: Rule = [(v) => Number.isInteger(v) && (v as number) >= 1, 'an integer >= 1', 'number'];
-const MS: Rule = [(v) => typeof v === 'number' && v >= 0, 'a number of milliseconds >= 0', 'number'];
+// Finite: a timer cannot be armed for Infinity, so a timeout or delay of Infinity would never fire.
+const MS: Rule = [(v) => Number.isFinite(v) && (v as number) >= 0, 'a finite number of milliseconds >= 0', 'number'];
 const OBJECT: Rule = [(v) => typeof v === 'object' && v !== null, 'an object'];
 const STRING: Rule = [(v) => typeof v === 'string', 'a string'];
+const BOOLEAN: Rule = [(v) => typeof v === 'boolean', 'a boolean'];
+const FUNCTION: Rule = [(v) => typeof v === 'function', 'a function'];
+const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every((item) => typeof item === 'string');
+const STRINGS: Rule = [isStrings, 'an array of strings'];
 const RATE: Rule = [(v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1', 'number'];
 
 /** What each option must be, by path; checked in order, so a parent object is checked before its keys. */
@@ -85,11 +90,17 @@ const RULES: Readonly<Record<string, Rule>> = {
   'retry.initialDelayMs': MS,
   'retry.maxDelayMs': MS,
   'retry.backoff': [(v) => v === 'exponential' || v === 'linear' || v === 'fixed', 'exponential, linear or fixed', 'string'],
-  'retry.jitter': [(v) => typeof v === 'boolean', 'a boolean'],
+  'retry.jitter': BOOLEAN,
   maxBufferSize: INT1,
   sendTimeoutMs: MS,
-  onDropped: [(v) => typeof v === 'function', 'a function'],
+  onDropped: FUNCTION,
+  redact: [(v) => (Array.isArray(v) ? isStrings(v) : typeof v === 'object' && v !== null), 'an array of paths or an object'],
+  'redact.paths': STRINGS,
+  'redact.keys': STRINGS,
+  'redact.defaultKeys': BOOLEAN,
+  'redact.censor': STRING,
   fields: OBJECT,
+  vars: OBJECT,
   limits: OBJECT,
   'limits.maxDepth': INT1,
   'limits.maxStringLength': INT1,
@@ -98,6 +109,8 @@ const RULES: Readonly<Record<string, Rule>> = {
   'limits.maxEventBytes': INT1,
   sample: OBJECT,
   'sample.keepSlowerThanMs': MS,
+  'sample.random': FUNCTION,
+  'sample.rates': OBJECT,
   ...Object.fromEntries(LEVELS.map((level) => [`sample.rates.${level}`, RATE])),
 };
 

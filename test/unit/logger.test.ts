@@ -17,13 +17,14 @@ afterEach(() => {
 });
 
 describe('call forms', () => {
-  it('(msg, fields), (fields, msg), (fields), (error, msg) and (error)', async () => {
+  it('(msg, fields), (fields, msg), (fields), (error, msg), (error) and (msg, error)', async () => {
     const { log, records } = setup({ service: 'shop', env: 'test', version: '1.2.3' });
     log.info('order created', { orderId: 1 });
     log.warn({ orderId: 2 }, 'slow');
     log.info({ orderId: 3 });
     log.error(new TypeError('card declined'), 'payment failed');
     log.fatal(new Error('disk gone'));
+    log.error('refund failed', new RangeError('amount too large'));
     const out = await records();
     expect(out.map((r) => [r.level, r.msg, r.orderId])).toEqual([
       ['info', 'order created', 1],
@@ -31,7 +32,9 @@ describe('call forms', () => {
       ['info', undefined, 3],
       ['error', 'payment failed', undefined],
       ['fatal', 'disk gone', undefined],
+      ['error', 'refund failed', undefined],
     ]);
+    expect(out[5]?.error).toMatchObject({ name: 'RangeError', message: 'amount too large' });
     expect(out[0]).toMatchObject({ service: 'shop', env: 'test', version: '1.2.3' });
     expect(out[3]?.error).toMatchObject({ name: 'TypeError', message: 'card declined' });
     expect(new Date(out[0]?.time as string).toISOString()).toBe(out[0]?.time);

@@ -17,6 +17,14 @@ describe('validation', () => {
     ['sample rate', { sample: { rates: { info: 2 } } }, /"sample\.rates\.info"/, RangeError],
     ['limits', { limits: { maxDepth: 0 } }, /"limits\.maxDepth"/, RangeError],
     ['batch object', { batch: null as never }, /"batch" must be an object/, TypeError],
+    ['infinite sendTimeoutMs', { sendTimeoutMs: Number.POSITIVE_INFINITY }, /"sendTimeoutMs" must be a finite number/, RangeError],
+    ['NaN retry delay', { retry: { initialDelayMs: Number.NaN } }, /"retry\.initialDelayMs"/, RangeError],
+    ['redact', { redact: 'password' as never }, /"redact" must be an array of paths or an object/, TypeError],
+    ['redact path list', { redact: ['a.b', 3] as never }, /"redact"/, TypeError],
+    ['redact.paths', { redact: { paths: 'a.b' as never } }, /"redact\.paths" must be an array of strings/, TypeError],
+    ['redact.censor', { redact: { censor: null as never } }, /"redact\.censor"/, TypeError],
+    ['vars', { vars: 'SHIPLOG_LEVEL=debug' as never }, /"vars" must be an object/, TypeError],
+    ['sample.random', { sample: { random: 0.5 as never } }, /"sample\.random" must be a function/, TypeError],
   ])('a bad %s throws naming the option', (_, options, message, type) => {
     expect(() => createLogger({ vars: {}, ...options })).toThrow(type);
     expect(() => createLogger({ vars: {}, ...options })).toThrow(message);
