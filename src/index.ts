@@ -31,4 +31,5 @@ export { requestInfo, readHeader, randomId, type RequestInfo, type RequestLike }
 export { consoleSink, type ConsoleLike, type ConsoleSinkOptions } from './sinks/console.js';
 export { prettyFormat, formatHuman, type PrettyFormatOptions } from './sinks/pretty.js';
 export { httpSink, encodeBatch, type HttpSinkOptions } from './sinks/http.js';
+/** Which build the `shiplog` import resolved to (`'core'` here), for checking the conditional exports. */
 export const RUNTIME = 'core';

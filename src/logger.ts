@@ -153,11 +153,17 @@ export class Logger {
 }
 
 export interface Logger {
+  /** Finest detail, off by default. */
   trace: LogMethod;
+  /** Diagnostic detail, off by default. */
   debug: LogMethod;
+  /** Normal operation (the default level). */
   info: LogMethod;
+  /** Something unexpected that the program handled. */
   warn: LogMethod;
+  /** A failed operation; written through `console.error` by the console sink. */
   error: LogMethod;
+  /** The process or request cannot go on. */
   fatal: LogMethod;
 }
 

@@ -41,9 +41,9 @@ export interface LoggerOptions {
   maxBufferSize?: number;
   /** Longest single send before it is aborted and retried. @default 30000 */
   sendTimeoutMs?: number;
-  /** Told about every event that will not be delivered, with the reason and sink name. */
+  /** Told about every event that will not be delivered, with the reason and sink name. @default undefined (drops are still counted in `stats()`) */
   onDropped?: OnDropped;
-  /** Extra redaction (paths with `*`, keys); default sensitive keys are always redacted unless disabled. */
+  /** Extra redaction (paths with `*`, keys); default sensitive keys are always redacted unless disabled. @default { defaultKeys: true, censor: '[REDACTED]' } */
   redact?: readonly string[] | RedactOptions;
   /** Serializer bounds. @default { maxDepth: 10, maxStringLength: 10000, maxKeys: 100, maxItems: 100, maxEventBytes: 65536 } */
   limits?: Omit<SerializeOptions, 'redact'>;

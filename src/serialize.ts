@@ -4,10 +4,10 @@ import { describeError } from './util.js';
 export interface RedactOptions {
   /**
    * Dotted paths from the event's top level whose values are replaced; `*` matches any one
-   * key or array index (`user.password`, `*.token`, `headers.*`).
+   * key or array index (`user.password`, `*.token`, `headers.*`). @default []
    */
   paths?: readonly string[];
-  /** More key names to redact wherever they appear (case-insensitive, `-`/`_` ignored). */
+  /** More key names to redact wherever they appear (case-insensitive, `-`/`_` ignored). @default [] */
   keys?: readonly string[];
   /** Redact the built-in sensitive keys (authorization, cookie, password, token, …). @default true */
   defaultKeys?: boolean;
@@ -27,7 +27,7 @@ export interface SerializeOptions {
   maxItems?: number;
   /** Approximate budget of one event's line in characters; later keys are cut. @default 65536 */
   maxEventBytes?: number;
-  /** Redaction; see {@link RedactOptions}. */
+  /** Redaction; see {@link RedactOptions}. @default the built-in sensitive keys */
   redact?: readonly string[] | RedactOptions;
 }
 

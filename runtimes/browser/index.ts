@@ -10,4 +10,5 @@ export { browserSink, KEEPALIVE_QUOTA_BYTES, type BrowserSink, type BrowserSinkO
 export type { OfflineOptions, OfflineStats } from './offline-store.js';
 
 /** Which build this is; lets tests prove conditional exports resolve to the right file. */
+/** Which build the `shiplog` import resolved to (`'browser'` here), for checking the conditional exports. */
 export const RUNTIME = 'browser';

@@ -18,6 +18,7 @@ export { findWaitUntil, type WaitUntil } from '../../src/wait-until.js';
 export { DEFAULT_REQUEST_FLUSH_MS, type FetchLifecycleOptions, type LoggedFetchHandler } from '../../src/adapters/fetch-lifecycle.js';
 
 /** Which build this is; lets tests prove conditional exports resolve to the right file. */
+/** Which build the `shiplog` import resolved to (`'edge'` here), for checking the conditional exports. */
 export const RUNTIME = 'edge';
 
 /**

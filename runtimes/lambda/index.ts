@@ -14,6 +14,7 @@ export { httpEventInfo, resultStatus, type EventSource, type HttpEventInfo } fro
 export type { FailureBufferOptions } from './create-logger.js';
 
 /** Which build this is; lets tests prove conditional exports resolve to the right file. */
+/** Which build the `shiplog` import resolved to (`'lambda'` here), for checking the conditional exports. */
 export const RUNTIME = 'lambda';
 
 /**

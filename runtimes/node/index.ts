@@ -19,6 +19,7 @@ export { drizzleAdapter, type DrizzleAdapterOptions, type DrizzleDatabase } from
 export { prismaAdapter, type PrismaAdapterOptions, type PrismaClientLike } from './db/prisma.js';
 
 /** Which build this is; lets tests prove conditional exports resolve to the right file. */
+/** Which build the `shiplog` import resolved to (`'node'` here), for checking the conditional exports. */
 export const RUNTIME = 'node';
 
 /** Options of the Node `createLogger`. */

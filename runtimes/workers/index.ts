@@ -18,4 +18,5 @@ export type { MessageBatchLike, QueueMessageLike, MessageOutcome } from './queue
 export { ScopedLogger, DEFAULT_INVOCATION_FLUSH_MS, type ScopedInvocation } from '../../src/adapters/scoped-logger.js';
 
 /** Which build this is; lets tests prove conditional exports resolve to the right file. */
+/** Which build the `shiplog` import resolved to (`'workers'` here), for checking the conditional exports. */
 export const RUNTIME = 'workers';
