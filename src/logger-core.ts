@@ -121,8 +121,8 @@ export class LoggerCore {
     return sumResults(await Promise.all(this.pipelines.map((p) => p.flush(options))));
   }
 
-  async shutdown(options: FlushOptions = {}): Promise<FlushResult> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
+  async shutdown(options?: FlushOptions): Promise<FlushResult> {
+    const timeoutMs = options?.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
     return sumResults(await Promise.all(this.pipelines.map((p) => p.shutdown({ timeoutMs }))));
   }
 

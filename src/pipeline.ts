@@ -129,7 +129,7 @@ export class Pipeline {
    * Resolves once every event accepted before the call is delivered or dropped, or at the
    * deadline with `timedOut: true`. Never rejects.
    */
-  flush(options: FlushOptions = {}): Promise<FlushResult> {
+  flush(options?: FlushOptions): Promise<FlushResult> {
     const target = this.#accepted;
     const start = { delivered: this.#delivered, dropped: this.#dropped };
     if (this.#isSettled(target)) return Promise.resolve(this.#result(start, false));
@@ -146,7 +146,7 @@ export class Pipeline {
       };
       // The deadline keeps a Node process alive while someone awaits this flush (a script's
       // last `await log.flush()` must not exit mid-retry); it is bounded by timeoutMs.
-      const timer = startTimer(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, true, () => waiter.settle(true));
+      const timer = startTimer(deadlineMs(options?.timeoutMs), true, () => waiter.settle(true));
       this.#waiters.push(waiter);
     });
   }
@@ -155,7 +155,7 @@ export class Pipeline {
    * Flushes within the deadline, then drops what is left (reason `shutdown`), aborts the
    * in-flight send, stops every timer and closes the sink. Later pushes are dropped. Idempotent.
    */
-  shutdown(options: FlushOptions = {}): Promise<FlushResult> {
+  shutdown(options?: FlushOptions): Promise<FlushResult> {
     this.#shutdownResult ??= this.flush(options).then(async (flushed) => {
       this.#closed = true;
       this.#timer = clearTimer(this.#timer);
@@ -250,6 +250,10 @@ export class Pipeline {
   async #pump(): Promise<void> {
     try {
       while (this.#isDue()) await this.#send(this.#takeBatch());
+    } catch (error) {
+      // Nothing in a send is meant to throw; if something does, its batch is settled, not left hanging.
+      this.#recordError(error);
+      this.#drop(this.#abandonInFlight(), 'rejected');
     } finally {
       this.#pumping = false;
       this.#timer = clearTimer(this.#timer);
@@ -425,6 +429,11 @@ export class Pipeline {
       timedOut,
     };
   }
+}
+
+/** A flush deadline: the default unless `timeoutMs` is a finite number >= 0 (a timer cannot be armed for NaN or Infinity). */
+function deadlineMs(timeoutMs: number | undefined): number {
+  return typeof timeoutMs === 'number' && timeoutMs >= 0 && timeoutMs < Infinity ? timeoutMs : DEFAULT_FLUSH_TIMEOUT_MS;
 }
 
 /** Creates a pipeline for one sink (for custom drains; loggers create their own). */

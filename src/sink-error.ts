@@ -1,3 +1,5 @@
+import { MAX_RETRY_AFTER_MS } from './backoff.js';
+
 /** Why a sink failed, in terms the pipeline acts on. */
 export interface SinkErrorInit {
   /** True when the same batch may succeed later (network, timeout, 408, 429, 5xx). */
@@ -46,6 +48,19 @@ export interface ErrorClass {
  * AbortError/TimeoutError, driver errors) is retryable.
  */
 export function classifyError(error: unknown): ErrorClass {
+  try {
+    const { retryable, retryAfterMs: delay } = classifyByType(error);
+    // A delay that is not a finite number >= 0 could never arm a timer: use the backoff instead.
+    return typeof delay === 'number' && delay >= 0 && delay < Infinity
+      ? { retryable, retryAfterMs: Math.min(delay, MAX_RETRY_AFTER_MS) }
+      : { retryable };
+  } catch {
+    // A failure that cannot even be read (a Proxy, a throwing getter) is taken as transient.
+    return { retryable: true };
+  }
+}
+
+function classifyByType(error: unknown): ErrorClass {
   if (error instanceof SinkError) return error;
   if (typeof error === 'object' && error !== null) {
     const e = error as { name?: unknown; retryable?: unknown; retryAfterMs?: unknown; status?: unknown; statusCode?: unknown };

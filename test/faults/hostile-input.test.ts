@@ -62,3 +62,50 @@ it('lone surrogates and control characters still give valid JSON', async () => {
   const [line] = await lines();
   expect(JSON.parse(line as string).msg).toContain('broken');
 });
+
+/** Errors a sink may throw or reject with, none of which is a well-behaved Error. */
+const hostileErrors: [string, () => unknown][] = [
+  ['a Proxy that throws on every trap', () => new Proxy({}, { get() { throw new Error('trap'); }, has() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } })],
+  ['an object whose name getter throws', () => ({ get name(): string { throw new Error('getter'); } })],
+  ['a SinkError look-alike with a NaN Retry-After', () => ({ name: 'SinkError', retryable: true, retryAfterMs: Number.NaN })],
+  ['a SinkError look-alike with an infinite Retry-After', () => ({ name: 'SinkError', retryable: true, retryAfterMs: Number.POSITIVE_INFINITY })],
+  ['null', () => null],
+];
+
+it.each(hostileErrors)('a sink failing with %s: counted and retried, no crash, flush settles', async (_, makeError) => {
+  const good = memorySink();
+  let attempts = 0;
+  const failing = {
+    name: 'hostile',
+    write(): Promise<void> {
+      attempts++;
+      return Promise.reject(makeError());
+    },
+  };
+  const log = createLogger({ vars: {}, sinks: [failing, good], retry: { maxAttempts: 2, initialDelayMs: 1, jitter: false } });
+  log.info('one');
+  const result = await log.flush({ timeoutMs: 5000 });
+  expect(result).toMatchObject({ timedOut: false, delivered: 1, dropped: 1, pending: 0 });
+  expect(attempts).toBe(2);
+  expect(good.records().map((r) => r.msg)).toEqual(['one']);
+  const stats = log.stats().sinks.hostile;
+  expect(stats).toMatchObject({ accepted: 1, delivered: 0, dropped: 1, pending: 0, failures: 2 });
+});
+
+it.each(hostileErrors)('a synchronous sink throwing %s on a full buffer: push never throws, other sinks still get the event', async (_, makeError) => {
+  const good = memorySink();
+  const failing = {
+    name: 'hostile',
+    write(): void {},
+    writeSync(): void {
+      throw makeError();
+    },
+  };
+  const log = createLogger({ vars: {}, sinks: [failing, good], maxBufferSize: 2, batch: { size: 2, intervalMs: 0 } });
+  for (let i = 0; i < 5; i++) log.info(`event ${i}`);
+  await log.flush({ timeoutMs: 5000 });
+  expect(good.records()).toHaveLength(5);
+  const stats = log.stats().sinks.hostile;
+  expect(stats?.accepted).toBe((stats?.delivered ?? 0) + (stats?.dropped ?? 0) + (stats?.pending ?? 0));
+  expect(stats?.dropped).toBeGreaterThan(0);
+});

@@ -311,6 +311,22 @@ describe('flush', () => {
     t.invariant();
   });
 
+  it.each([
+    ['NaN', { timeoutMs: Number.NaN }],
+    ['Infinity', { timeoutMs: Number.POSITIVE_INFINITY }],
+    ['-1', { timeoutMs: -1 }],
+    ['null options', null],
+  ])('a flush given %s still has the default deadline (10 s); never rejects', async (_, options) => {
+    const t = setup([{ kind: 'hang' }], { batch: { size: 1, intervalMs: 0 }, sendTimeoutMs: 60_000 });
+    t.pipeline.push(event(1));
+    let result: unknown;
+    void t.pipeline.flush(options as never).then((r) => (result = r));
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(result).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(result).toEqual({ ok: false, delivered: 0, dropped: 0, pending: 1, timedOut: true });
+  });
+
   it('resolves concurrent flushes, each for what it covers', async () => {
     const t = setup([{ kind: 'defer' }], { batch: { size: 1, intervalMs: 0 } });
     t.pipeline.push(event(1));
