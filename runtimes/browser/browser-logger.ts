@@ -120,6 +120,7 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
           headers: options.headers,
           maxRequestBytes: options.maxRequestBytes,
           maxKeepaliveInFlight: options.maxKeepaliveInFlight,
+          timeoutMs: resolved.sendTimeoutMs,
           batch: resolved.batch,
           retry: resolved.retry,
         }),

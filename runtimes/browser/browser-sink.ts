@@ -22,7 +22,7 @@ export interface BrowserSinkOptions {
   maxRequestBytes?: number;
   /** Keepalive requests of this sink in flight at once; more go out without keepalive. @default 4 */
   maxKeepaliveInFlight?: number;
-  /** Longest one request may take before it is aborted and retried. @default 10000 */
+  /** Longest one request may take before it is aborted and retried. @default 10000 (the browser `createLogger` passes its `sendTimeoutMs`) */
   timeoutMs?: number;
   /** Batching. @default { size: 50, maxBytes: 56000, intervalMs: 5000 } */
   batch?: BatchOptions;

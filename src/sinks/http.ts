@@ -16,7 +16,7 @@ export interface HttpSinkOptions {
   encode?: { contentType: string; body(batch: readonly LogEvent[]): string };
   /** gzip request bodies with CompressionStream where the runtime has it. @default false */
   gzip?: boolean;
-  /** Longest one request may take before it is aborted and retried. @default 10000 */
+  /** Longest one request may take before it is aborted and retried. @default the logger's `sendTimeoutMs` (30000) */
   timeoutMs?: number;
   /** `keepalive` on requests (browsers: survive page unload, 64 KB budget). @default false */
   keepalive?: boolean;
@@ -56,7 +56,7 @@ export function httpSink(options: HttpSinkOptions): Sink {
   };
   return {
     name: options.name ?? 'http',
-    timeoutMs: options.timeoutMs ?? 10_000,
+    timeoutMs: options.timeoutMs,
     async write(batch: readonly LogEvent[], { signal }: SinkContext): Promise<void> {
       let body: string | ArrayBuffer;
       const headers: Record<string, string> = {
