@@ -54,6 +54,7 @@ class AttemptContext implements SinkContext {
  * count / bytes / age, one send in flight, retries with backoff, deadline-bounded flush.
  */
 export class Pipeline {
+  /** Name in stats and drop reports. */
   readonly name: string;
   readonly #sink: Sink;
   readonly #batch: Required<BatchOptions>;
@@ -204,6 +205,7 @@ export class Pipeline {
     this.#settleWaiters();
   }
 
+  /** This pipeline's counters; accepted = delivered + dropped + pending whenever nothing is mid-call. */
   stats(): SinkStats {
     const stats: SinkStats = {
       name: this.name,

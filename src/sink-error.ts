@@ -8,6 +8,7 @@ export interface SinkErrorInit {
   retryAfterMs?: number;
   /** HTTP status, when there was a response. */
   status?: number;
+  /** The underlying failure, kept as the error's `cause`. */
   cause?: unknown;
 }
 
@@ -17,8 +18,11 @@ export interface SinkErrorInit {
  */
 export class SinkError extends Error {
   override readonly name = 'SinkError';
+  /** Whether sending the same batch again may succeed. */
   readonly retryable: boolean;
+  /** Delay the receiver asked for, in milliseconds. */
   readonly retryAfterMs?: number;
+  /** HTTP status, when there was a response. */
   readonly status?: number;
 
   constructor(message: string, { retryable, retryAfterMs, status, cause }: SinkErrorInit) {

@@ -54,17 +54,19 @@ export type OnDropped = (events: readonly LogEvent[], reason: DropReason, sink: 
 
 /** Options of {@link createPipeline}. */
 export interface PipelineOptions {
+  /** The destination this pipeline buffers, batches and retries for. */
   sink: Sink;
   /** Name in stats and drop reports. @default sink.name */
   name?: string;
-  /** Batching; the sink's own `batch` preferences win. */
+  /** Batching; the sink's own `batch` preferences win. @default { size: 50, maxBytes: 524288, intervalMs: 5000 } */
   batch?: BatchOptions;
-  /** Retries; the sink's own `retry` preferences win. */
+  /** Retries; the sink's own `retry` preferences win. @default { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 30000, jitter: true } */
   retry?: RetryOptions;
   /** Events buffered (not in flight) before the oldest is dropped. @default 1000 */
   maxBufferSize?: number;
   /** Longest one send may take. @default 30000 (or the sink's `timeoutMs`) */
   sendTimeoutMs?: number;
+  /** Told about every event that will not be delivered. @default undefined (drops are still counted) */
   onDropped?: OnDropped;
   /** Random source for jitter, injectable for tests. @default Math.random */
   random?: () => number;
@@ -74,7 +76,9 @@ export interface PipelineOptions {
 export interface FlushResult {
   /** Nothing was dropped and the flush finished before its deadline. */
   ok: boolean;
+  /** Events delivered while the flush waited. */
   delivered: number;
+  /** Events dropped while the flush waited (see `onDropped` for why). */
   dropped: number;
   /** Events still buffered or in flight when the flush resolved. */
   pending: number;
@@ -90,10 +94,15 @@ export interface FlushOptions {
 
 /** Counters of one sink's pipeline. At every quiescent point accepted = delivered + dropped + pending. */
 export interface SinkStats {
+  /** The pipeline's name (the sink's, with `#2`… for repeats). */
   name: string;
+  /** Events pushed into the pipeline. */
   accepted: number;
+  /** Events the sink took. */
   delivered: number;
+  /** Events given up on, for any reason. */
   dropped: number;
+  /** `dropped` by reason. */
   droppedByReason: Record<DropReason, number>;
   /** Retries scheduled (attempts after the first). */
   retries: number;
@@ -101,13 +110,16 @@ export interface SinkStats {
   failures: number;
   /** Buffered plus in flight. */
   pending: number;
+  /** Events in the batch being sent (or waiting between retries). */
   inFlight: number;
+  /** The latest failure: its description and when (ms since epoch). */
   lastError?: { message: string; at: number };
 }
 
 /** The flush deadline when none is given. */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 
+/** What a pipeline uses for whatever neither its options nor its sink set. */
 export const PIPELINE_DEFAULTS = {
   batch: { size: 50, maxBytes: 524_288, intervalMs: 5000 },
   retry: { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 30_000, jitter: true },
