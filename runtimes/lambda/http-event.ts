@@ -103,11 +103,16 @@ export function httpEventInfo(event: unknown): HttpEventInfo | undefined {
 /**
  * The HTTP status of a handler's result: its `statusCode`; for the v2 payload a result
  * without one means 200 (API Gateway and Function URLs answer it as JSON). Undefined for
- * non-HTTP invocations.
+ * non-HTTP invocations, and for a result whose `statusCode` cannot be read. Never throws.
  */
 export function resultStatus(source: EventSource | undefined, result: unknown): number | undefined {
   if (source === undefined) return undefined;
-  const status = (result as { statusCode?: unknown } | null | undefined)?.statusCode;
+  let status: unknown;
+  try {
+    status = (result as { statusCode?: unknown } | null | undefined)?.statusCode;
+  } catch {
+    return undefined;
+  }
   if (typeof status === 'number') return status;
   if (typeof status === 'string' && /^\d{3}$/.test(status)) return Number(status);
   return source === 'api-gateway-http' || source === 'function-url' ? 200 : undefined;

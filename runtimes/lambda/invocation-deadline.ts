@@ -33,11 +33,12 @@ export class InvocationDeadline {
 
   /**
    * Calls `warn(flushMs)` when `warningMs + margin` remain and the invocation is still running;
-   * `flushMs` is the time left before the margin. No-op when warningMs is 0 or the deadline unknown.
+   * `flushMs` is the time left before the margin. No-op when warningMs is not a finite number > 0
+   * (Infinity would fire at once) or the deadline unknown.
    */
   warnBefore(warningMs: number, warn: (flushMs: number) => void): void {
     const remaining = this.remainingMs();
-    if (!(warningMs > 0) || remaining === undefined) return;
+    if (!(warningMs > 0 && warningMs < Infinity) || remaining === undefined) return;
     this.timer = startTimer(Math.max(0, remaining - this.marginMs - warningMs), false, () => {
       this.timer = undefined;
       try {

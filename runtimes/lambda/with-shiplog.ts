@@ -69,6 +69,15 @@ const DEFAULT_MARGIN_MS = 100;
 const DEFAULT_TIMEOUT_WARNING_MS = 300;
 
 /**
+ * A millisecond option, or its default when it is not a number >= 0 (NaN from an unset
+ * `Number(process.env.X)`): NaN would make the flush budget NaN, i.e. the core's 10 s flush
+ * deadline regardless of Lambda's remaining time, and arm the timeout warning at once.
+ */
+function msOption(value: number | undefined, fallback: number, finite: boolean): number {
+  return typeof value === 'number' && value >= 0 && (!finite || value < Infinity) ? value : fallback;
+}
+
+/**
  * Reports an incomplete flush on stderr, outside the pipelines (which are what failed): the
  * counts of this flush, and per troubled sink what is still pending and what was dropped, by reason.
  */
@@ -139,7 +148,9 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
   let logger = options.logger;
   let buffer: FailureBufferCore | undefined;
   let invocations = 0;
-  const marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
+  const marginMs = msOption(options.marginMs, DEFAULT_MARGIN_MS, true);
+  // Infinity is fine here: the budget is still cut to the remaining time.
+  const flushTimeoutMs = msOption(options.flushTimeoutMs, DEFAULT_FLUSH_TIMEOUT_MS, false);
   const onFlush = options.onFlush ?? reportIncompleteFlush;
 
   const wrapped = async (event: E, context: C): Promise<R> => {
@@ -175,12 +186,14 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
     } finally {
       deadline.cancel();
       try {
+        // resultStatus never throws (a result with a throwing statusCode getter has none), so
+        // the wide event, the held events and the flush cannot be skipped by the result.
         const status = failed ? undefined : resultStatus(http?.source, result);
         buffer?.release(failed || (status !== undefined && status >= 500));
         // Non-HTTP triggers (SQS, S3, direct invoke…) have no request line to name the event by.
         const message = http === undefined ? { message: 'invocation' } : {};
         log.emit(failed ? { error, ...message } : { status, ...message });
-        const flushed = await sandboxLogger.flush({ timeoutMs: deadline.flushBudget(options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS) });
+        const flushed = await sandboxLogger.flush({ timeoutMs: deadline.flushBudget(flushTimeoutMs) });
         onFlush(flushed, log);
       } catch (internal) {
         // Never let logging replace the handler's outcome; say so on stderr instead.

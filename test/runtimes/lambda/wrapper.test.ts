@@ -184,6 +184,62 @@ describe('withShiplog (Lambda) in-process', () => {
     expect(flushes[0]).toMatchObject({ timedOut: true });
   });
 
+  it('NaN flushTimeoutMs/marginMs (Number of an unset variable) still bound the flush by the remaining time', async () => {
+    vi.useFakeTimers();
+    const never: Sink = { name: 'stuck', write: () => new Promise(() => {}) };
+    for (const bad of [{ flushTimeoutMs: Number.NaN }, { marginMs: Number.NaN }, { marginMs: Infinity }]) {
+      const flushes: Json[] = [];
+      const handler = withShiplog({ sinks: [never], timeoutWarningMs: 0, onFlush: (r) => flushes.push(r), ...bad }, async () => 'done');
+      let settled = false;
+      const running = handler({}, lambdaContext({ getRemainingTimeInMillis: () => 800 })).then((r) => {
+        settled = true;
+        return r;
+      });
+      // 800 ms remain: the flush must end by 800 - 100 (default margin), not run the core's 10 s default.
+      await vi.advanceTimersByTimeAsync(700);
+      expect(settled, JSON.stringify(bad)).toBe(true);
+      expect(await running).toBe('done');
+      expect(flushes[0]).toMatchObject({ ok: false, timedOut: true, pending: 1 });
+    }
+  });
+
+  it('timeoutWarningMs: Infinity does not fire the "about to time out" warning at once', async () => {
+    vi.useFakeTimers();
+    const sink = memorySink();
+    const handler = withShiplog({ sinks: [sink], timeoutWarningMs: Infinity }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return 'ok';
+    });
+    const running = handler({}, lambdaContext({ getRemainingTimeInMillis: () => 10_000 }));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await running).toBe('ok');
+    expect(sink.records().map((r) => r.msg)).toEqual(['invocation']);
+  });
+
+  it('a result whose statusCode getter throws: returned unchanged, wide event written, everything flushed', async () => {
+    const sink = memorySink();
+    const result = {
+      get statusCode(): number {
+        throw new Error('statusCode getter');
+      },
+    };
+    const handler = withShiplog({ sinks: [sink] }, async (_e, _c, log) => {
+      log.info('work done');
+      return result;
+    });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await expect(handler(restEvent(), lambdaContext())).resolves.toBe(result);
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(stderr).not.toHaveBeenCalled();
+    // Delivered by the flush in finally (the batch interval is 5 s): nothing was skipped.
+    expect(sink.records().map((r) => r.msg)).toEqual(['work done', 'GET /orders/42']);
+    expect(wide(sink)).not.toHaveProperty('status');
+    expect(handler.logger?.stats().sinks.memory).toMatchObject({ accepted: 2, delivered: 2, pending: 0 });
+  });
+
   it('cold start is true only for the first invocation, and never under provisioned concurrency', async () => {
     const sink = memorySink();
     const handler = withShiplog({ sinks: [sink] }, async () => 'ok');
