@@ -34,7 +34,10 @@ export interface HonoShiplogOptions {
   logger?: Logger | ((c: Context) => Logger);
   /** Deadline of the flush handed to `waitUntil`. @default 10000 */
   flushTimeoutMs?: number;
-  /** Extra fields for each request logger (e.g. a tenant id from a header). @default undefined */
+  /**
+   * Extra fields for each request logger (e.g. a tenant id from a header). If it throws, the
+   * request runs on, logged without them plus a warn event with the error. @default undefined
+   */
   fields?: (c: Context) => Fields;
 }
 
@@ -81,10 +84,21 @@ export function shiplog(options: HonoShiplogOptions = {}): MiddlewareHandler<Shi
     const ctx = executionContext(c);
     let logger: Logger | undefined;
     let invocation: Invocation;
+    let fieldsFailed = false;
+    let fieldsError: unknown;
+    let fields: Fields | undefined;
+    try {
+      fields = outer === undefined ? options.fields?.(c) : undefined;
+    } catch (error) {
+      // A throwing `fields` callback must not turn the request into a 500 with no log at all.
+      fieldsFailed = true;
+      fieldsError = error;
+    }
     if (outer !== undefined) invocation = outer;
     else {
       logger = loggerFor(c, ctx);
-      invocation = startInvocation(logger, c.req.raw, options.fields?.(c));
+      invocation = startInvocation(logger, c.req.raw, fields);
+      if (fieldsFailed) invocation.log.warn('shiplog: the fields option threw; request logged without its fields', { error: fieldsError });
     }
     c.set('log', invocation.log);
     const ownIndex = (c.req as unknown as { routeIndex: number }).routeIndex;

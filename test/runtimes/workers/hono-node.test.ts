@@ -48,3 +48,37 @@ test('on Node: c.var.log works, the wide event is emitted, delivery stays with t
   expect(records[1]).toMatchObject({ requestId: 'o3', route: '/orders/:id', status: 200, order: '3', service: 'node-app' });
   expect(records[2]).toMatchObject({ requestId: 'b1', level: 'error', route: '/broken', status: 500, error: { message: 'broken route' } });
 });
+
+test('a `fields` callback that throws: the request still succeeds, logged without those fields and with a warn event', async () => {
+  const sink = memorySink({ batch: { size: 100, intervalMs: 0 } });
+  const logger = createLogger({ sinks: [sink] });
+  const app = new Hono<ShiplogEnv>();
+  app.use(
+    shiplog({
+      logger,
+      fields: (c) => {
+        if (c.req.header('x-tenant') === undefined) throw new TypeError('no tenant header');
+        return { tenant: c.req.header('x-tenant') };
+      },
+    }),
+  );
+  app.get('/ok', (c) => c.text('fine'));
+  const base = await listen(app);
+
+  const res = await fetch(`${base}/ok`, { headers: { 'x-request-id': 'f1' } });
+  expect(res.status).toBe(200);
+  expect(await res.text()).toBe('fine');
+  expect((await fetch(`${base}/ok`, { headers: { 'x-request-id': 'f2', 'x-tenant': 't9' } })).status).toBe(200);
+
+  await logger.flush();
+  const records = sink.records();
+  expect(records.map((r) => [r.requestId, r.msg])).toEqual([
+    ['f1', 'shiplog: the fields option threw; request logged without its fields'],
+    ['f1', 'GET /ok 200'],
+    ['f2', 'GET /ok 200'],
+  ]);
+  expect(records[0]).toMatchObject({ level: 'warn', error: { name: 'TypeError', message: 'no tenant header' } });
+  expect(records[1]).toMatchObject({ route: '/ok', status: 200 });
+  expect(records[1]).not.toHaveProperty('tenant');
+  expect(records[2]).toMatchObject({ tenant: 't9', status: 200 });
+});
