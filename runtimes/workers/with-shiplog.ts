@@ -59,6 +59,18 @@ function edgeFields(request: Request): Fields {
 }
 
 /**
+ * The wide event's outcome of a fetch handler that returned. workerd answers a result that is
+ * not a Response (`null`, a plain object) with a 500 ("did not resolve to 'Response'"), so the
+ * wide event says so instead of claiming a success without status.
+ */
+function fetchOutcome(response: unknown): Outcome {
+  const status = (response as { status?: unknown } | null | undefined)?.status;
+  if (typeof status === 'number') return { status };
+  const got = response === null ? 'null' : typeof response === 'object' ? 'an object without a numeric status' : typeof response;
+  return { status: 500, error: new TypeError(`shiplog: the fetch handler returned ${got}, not a Response; workerd answers 500`) };
+}
+
+/**
  * Wraps a module Worker (a plain object or a Hono app). Options are read at the first
  * invocation, with the Worker `env` as the source of `SHIPLOG_*` overrides.
  */
@@ -127,7 +139,7 @@ export function withShiplog<Env = unknown, QueueBody = unknown>(
         invocation,
         ctx,
         () => fetch.call(handler, request, env, ctx, invocation.log),
-        (response, error, failed) => (failed ? { status: 500, error } : { status: response?.status }),
+        (response, error, failed) => (failed ? { status: 500, error } : fetchOutcome(response)),
       );
     };
   }
