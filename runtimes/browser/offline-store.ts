@@ -1,4 +1,4 @@
-import { isLevel, type LogEvent } from '../../src/event.js';
+import { LEVEL_RANK, type LogEvent } from '../../src/event.js';
 
 /** Where events that could not be sent wait for the next page load. */
 export interface OfflineOptions {
@@ -17,11 +17,30 @@ export interface OfflineStats {
   stored: number;
   /** Events read back from storage and handed to the pipeline again. */
   restored: number;
-  /** Events that did not fit (oldest first) or could not be written. */
+  /** Events that did not fit (oldest first) or could not be written, and stored entries that were unreadable (corrupt) and discarded. */
   dropped: number;
 }
 
 type Stored = [level: string, time: number, line: string];
+
+/**
+ * Whether an entry read back from storage is one this store wrote: an own level name, a finite
+ * time, and a line that is a JSON object. Storage is shared with the page's other scripts and
+ * with older versions, and the browser sink splices lines into a JSON array as they are: one
+ * line that is not JSON would make the whole restored batch bad JSON, refused by the endpoint.
+ */
+function isStored(entry: unknown): entry is Stored {
+  if (!Array.isArray(entry) || entry.length !== 3) return false;
+  const [level, time, line] = entry as unknown[];
+  if (typeof level !== 'string' || !Object.prototype.hasOwnProperty.call(LEVEL_RANK, level)) return false;
+  if (typeof time !== 'number' || !Number.isFinite(time) || typeof line !== 'string' || line.charCodeAt(0) !== 0x7b /* { */) return false;
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A bounded queue of events in localStorage: `save` appends (dropping the oldest over the
@@ -83,16 +102,31 @@ export class OfflineStore {
     return events;
   }
 
+  /** Stored events; entries that are not (corrupt content, another script's data) are skipped and counted as dropped. */
   private read(): LogEvent[] {
+    let text: string | null;
     try {
-      const parsed: unknown = JSON.parse(this.storage.getItem(this.key) ?? '[]');
-      if (!Array.isArray(parsed)) return [];
-      return (parsed as unknown[])
-        .filter((e): e is Stored => Array.isArray(e) && isLevel(e[0]) && typeof e[1] === 'number' && typeof e[2] === 'string')
-        .map(([level, time, line]) => ({ level, time, line }) as LogEvent);
+      text = this.storage.getItem(this.key);
     } catch {
+      return []; // blocked storage: nothing was kept
+    }
+    if (text === null) return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed)) {
+      this.stats.dropped++; // unreadable content under our key: whatever it held is gone
       return [];
     }
+    const events: LogEvent[] = [];
+    for (const entry of parsed as unknown[]) {
+      if (isStored(entry)) events.push({ level: entry[0], time: entry[1], line: entry[2] } as LogEvent);
+      else this.stats.dropped++;
+    }
+    return events;
   }
 
   private write(events: readonly LogEvent[]): boolean {

@@ -1,6 +1,19 @@
 import type { Logger } from '../../src/logger.js';
 
 /**
+ * `Name: message` of a thrown value, or `fallback` when it is not an Error. Never throws: the
+ * value comes from any script on the page and may be a Proxy or have throwing getters, and an
+ * exception inside an `error` listener is not reported again, so the event would be lost.
+ */
+function describe(value: unknown, fallback: () => string): string {
+  try {
+    return value instanceof Error ? `${String(value.name)}: ${String(value.message)}` : fallback();
+  } catch {
+    return 'unreadable error';
+  }
+}
+
+/**
  * Logs uncaught errors (`error` events of scripts) and unhandled promise rejections as error
  * events. Resource load failures are not script errors and are left alone. Returns a function
  * that removes the listeners.
@@ -10,14 +23,14 @@ export function captureUncaughtErrors(logger: Logger): () => void {
     const error: unknown = event.error ?? event.message;
     logger.error(
       { error, kind: 'uncaught-error', file: event.filename || undefined, line: event.lineno || undefined, column: event.colno || undefined },
-      `Uncaught ${error instanceof Error ? `${error.name}: ${error.message}` : String(event.message)}`,
+      `Uncaught ${describe(error, () => String(event.message))}`,
     );
   };
   const onRejection = (event: PromiseRejectionEvent): void => {
     const reason: unknown = event.reason;
     logger.error(
       { error: reason, kind: 'unhandled-rejection' },
-      `Unhandled rejection: ${reason instanceof Error ? `${reason.name}: ${reason.message}` : typeof reason === 'string' ? reason : typeof reason}`,
+      `Unhandled rejection: ${describe(reason, () => (typeof reason === 'string' ? reason : typeof reason))}`,
     );
   };
   addEventListener('error', onError);

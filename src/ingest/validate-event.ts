@@ -1,4 +1,4 @@
-import { isLevel, type Level } from '../event.js';
+import { LEVEL_RANK, type Level } from '../event.js';
 import type { Fields } from '../options.js';
 
 /** Which client clock readings are believed. */
@@ -28,6 +28,15 @@ export interface ValidEvent {
   timeAdjusted: boolean;
 }
 
+/** Largest |epoch ms| a Date can hold; beyond it `toISOString()` throws. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * An own level name only: `in` would also accept `toString`, `constructor` or `__proto__`
+ * (inherited from Object.prototype), which are not logger methods that log.
+ */
+const isOwnLevel = (value: unknown): value is Level => typeof value === 'string' && Object.prototype.hasOwnProperty.call(LEVEL_RANK, value);
+
 function clientTime(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && value.length <= 40) return Date.parse(value);
@@ -43,11 +52,13 @@ export function validateEvent(raw: unknown, now: number, clock: Required<ClockOp
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const record = raw as Record<string, unknown>;
   const level = record.level;
-  if (!isLevel(level)) return undefined;
+  if (!isOwnLevel(level)) return undefined;
   const msg = record.msg;
   if (msg !== undefined && typeof msg !== 'string') return undefined;
   const time = clientTime(record.time);
-  const sane = Number.isFinite(time) && time <= now + clock.maxFutureMs && time >= now - clock.maxAgeMs;
+  // Within the Date range too: a clock option of Infinity must not let a time through that
+  // `toISOString()` cannot write (it would throw mid-batch).
+  const sane = Math.abs(time) <= MAX_DATE_MS && time <= now + clock.maxFutureMs && time >= now - clock.maxAgeMs;
   const fields: Fields = {};
   for (const key of Object.keys(record)) {
     if (ENVELOPE.has(key)) continue;

@@ -182,4 +182,70 @@ describe('browser sink details in Chromium', () => {
     expect(seqs(withPrefix('tab2'))).toEqual(range(0, 3));
     expect(server.requests.map((r) => r.mode)).toEqual(['no-cors', 'no-cors']);
   });
+
+  it('restores the readable entries of corrupted offline storage and counts the rest, instead of sending bad JSON', async () => {
+    const server = await start();
+    const line = (seq: number): string => JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'restored', prefix: 'corrupt', seq });
+    const stored = [
+      JSON.stringify(['info', Date.now(), line(0)]),
+      JSON.stringify(['info', Date.now(), '}} not json {{']), // one unreadable line would make the whole body bad JSON
+      JSON.stringify(['toString', Date.now(), line(90)]), // not a level of ours
+      `["info",1e400,${JSON.stringify(line(91))}]`, // Infinity time
+      JSON.stringify(['info', Date.now(), '[1,2]']),
+      JSON.stringify('a string'),
+      JSON.stringify(['warn', Date.now(), line(1)]),
+    ];
+    const setup = `localStorage.setItem('shiplog:offline', ${JSON.stringify(`[${stored.join(',')}]`)});`;
+    const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 100, intervalMs: 0 } }`, setup);
+    await waitFor(() => withPrefix('corrupt').length >= 2, undefined, 'the restored events');
+    await settle();
+    expect(seqs(withPrefix('corrupt'))).toEqual([0, 1]);
+    expect(server.requests.map((r) => r.status)).toEqual([204]);
+    const stats = await page.evaluate(() => (globalThis as any).log.stats());
+    expect(stats.offline).toEqual({ stored: 0, restored: 2, dropped: 5 });
+    expect(await page.evaluate(() => localStorage.getItem('shiplog:offline'))).toBeNull();
+  });
+
+  it('survives offline storage holding something that is not a list (counted, overwritten by the next save)', async () => {
+    const server = await start();
+    server.state.ingestStatus = 503;
+    const page = await pageWithLogger(
+      `{ endpoint: '/ingest', batch: { size: 3, intervalMs: 0 }, retry: { maxAttempts: 1 } }`,
+      `localStorage.setItem('shiplog:offline', '{"not":"a list"');`,
+    );
+    await page.evaluate(() => (globalThis as any).logMany(3, 'garbage'));
+    await page.waitForFunction(() => (globalThis as any).log.stats().offline.stored === 3);
+    const stats = await page.evaluate(() => (globalThis as any).log.stats());
+    expect(stats.offline).toEqual({ stored: 3, restored: 0, dropped: 1 });
+    expect(stats.internalErrors).toBe(0);
+    const kept = JSON.parse((await page.evaluate(() => localStorage.getItem('shiplog:offline'))) as string) as unknown[][];
+    expect(kept.map((entry) => (JSON.parse(entry[2] as string) as Received).seq)).toEqual([0, 1, 2]);
+  });
+
+  it('logs uncaught errors and rejections whose name or message getters throw, or that are hostile Proxies', async () => {
+    await start();
+    const page = await pageWithLogger(`{ endpoint: '/ingest', batch: { size: 100, intervalMs: 0 } }`);
+    await page.evaluate(() => {
+      const throwing = new Error('hidden');
+      Object.defineProperty(throwing, 'message', { get: () => { throw new Error('message getter'); } });
+      class NamelessError extends Error {
+        override get name(): string {
+          throw new Error('name getter');
+        }
+      }
+      const proxy = new Proxy(new Error('proxied'), {
+        getPrototypeOf: () => { throw new Error('getPrototypeOf trap'); },
+        get: () => { throw new Error('get trap'); },
+      });
+      void Promise.reject(throwing);
+      void Promise.reject(new NamelessError('nameless'));
+      void Promise.reject(proxy);
+      setTimeout(() => { throw new NamelessError('thrown nameless'); });
+    });
+    await page.waitForFunction(() => (globalThis as any).log.pending >= 4);
+    expect(await page.evaluate(() => (globalThis as any).log.flush())).toMatchObject({ ok: true, delivered: 4 });
+    const errors = (demo as Demo).received.filter((r) => r.level === 'error');
+    expect(errors.map((r) => r.kind).sort()).toEqual(['uncaught-error', 'unhandled-rejection', 'unhandled-rejection', 'unhandled-rejection']);
+    for (const r of errors) expect(r.msg).toMatch(/^(Uncaught|Unhandled rejection:) /);
+  });
 });

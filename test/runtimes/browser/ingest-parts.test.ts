@@ -122,3 +122,45 @@ describe('createIngestHandler rate limit', () => {
     expect(ingest.stats()).toMatchObject({ trackedClients: 0, unidentifiedClients: 3 });
   });
 });
+
+describe('createIngestHandler with hostile event fields', () => {
+  const post = (body: string): Request => new Request('http://ingest.local/ingest', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('refuses level names inherited from Object.prototype (counted, never a silent no-op or a 500 mid-batch)', async () => {
+    const { createIngestHandler } = await import('../../../src/ingest.js');
+    const { createLogger } = await import('../../../src/index.js');
+    const { memorySink } = await import('../../../src/testing.js');
+    const sink = memorySink();
+    const logger = createLogger({ sinks: [sink] });
+    const ingest = createIngestHandler({ logger, rateLimit: false });
+    const hostile = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'].map((level) => JSON.stringify({ level, msg: level }));
+    // A duplicate key: JSON.parse keeps the last one.
+    hostile.push('{"level":"info","level":"constructor","msg":"dup"}');
+    const response = await ingest(post(`[{"level":"info","msg":"kept"},${hostile.join(',')}]`));
+    expect(response.status).toBe(204);
+    expect(response.headers.get('x-shiplog-rejected')).toBe(String(hostile.length));
+    expect((await ingest(post(`[${hostile.join(',')}]`))).status).toBe(400);
+    await logger.flush();
+    expect(sink.records().map((r) => r.msg)).toEqual(['kept']);
+    expect(ingest.stats()).toMatchObject({ acceptedEvents: 1, invalidEvents: hostile.length * 2, byStatus: { 204: 1, 400: 1 } });
+  });
+
+  it('with clock limits of Infinity, a client time outside the Date range is replaced, not a 500 mid-batch', async () => {
+    const { createIngestHandler } = await import('../../../src/ingest.js');
+    const { createLogger } = await import('../../../src/index.js');
+    const { memorySink } = await import('../../../src/testing.js');
+    const sink = memorySink();
+    const logger = createLogger({ sinks: [sink] });
+    const ingest = createIngestHandler({ logger, rateLimit: false, clock: { maxAgeMs: Infinity, maxFutureMs: Infinity } });
+    const response = await ingest(post('[{"level":"info","msg":"old","time":0},{"level":"info","msg":"far","time":1e300},{"level":"info","msg":"before","time":-1e20}]'));
+    expect(response.status).toBe(204);
+    await logger.flush();
+    const records = sink.records();
+    expect(records.map((r) => [r.msg, r.clientTime, r.timeAdjusted])).toEqual([
+      ['old', '1970-01-01T00:00:00.000Z', undefined],
+      ['far', expect.any(String), true],
+      ['before', expect.any(String), true],
+    ]);
+    expect(ingest.stats()).toMatchObject({ acceptedEvents: 3, byStatus: { 204: 1 } });
+  });
+});
