@@ -41,9 +41,15 @@ export interface FetchLifecycleOptions {
 /** Default deadline of the flush that follows a request. */
 export const DEFAULT_REQUEST_FLUSH_MS = 5000;
 
+/** The numeric status of a handler's result; undefined when it has none or it cannot be read. Never throws. */
 function statusOf(response: unknown): number | undefined {
-  const status = (response as { status?: unknown } | null | undefined)?.status;
-  return typeof status === 'number' ? status : undefined;
+  try {
+    const status = (response as { status?: unknown } | null | undefined)?.status;
+    return typeof status === 'number' ? status : undefined;
+  } catch {
+    // A throwing `status` getter must not skip the wide event and the flush, nor replace the result.
+    return undefined;
+  }
 }
 
 /**

@@ -112,6 +112,28 @@ describe('withLogger (Next.js route handlers) on Node', () => {
     expect(server.events()[1]).toMatchObject({ level: 'error', status: 500, error: { name: 'RangeError', message: 'route boom' } });
   });
 
+  it('a result whose status getter throws is returned unchanged; the wide event is still written and delivered', async () => {
+    const server = await ingest(20);
+    const result = new Response('odd');
+    Object.defineProperty(result, 'status', {
+      get(): number {
+        throw new Error('status getter');
+      },
+    });
+    const logger = core.createLogger({ sinks: [core.httpSink({ url: server.url })], batch: { intervalMs: 0 } });
+    const GET = next.withLogger({ logger }, async (_request: Request, _ctx: unknown, log) => {
+      log.info('built an odd response');
+      return result;
+    });
+    await expect(GET(new Request('http://localhost/api/odd', { headers: { 'x-request-id': 'odd-1' } }), {})).resolves.toBe(result);
+    // No waitUntil here, so the flush was awaited before the response: everything already arrived.
+    expect(server.events().map((e) => [e.requestId, e.msg])).toEqual([
+      ['odd-1', 'built an odd response'],
+      ['odd-1', 'GET /api/odd'],
+    ]);
+    expect(server.events()[1]).not.toHaveProperty('status');
+  });
+
   it('withLogger(handler) alone creates a console logger at the first request', async () => {
     const GET = next.withLogger(async (_request: Request, _ctx: unknown, log) => {
       log.set({ plain: true });
