@@ -110,7 +110,7 @@ function requestLike(context: LambdaContext, http: HttpEventInfo | undefined): {
   const headers = http?.headers ?? {};
   return {
     ...(http === undefined ? {} : { method: http.method, url: http.path }),
-    headers: { get: (name) => (name === 'x-request-id' ? context.awsRequestId : (headers[name] ?? null)) },
+    headers: { get: (name) => (name === 'x-request-id' ? (context.awsRequestId ?? null) : (headers[name] ?? null)) },
   };
 }
 
@@ -162,10 +162,13 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
     const coldStart = invocations++ === 0 && process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== 'provisioned-concurrency';
     const http = httpEventInfo(event);
     const xray = xrayTraceId();
-    const log = logger.request(requestLike(context, http), xray === undefined ? undefined : { xrayTraceId: xray });
-    log.set(invocationFields(context, coldStart, http));
+    // Lambda always passes a context; a direct call (`handler(event)` in a test) may not, and
+    // reading it must not throw before the handler runs.
+    const facts: LambdaContext = typeof context === 'object' && context !== null ? context : ({} as LambdaContext);
+    const log = logger.request(requestLike(facts, http), xray === undefined ? undefined : { xrayTraceId: xray });
+    log.set(invocationFields(facts, coldStart, http));
     buffer?.hold();
-    const deadline = new InvocationDeadline(context, marginMs);
+    const deadline = new InvocationDeadline(facts, marginMs);
     const sandboxLogger = logger;
     deadline.warnBefore(options.timeoutWarningMs ?? DEFAULT_TIMEOUT_WARNING_MS, (flushMs) => {
       buffer?.release(true);

@@ -240,6 +240,15 @@ describe('withShiplog (Lambda) in-process', () => {
     expect(handler.logger?.stats().sinks.memory).toMatchObject({ accepted: 2, delivered: 2, pending: 0 });
   });
 
+  it('called without a context (a direct call in a test): the handler runs and its wide event is written', async () => {
+    const sink = memorySink();
+    const handler = withShiplog({ sinks: [sink] }, async (event: Json, context) => ({ statusCode: 200, got: [event.id, context] }));
+    await expect(handler({ id: 7 }, undefined as unknown as LambdaContext)).resolves.toEqual({ statusCode: 200, got: [7, undefined] });
+    const record = wide(sink);
+    expect(record).toMatchObject({ msg: 'invocation', lambda: { coldStart: true } });
+    expect(typeof record.requestId).toBe('string');
+  });
+
   it('cold start is true only for the first invocation, and never under provisioned concurrency', async () => {
     const sink = memorySink();
     const handler = withShiplog({ sinks: [sink] }, async () => 'ok');
