@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isLevel, type Level } from '../../src/index.js';
+import { LEVEL_RANK, type Level } from '../../src/index.js';
 import { formatHuman } from './cli-format.js';
 import { followLines } from './follow.js';
 import { logFilesOf, readLines, readLogFile, recordMatcher, type LogRecord, type ReadLogOptions } from './read-log-file.js';
@@ -62,7 +62,8 @@ function parse(argv: readonly string[]): { path: string; options: ReadLogOptions
   const options: ReadLogOptions = {};
   if (values.level !== undefined) {
     const level = values.level.toLowerCase();
-    if (!isLevel(level)) fail(`--level must be one of trace, debug, info, warn, error, fatal; got "${values.level}"`);
+    // An own key only: `in` would take `toString` or `constructor` and then match nothing.
+    if (!Object.prototype.hasOwnProperty.call(LEVEL_RANK, level)) fail(`--level must be one of trace, debug, info, warn, error, fatal; got "${values.level}"`);
     options.level = level as Level;
   }
   const now = Date.now();
@@ -124,6 +125,7 @@ async function main(argv: readonly string[]): Promise<void> {
       }
     }
   }
+  if (count >= limit) return; // the archives filled the limit: do not wait for an append
   const match = recordMatcher(options);
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());

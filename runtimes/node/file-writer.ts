@@ -23,6 +23,9 @@ export interface WriteProgress {
 
 const NEWLINE = 0x0a;
 
+/** After a rotation fails (archive directory unusable), how long writes go on in the active file before it is tried again. */
+export const ROTATION_RETRY_MS = 1000;
+
 /**
  * Appends NDJSON lines to one file with size rotation. Every write is one synchronous
  * `write(2)` of a whole batch (the caller batches many events), so a line is either entirely
@@ -33,6 +36,9 @@ export class FileWriter {
   private fd = -1;
   private size = 0;
   private recovered = false;
+  /** No rotation attempt before this time (set when one failed); see {@link rotate}. */
+  private rotationBlockedUntil = 0;
+  private rotationWarned = false;
   private background: Promise<void> = Promise.resolve();
   private readonly stream: string;
 
@@ -103,7 +109,12 @@ export class FileWriter {
           start = i;
           bytes = 0;
         }
-        this.rotate();
+        if (!this.rotate()) {
+          // The archive directory is unusable: the rest goes to the active file, in one piece.
+          const rest = joinLines(lines, start, lines.length);
+          this.writePiece(rest, Buffer.byteLength(rest, 'utf8'), lines.length, progress);
+          return;
+        }
       }
       bytes += length;
     }
@@ -148,7 +159,7 @@ export class FileWriter {
     this.fd = openSync(this.path, 'a+'); // readable too: the torn-line check reads the last byte
     this.size = fstatSync(this.fd).size;
     if (this.size > this.options.maxSizeBytes) this.rotate();
-    else if (this.size > 0 && !this.endsWithNewline()) this.append(Buffer.from('\n'));
+    if (this.size > 0 && !this.endsWithNewline()) this.append(Buffer.from('\n'));
   }
 
   /** Whether the last byte is a newline; a torn line left by a crash is terminated first. */
@@ -164,15 +175,48 @@ export class FileWriter {
     this.size += chunk.length;
   }
 
-  /** Moves the active file to the archive directory and starts a new one. */
-  private rotate(): void {
+  /**
+   * Moves the active file to the archive directory and starts a new one. When the archive
+   * directory cannot be used (not creatable, not writable, another filesystem), events are worth
+   * more than the size limit: the active file stays and grows past `maxSizeBytes`, a warning is
+   * emitted once, and rotation is tried again after {@link ROTATION_RETRY_MS}. Returns whether
+   * it rotated. Throws only what reopening the active file throws (a disk error).
+   */
+  private rotate(): boolean {
+    const now = Date.now();
+    if (now < this.rotationBlockedUntil) return false;
     this.closeFile();
-    mkdirSync(this.options.archiveDir, { recursive: true });
-    const archive = archivePathFor(this.options.archiveDir, this.stream, Date.now());
-    renameSync(this.path, archive);
+    let archive: string;
+    try {
+      mkdirSync(this.options.archiveDir, { recursive: true });
+      archive = archivePathFor(this.options.archiveDir, this.stream, now);
+      renameSync(this.path, archive);
+    } catch (error) {
+      this.rotationBlockedUntil = now + ROTATION_RETRY_MS;
+      this.warnRotation(error);
+      this.fd = openSync(this.path, 'a+');
+      this.size = fstatSync(this.fd).size;
+      return false;
+    }
+    this.rotationBlockedUntil = 0;
+    this.rotationWarned = false;
     this.fd = openSync(this.path, 'a+');
     this.size = 0;
     this.afterRotation(archive);
+    return true;
+  }
+
+  private warnRotation(error: unknown): void {
+    if (this.rotationWarned) return;
+    this.rotationWarned = true;
+    try {
+      const reason = error instanceof Error ? error.message : String(error);
+      process.emitWarning(`cannot rotate ${this.path} into ${this.options.archiveDir} (${reason}); writing on past maxSizeBytes and retrying`, {
+        code: 'SHIPLOG_ROTATION_FAILED',
+      });
+    } catch {
+      // A warning is a courtesy; writing goes on regardless.
+    }
   }
 
   /** Compression and pruning run one at a time, off the write path. */

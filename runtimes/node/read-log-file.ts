@@ -125,8 +125,10 @@ export async function* readLogFile(path: string, options: ReadLogOptions = {}): 
   if (statSync(path).isDirectory()) {
     const { archives, active } = logFilesOf(path, options);
     // An archive's stamp is when it was rotated, so it holds nothing newer: skip old ones unread.
-    const since = options.since === undefined ? undefined : utcStamp(parseSince(options.since) - 1000);
-    files = archives.filter((a) => since === undefined || a.stamp >= since).map((a) => a.path);
+    // A since outside the Date range (`--since 999999999d`) keeps all or none (utcStamp would throw).
+    const sinceMs = options.since === undefined ? -Infinity : parseSince(options.since) - 1000;
+    const since = Math.abs(sinceMs) <= 8.64e15 ? utcStamp(sinceMs) : undefined;
+    files = archives.filter((a) => (since === undefined ? sinceMs < 0 : a.stamp >= since)).map((a) => a.path);
     files.push(active);
   } else files = [path];
   let count = 0;

@@ -12,7 +12,8 @@ export function parseSince(spec: TimeSpec, now: number = Date.now()): number {
   if (spec instanceof Date) return checked(spec.getTime(), spec);
   if (typeof spec === 'number') return checked(spec, spec);
   const relative = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(spec.trim());
-  if (relative !== null) return now - Number(relative[1]) * (UNIT_MS[relative[2] as string] as number);
+  // checked: a duration of hundreds of digits is Infinity, which no later step can use.
+  if (relative !== null) return checked(now - Number(relative[1]) * (UNIT_MS[relative[2] as string] as number), spec);
   return checked(Date.parse(spec), spec);
 }
 

@@ -65,13 +65,41 @@ export function quoteTable(table: string): string {
   return parts.map(quoteIdentifier).join('.');
 }
 
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+/** NUL, and a UTF-16 surrogate without its pair: PostgreSQL stores neither in `text` nor in `jsonb`. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** Cheap test for a line that may hold them as JSON escapes (how JSON.stringify writes them); false positives only cost a re-serialization. */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])|\u0000/i;
 
-/** The row of an event. Fields the line does not carry are null. */
+/** A string PostgreSQL can store: NUL and lone surrogates become U+FFFD. */
+function storable(text: string): string {
+  return text.replace(UNSTORABLE, '\ufffd');
+}
+
+function storableValue(value: unknown): unknown {
+  if (typeof value === 'string') return storable(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(storableValue);
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    // defineProperty: a "__proto__" key stays a plain field.
+    Object.defineProperty(out, storable(key), { value: storableValue(item), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? storable(value) : null);
+
+/**
+ * The row of an event. Fields the line does not carry are null. A NUL character or a lone
+ * surrogate (which a logged string may hold) is replaced by U+FFFD in every column, `data`
+ * included: PostgreSQL refuses both, and one such event would fail its whole batch on every retry.
+ */
 export function toLogRow(event: LogEvent, id: string): LogRow {
   let fields: Record<string, unknown> = {};
+  let data = event.line;
   try {
     fields = JSON.parse(event.line) as Record<string, unknown>;
+    if (UNSTORABLE_ESCAPE.test(data)) data = JSON.stringify(storableValue(fields));
   } catch {
     // Lines are produced by the serializer and always parse; keep the row regardless.
   }
@@ -82,7 +110,7 @@ export function toLogRow(event: LogEvent, id: string): LogRow {
     message: str(fields.msg),
     service: str(fields.service),
     requestId: str(fields.requestId),
-    data: event.line,
+    data,
   };
 }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { tempDir, waitFor } from './helpers.js';
@@ -61,7 +61,9 @@ describe('shiplog CLI', () => {
   });
 
   it('rejects bad usage with exit code 2 and the usage text', () => {
-    for (const args of [[], ['tail', 'x'], ['read'], ['read', 'x', '--level', 'loud'], ['read', 'x', '--since', 'soon']]) {
+    // Names every object has (`in` finds them): accepted, they would silently match nothing.
+    const names = ['constructor', '__proto__', 'toString'].map((level) => ['read', logsDir(), '--level', level]);
+    for (const args of [[], ['tail', 'x'], ['read'], ['read', 'x', '--level', 'loud'], ['read', 'x', '--since', 'soon'], ...names]) {
       const result = cli(args);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('Usage: shiplog read');
@@ -87,5 +89,32 @@ describe('shiplog CLI', () => {
     }
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(0);
+  });
+
+  it('--since before the Date range reads everything of a directory instead of failing', () => {
+    const dir = logsDir();
+    const result = cli(['read', dir, '--since', '300000000d']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(msgs(result.stdout)).toHaveLength(4);
+    // A duration so long it is Infinity is a usage error, not a crash later on.
+    const endless = cli(['read', dir, '--since', `${'9'.repeat(400)}w`]);
+    expect(endless.status).toBe(2);
+    expect(endless.stderr).toMatch(/--since: shiplog: not a time/);
+  });
+
+  it('--follow ends at once when the archives already filled --limit (no wait for an append)', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'archive'));
+    const now = Date.now();
+    writeFileSync(join(dir, 'archive', 'log.20260101T000000Z.ndjson'), `${line('info', now, 'one')}\n${line('info', now, 'two')}\n`);
+    const result = spawnSync(process.execPath, [inject('cliEntry'), 'read', dir, '--follow', '--limit', '2'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 5000,
+    });
+    expect(result.error).toBeUndefined(); // ETIMEDOUT when it waited (SIGTERM then ends it with code 0)
+    expect(result.status).toBe(0);
+    expect(msgs(result.stdout)).toEqual(['one', 'two']);
   });
 });

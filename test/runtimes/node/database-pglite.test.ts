@@ -109,6 +109,33 @@ describe('databaseSink on PGlite', () => {
     await log.shutdown();
   });
 
+  it('a NUL character or a lone surrogate in one event does not fail its whole batch on every retry (pg and drizzle)', async () => {
+    const adapters = [pgAdapter({ client: db }), drizzleAdapter({ db: drizzle({ client: db }), table: shiplogEvents })];
+    for (const adapter of adapters) {
+      await db.exec('TRUNCATE shiplog_events');
+      const dropped: DropReason[] = [];
+      const log = createLogger({
+        exit: false,
+        onDropped: (events, reason) => dropped.push(...events.map(() => reason)),
+        sinks: [databaseSink({ adapter, delivery: { batchSize: 10, retry: fastRetry } })],
+      });
+      for (let i = 0; i < 7; i++) log.info('fine', { i });
+      log.info('nul\u0000in message', { i: 7 });
+      log.info('lone surrogate', { i: 8, text: 'a\ud800b', ['k\u0000ey']: 'x\u0000', nested: { deep: ['\udc00'] } });
+      log.info('a real pair stays', { i: 9, emoji: '\ud83d\ude00' });
+      expect(await log.flush()).toMatchObject({ ok: true, delivered: 10, dropped: 0 });
+      expect(dropped).toEqual([]);
+      const stored = await rows();
+      expect(stored.map((r) => r.data.i)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+      expect(stored[7]?.message).toBe('nul\ufffdin message');
+      expect(stored[7]?.data.msg).toBe('nul\ufffdin message');
+      expect(stored[8]?.data).toMatchObject({ text: 'a\ufffdb', ['k\ufffdey']: 'x\ufffd', nested: { deep: ['\ufffd'] } });
+      expect(stored[9]?.data.emoji).toBe('\ud83d\ude00');
+      expect(stored[0]?.data).toMatchObject({ msg: 'fine', i: 0, level: 'info' });
+      await log.shutdown();
+    }
+  });
+
   it('drizzle adapter: db.insert(table).values(rows)', async () => {
     const log = createLogger({
       exit: false,

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger, fileSink, readLogFile, type DropReason, type LogEvent } from '../../../runtimes/node/index.js';
 import { fileLines, fileRecords, ls, tempDir } from './helpers.js';
 
@@ -190,6 +190,49 @@ describe('fileSink', () => {
     expect(await log.flush()).toMatchObject({ ok: true, delivered: 1 });
     expect(fileRecords(join(dir, 'log.ndjson')).map((r) => r.msg)).toEqual(['recovered']);
     await log.shutdown();
+  });
+
+  it('an unusable archive directory costs no event: the active file grows past the limit until rotation works again', async () => {
+    const dir = tempDir();
+    const archiveDir = join(dir, 'archive');
+    writeFileSync(archiveDir, 'a file where the archive directory should be'); // mkdir fails: EEXIST
+    const dropped: DropReason[] = [];
+    const warnings: { code?: string; message: string }[] = [];
+    const onWarning = (warning: Error & { code?: string }): void => void warnings.push({ code: warning.code, message: warning.message });
+    process.on('warning', onWarning);
+    // Only Date is faked: the rotation retry delay passes at once, the pipeline's timers stay real.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      const sink = fileSink({ dir, maxSizeBytes: 2000, errorFile: false, gzip: false, retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 } });
+      const log = createLogger({ ...quiet, sinks: [sink], onDropped: (events, reason) => dropped.push(...events.map(() => reason)) });
+      for (let i = 0; i < 100; i++) {
+        log.info('kept', { i });
+        if (i % 10 === 9) expect(await log.flush()).toMatchObject({ ok: true, dropped: 0 });
+      }
+      expect(dropped).toEqual([]);
+      expect(fileRecords(join(dir, 'log.ndjson')).map((r) => r.i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      expect(statSync(join(dir, 'log.ndjson')).size).toBeGreaterThan(2000);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.filter((w) => w.code === 'SHIPLOG_ROTATION_FAILED')).toHaveLength(1);
+      expect(warnings[0]?.message).toMatch(/EEXIST/);
+
+      // The archive directory becomes usable; the next rotation attempt (after the retry delay) works.
+      unlinkSync(archiveDir);
+      vi.setSystemTime(Date.now() + 1500);
+      for (let i = 100; i < 110; i++) log.info('kept', { i });
+      expect(await log.flush()).toMatchObject({ ok: true, dropped: 0 });
+      await sink.idle();
+      expect(ls(archiveDir)).toHaveLength(1);
+      expect(statSync(join(dir, 'log.ndjson')).size).toBeLessThanOrEqual(2000);
+      const seen: number[] = [];
+      for await (const record of readLogFile(dir)) seen.push(record.i as number);
+      expect(seen).toEqual(Array.from({ length: 110 }, (_, i) => i));
+      expect(log.stats().sinks.file).toMatchObject({ accepted: 110, delivered: 110, dropped: 0, failures: 0 });
+      await log.shutdown();
+    } finally {
+      vi.useRealTimers();
+      process.off('warning', onWarning);
+    }
   });
 
   it('with fsync: true, writes the same bytes (flush = on disk)', async () => {
