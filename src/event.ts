@@ -39,5 +39,5 @@ export interface LogEvent {
 
 /** Whether `value` names a level. */
 export function isLevel(value: unknown): value is Level {
-  return typeof value === 'string' && value in LEVEL_RANK;
+  return typeof value === 'string' && Object.hasOwn(LEVEL_RANK, value); // not `in`: "constructor" is no level
 }

@@ -1,4 +1,5 @@
 import type { FlushResult, Logger } from '../../src/index.js';
+import { describeError } from '../../src/util.js';
 
 /** Process hooks of a Node logger. */
 export interface ExitOptions {
@@ -172,11 +173,12 @@ function onUncaughtException(error: Error, origin: string): void {
 
 /** Prints the error the way Node does for an uncaught exception and exits with code 1. */
 function crashLikeNode(error: unknown): never {
-  const text = error instanceof Error && typeof error.stack === 'string' ? error.stack : String(error);
   try {
+    // describeError never throws (String() does, for a null-prototype object or a hostile Proxy).
+    const text = error instanceof Error && typeof error.stack === 'string' ? error.stack : describeError(error);
     process.stderr.write(`${text}\n\nNode.js ${process.version}\n`);
   } catch {
-    // stderr closed; the exit code still tells.
+    // stderr closed or the error unprintable; the exit code still tells.
   }
   process.exit(1);
 }

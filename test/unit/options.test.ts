@@ -5,6 +5,7 @@ import { memorySink } from '../../src/testing.js';
 describe('validation', () => {
   it.each<[string, LoggerOptions, RegExp, ErrorConstructor]>([
     ['level', { level: 'verbose' as never }, /"level" must be one of trace, debug, info, warn, error, fatal; got "verbose"/, RangeError],
+    ['level named like an Object.prototype key', { level: 'constructor' as never }, /"level" must be one of/, RangeError],
     ['batch.size', { batch: { size: 0 } }, /"batch\.size" must be an integer >= 1; got 0/, RangeError],
     ['batch.size type', { batch: { size: '5' as never } }, /"batch\.size"/, TypeError],
     ['batch.intervalMs', { batch: { intervalMs: -1 } }, /"batch\.intervalMs"/, RangeError],

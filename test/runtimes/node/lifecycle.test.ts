@@ -142,6 +142,19 @@ describe.each(NODES)('process lifecycle on Node $version', ({ bin }) => {
     expect(fileRecords(join(dir, 'log.error.ndjson')).map((r) => r.level)).toEqual(['fatal']);
   });
 
+  it('opt-in: a thrown null-prototype object (String() of it throws) is logged, reported and exits with code 1', async () => {
+    const dir = tempDir();
+    const ended = await start('uncaught-null-prototype', dir).ended;
+    expect(ended).toMatchObject({ code: 1, signal: null });
+    expect(ended.stderr).toContain('unprintable error');
+    const records = fileRecords(join(dir, 'log.ndjson'));
+    expect(records.map((r) => [r.level, r.msg])).toEqual([
+      ['info', 'about to throw something unprintable'],
+      ['fatal', 'uncaught exception'],
+    ]);
+    expect(JSON.stringify(records[1])).toContain('no prototype');
+  });
+
   it('opt-in: an unhandled rejection is logged as fatal too, then the process exits with code 1', async () => {
     const dir = tempDir();
     const ended = await start('unhandled-rejection', dir).ended;
