@@ -1,4 +1,4 @@
-import { LEVEL_RANK, type LogEvent } from '../../src/event.js';
+import { isLevel, type LogEvent } from '../../src/event.js';
 
 /** Where events that could not be sent wait for the next page load. */
 export interface OfflineOptions {
@@ -32,7 +32,7 @@ type Stored = [level: string, time: number, line: string];
 function isStored(entry: unknown): entry is Stored {
   if (!Array.isArray(entry) || entry.length !== 3) return false;
   const [level, time, line] = entry as unknown[];
-  if (typeof level !== 'string' || !Object.prototype.hasOwnProperty.call(LEVEL_RANK, level)) return false;
+  if (!isLevel(level)) return false;
   if (typeof time !== 'number' || !Number.isFinite(time) || typeof line !== 'string' || line.charCodeAt(0) !== 0x7b /* { */) return false;
   try {
     const value: unknown = JSON.parse(line);

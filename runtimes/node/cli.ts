@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { LEVEL_RANK, type Level } from '../../src/index.js';
+import { isLevel } from '../../src/index.js';
 import { formatHuman } from './cli-format.js';
 import { followLines } from './follow.js';
 import { logFilesOf, readLines, readLogFile, recordMatcher, type LogRecord, type ReadLogOptions } from './read-log-file.js';
@@ -62,9 +62,8 @@ function parse(argv: readonly string[]): { path: string; options: ReadLogOptions
   const options: ReadLogOptions = {};
   if (values.level !== undefined) {
     const level = values.level.toLowerCase();
-    // An own key only: `in` would take `toString` or `constructor` and then match nothing.
-    if (!Object.prototype.hasOwnProperty.call(LEVEL_RANK, level)) fail(`--level must be one of trace, debug, info, warn, error, fatal; got "${values.level}"`);
-    options.level = level as Level;
+    if (!isLevel(level)) fail(`--level must be one of trace, debug, info, warn, error, fatal; got "${values.level}"`);
+    options.level = level;
   }
   const now = Date.now();
   for (const key of ['since', 'until'] as const) {

@@ -1,4 +1,4 @@
-import { LEVEL_RANK, type Level } from '../event.js';
+import { isLevel, type Level } from '../event.js';
 import type { Fields } from '../options.js';
 
 /** Which client clock readings are believed. */
@@ -31,11 +31,6 @@ export interface ValidEvent {
 /** Largest |epoch ms| a Date can hold; beyond it `toISOString()` throws. */
 const MAX_DATE_MS = 8.64e15;
 
-/**
- * An own level name only: `in` would also accept `toString`, `constructor` or `__proto__`
- * (inherited from Object.prototype), which are not logger methods that log.
- */
-const isOwnLevel = (value: unknown): value is Level => typeof value === 'string' && Object.prototype.hasOwnProperty.call(LEVEL_RANK, value);
 
 function clientTime(value: unknown): number {
   if (typeof value === 'number') return value;
@@ -52,7 +47,7 @@ export function validateEvent(raw: unknown, now: number, clock: Required<ClockOp
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const record = raw as Record<string, unknown>;
   const level = record.level;
-  if (!isOwnLevel(level)) return undefined;
+  if (!isLevel(level)) return undefined; // own level names only: not `toString`, `__proto__`
   const msg = record.msg;
   if (msg !== undefined && typeof msg !== 'string') return undefined;
   const time = clientTime(record.time);
