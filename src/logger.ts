@@ -30,8 +30,22 @@ const now: () => number = () => {
   return typeof perf?.now === 'function' ? perf.now() : Date.now();
 };
 
+/** False for a Proxy whose traps throw or a revoked one: written as fields, the serializer contains it. */
 function isErrorLike(value: unknown): value is Error {
-  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  try {
+    return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  } catch {
+    return false;
+  }
+}
+
+/** `instanceof Error`, false (not a throw) for a hostile Proxy, as in {@link isErrorLike}. */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
 }
 
 /** Structured logger. Log calls never throw; a disabled level returns at once. */
@@ -120,7 +134,7 @@ export class Logger {
       let fields: unknown;
       if (typeof a === 'string') {
         msg = a;
-        fields = b instanceof Error ? { error: b } : b;
+        fields = isError(b) ? { error: b } : b;
       } else if (isErrorLike(a)) {
         fields = { error: a };
         msg = typeof b === 'string' ? b : safeMessage(a);
@@ -131,9 +145,8 @@ export class Logger {
       const serializer = core.serializer;
       let tail = this.#fragment;
       if (fields !== undefined) {
-        tail = this.#overridesBinding(fields)
-          ? serializer.fields({ ...this.bindings, ...(fields as Fields) })
-          : tail + serializer.fields(fields);
+        const merged = this.#overridesBinding(fields) ? this.#merged(fields as Fields) : undefined;
+        tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
       const line = `{"level":"${level}","time":"${isoTime(time)}"${core.head}${
@@ -147,8 +160,21 @@ export class Logger {
 
   #overridesBinding(fields: unknown): boolean {
     if (this.#fragment === '' || typeof fields !== 'object' || fields === null) return false;
-    for (const key in fields) if (key in this.bindings) return true;
+    try {
+      for (const key in fields) if (key in this.bindings) return true;
+    } catch {
+      // Keys that cannot be listed (a Proxy whose traps throw): the serializer writes what it can.
+    }
     return false;
+  }
+
+  /** Bindings overridden by `fields`; undefined when a getter throws (the serializer then marks it). */
+  #merged(fields: Fields): Fields | undefined {
+    try {
+      return { ...this.bindings, ...fields };
+    } catch {
+      return undefined;
+    }
   }
 }
 

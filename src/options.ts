@@ -123,7 +123,8 @@ function invalid(name: string, expected: string, got: unknown, type?: string): n
 
 function at(options: object, path: string): unknown {
   let value: unknown = options;
-  for (const key of path.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
+  // Not into arrays: `redact: ['a.b']` has no `redact.keys` option (Array.prototype.keys is a function).
+  for (const key of path.split('.')) value = Array.isArray(value) ? undefined : (value as Record<string, unknown> | undefined)?.[key];
   return value;
 }
 

@@ -218,8 +218,9 @@ export class Serializer {
     const tag = Object.prototype.toString.call(v).slice(8, -1);
     if (tag === 'Error' || v instanceof Error) return this.#error(v as Error, depth, paths);
     if (tag === 'Date') {
-      const time = (v as Date).getTime();
-      return Number.isNaN(time) ? '"Invalid Date"' : `"${(v as Date).toISOString()}"`;
+      // Date.prototype's own methods: a subclass's toISOString or a spoofed toStringTag cannot break the JSON.
+      const time = Date.prototype.getTime.call(v);
+      return Number.isNaN(time) ? '"Invalid Date"' : `"${Date.prototype.toISOString.call(v)}"`;
     }
     // Before toJSON, which URL has too: its href may carry credentials.
     if (typeof URL === 'function' && v instanceof URL) return this.string(this.#safeUrl(v.href));
@@ -247,7 +248,7 @@ export class Serializer {
       }
       return this.#array(items, depth, paths, v.size);
     } else if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
-      return `"[${tag}(${(v as ArrayBuffer).byteLength})]"`;
+      return quote(`[${tag}(${(v as ArrayBuffer).byteLength})]`); // the tag can be any string
     } else if (typeof Headers === 'function' && v instanceof Headers) {
       const entries: Record<string, string> = {};
       v.forEach((value, key) => {
@@ -304,11 +305,12 @@ export class Serializer {
     }
     let out = this.#objectBody(fields, depth, paths, false) + this.#objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
     try {
+      // Through #member, so redact paths (`err.cause`, `err.cause.token`) and keys apply here too.
       if ('cause' in e && e.cause !== undefined) {
-        out += `,"cause":${this.#value(e.cause, depth + 1, null) ?? 'null'}`;
+        out += `,"cause":${this.#member(e, 'cause', depth, paths, this.#keyInfo('cause').sensitive) ?? 'null'}`;
       }
       const members = (e as { errors?: unknown }).errors;
-      if (Array.isArray(members)) out += `,"errors":${this.#object(members, depth + 1, null)}`;
+      if (Array.isArray(members)) out += `,"errors":${this.#member(e, 'errors', depth, paths, this.#keyInfo('errors').sensitive) ?? 'null'}`;
     } catch (error) {
       out += `,"cause":${JSON.stringify(`[Throws: ${describeError(error)}]`)}`;
     }
