@@ -5,6 +5,7 @@
  * spoofed, origins and keys are checked, clients are rate limited, and nothing is echoed back.
  */
 import type { Logger } from './logger.js';
+import type { Fields } from './options.js';
 import { corsHeaders, isOriginAllowed, type AllowedOrigins } from './ingest/cors.js';
 import { TokenBuckets, type RateLimitOptions } from './ingest/rate-limit.js';
 import { readBodyCapped } from './ingest/read-body.js';
@@ -194,12 +195,16 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
       const fields = event.fields;
       // The browser runtime sends its own user agent; keep it only when it disagrees with the header.
       if (fields._userAgent === server.userAgent) delete fields._userAgent;
-      Object.assign(fields, server, { clientTime: new Date(event.time).toISOString() });
+      const own: Fields = { ...server, clientTime: new Date(event.time).toISOString() };
       if (event.timeAdjusted) {
-        fields.timeAdjusted = true;
+        own.timeAdjusted = true;
         stats.adjustedTimes++;
       }
-      logger[event.level](fields, event.msg);
+      // The client's fields are bound (serialized on their own, within the logger's limits) and the
+      // server's are the call's fields: a client with many keys (integer-like ones are written
+      // first) or large values cannot push `source`, `receivedAt`… past the logger's maxKeys or
+      // maxEventBytes and out of the event.
+      logger.child(fields)[event.level](own, event.msg);
     }
     const rejected = batch.length - accepted;
     stats.acceptedEvents += accepted;

@@ -12,7 +12,20 @@ export interface ClockOptions {
 /** Keys the ingest endpoint writes itself; a client value under one of these names is kept as `_name`. */
 export const INGEST_RESERVED_KEYS: readonly string[] = ['source', 'receivedAt', 'clientTime', 'timeAdjusted', 'userAgent', 'clientIp'];
 
-const RESERVED = new Set(INGEST_RESERVED_KEYS);
+/**
+ * Names a client field cannot take as they are: the endpoint's own, and the top-level keys the
+ * core logger writes (`level`, `time`, `msg` are the envelope, read separately).
+ */
+const RESERVED = new Set([...INGEST_RESERVED_KEYS, 'service', 'env', 'version']);
+
+/**
+ * Where a client field is kept: a reserved name, with any number of leading underscores, gets
+ * one more (`source` → `_source`, `_source` → `__source`), so no two client fields, nor a client
+ * field and a server one, ever share a name and no value is lost.
+ */
+function fieldName(key: string): string {
+  return RESERVED.has(key.replace(/^_+/, '')) ? `_${key}` : key;
+}
 /** Keys read from the client event itself rather than passed through as fields. */
 const ENVELOPE = new Set(['level', 'time', 'msg']);
 
@@ -20,7 +33,7 @@ const ENVELOPE = new Set(['level', 'time', 'msg']);
 export interface ValidEvent {
   level: Level;
   msg: string | undefined;
-  /** Client fields, reserved names already moved to `_name`. */
+  /** Client fields, reserved names already moved aside (`_name`, `_` + `_name`, …). */
   fields: Fields;
   /** Client time when believable, else server time. */
   time: number;
@@ -58,7 +71,7 @@ export function validateEvent(raw: unknown, now: number, clock: Required<ClockOp
   for (const key of Object.keys(record)) {
     if (ENVELOPE.has(key)) continue;
     // defineProperty, so a JSON key named "__proto__" stays a plain field and touches no prototype.
-    Object.defineProperty(fields, RESERVED.has(key) ? `_${key}` : key, {
+    Object.defineProperty(fields, fieldName(key), {
       value: record[key],
       enumerable: true,
       writable: true,
