@@ -20,6 +20,12 @@ import {
 /** The sink contract and pipeline option/result types live in sink.ts; re-exported for importers of this file. */
 export * from './sink.js';
 
+/**
+ * Sink writes and onDropped calls on the stack, across every pipeline. What they log feeds back
+ * into a pipeline, and is sent in a later turn of the event loop, never in a chain of microtasks.
+ */
+let feeding = 0;
+
 interface FlushWaiter {
   /** Sequence number of the last event the flush covers. */
   target: number;
@@ -88,8 +94,12 @@ export class Pipeline {
   #pumping = false;
   #flushTarget = 0;
   #timer: Timer | undefined;
+  /** `#timer` is the 0 ms one that continues sending in the next turn of the event loop. */
+  #yielding = false;
   #waiters: FlushWaiter[] = [];
   #closed = false;
+  /** Inside onDropped (drops it causes are counted, not reported again). */
+  #reporting = false;
   #shutdownResult: Promise<FlushResult> | undefined;
 
   constructor(options: PipelineOptions) {
@@ -198,9 +208,13 @@ export class Pipeline {
     }
     this.#delivered += taken;
     if (taken < events.length) {
+      // Back in order, what fits first: dropping the excess while pushing would let what onDropped
+      // logs slip in between the events put back.
       const rest = [...events.slice(taken), ...this.#takeBuffered()];
-      this.#accepted -= rest.length;
-      for (const event of rest) this.push(event);
+      const excess = Math.max(0, rest.length - this.#ring.capacity);
+      this.#accepted -= rest.length - excess;
+      for (let i = excess; i < rest.length; i++) this.push(rest[i] as LogEvent);
+      this.#drop(rest.slice(0, excess), 'overflow');
     }
     this.#settleWaiters();
   }
@@ -223,7 +237,8 @@ export class Pipeline {
   }
 
   #schedule(): void {
-    if (this.#pumping || this.#closed) return;
+    if (this.#pumping || this.#yielding || this.#closed) return;
+    if (feeding > 0) return this.#yield();
     this.#pumping = true;
     queueMicrotask(() => void this.#pump());
   }
@@ -233,11 +248,21 @@ export class Pipeline {
     const oldest = this.#ring.peek();
     const { intervalMs } = this.#batch;
     if (oldest === undefined || intervalMs <= 0 || this.#closed) return;
-    this.#timer = startTimer(oldest.time + intervalMs - Date.now(), false, () => {
-      this.#timer = undefined;
-      this.#schedule();
-    });
+    this.#timer = startTimer(oldest.time + intervalMs - Date.now(), false, this.#onTimer);
   }
+
+  /** Sends in the next turn of the event loop, letting timers (flush deadlines) and I/O run first. */
+  #yield(): void {
+    clearTimer(this.#timer);
+    this.#yielding = true;
+    this.#timer = startTimer(0, false, this.#onTimer);
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#yielding = false;
+    this.#schedule();
+  };
 
   /** Whether a batch should go out now. */
   #isDue(): boolean {
@@ -250,8 +275,16 @@ export class Pipeline {
   }
 
   async #pump(): Promise<void> {
+    // One run sends what was buffered when it began plus at most a buffer's worth more; the rest
+    // goes out in the next turn of the event loop. A sink (or onDropped) that logs as it writes
+    // would otherwise keep the run going forever in microtasks, starving every timer and deadline.
+    let budget = this.#ring.length + this.#ring.capacity;
     try {
-      while (this.#isDue()) await this.#send(this.#takeBatch());
+      while (budget > 0 && this.#isDue()) {
+        const batch = this.#takeBatch();
+        budget -= batch.length;
+        await this.#send(batch);
+      }
     } catch (error) {
       // Nothing in a send is meant to throw; if something does, its batch is settled, not left hanging.
       this.#recordError(error);
@@ -259,7 +292,9 @@ export class Pipeline {
     } finally {
       this.#pumping = false;
       this.#timer = clearTimer(this.#timer);
-      this.#armTimer();
+      this.#yielding = false;
+      if (this.#isDue()) this.#yield();
+      else this.#armTimer();
       this.#settleWaiters();
     }
   }
@@ -307,12 +342,9 @@ export class Pipeline {
   async #send(batch: readonly LogEvent[]): Promise<void> {
     for (let attemptNumber = 1; ; attemptNumber++) {
       const outcome = await this.#attemptOnce(batch, attemptNumber);
-      if (outcome === 'abandoned') return;
-      if (outcome === 'delivered') {
-        this.#inFlight = [];
-        this.#delivered += batch.length;
-        return this.#settleWaiters();
-      }
+      // Delivered is counted when the sink settles; while this await resumed, shutdown or evacuate
+      // may have taken the batch away (and settled it), so it must not be retried or dropped again.
+      if (outcome === 'abandoned' || outcome === 'delivered' || this.#inFlight !== batch) return;
       const { retryable, retryAfterMs } = classifyError(outcome.error);
       const exhausted = attemptNumber >= this.#retry.maxAttempts;
       if (!retryable || exhausted) {
@@ -324,7 +356,7 @@ export class Pipeline {
       this.#sleepingBetweenRetries = true;
       const slept = await this.#wait(delay, () => 'slept' as const);
       this.#sleepingBetweenRetries = false;
-      if (slept === 'abandoned') return;
+      if (slept === 'abandoned' || this.#inFlight !== batch) return;
     }
   }
 
@@ -336,8 +368,17 @@ export class Pipeline {
     const context = new AttemptContext(attempt);
     let outcome: 'delivered' | 'abandoned' | { error: unknown };
     try {
-      const written = this.#sink.write(batch, context);
-      if (written === undefined || typeof (written as Promise<void>).then !== 'function') return 'delivered';
+      let written: void | Promise<void>;
+      feeding++;
+      try {
+        written = this.#sink.write(batch, context);
+      } finally {
+        feeding--;
+      }
+      if (written === undefined || typeof (written as Promise<void>).then !== 'function') {
+        this.#settleDelivered(batch);
+        return 'delivered';
+      }
       outcome = await this.#wait<'delivered' | { error: unknown }>(
         this.#sendTimeoutMs,
         () => {
@@ -345,7 +386,13 @@ export class Pipeline {
           context.abort(error);
           return { error };
         },
-        (settle) => written.then(() => settle('delivered'), (error: unknown) => settle({ error })),
+        (settle) =>
+          written.then(
+            () => {
+              if (settle('delivered')) this.#settleDelivered(batch);
+            },
+            (error: unknown) => settle({ error }),
+          ),
         context,
       );
     } catch (error) {
@@ -366,15 +413,17 @@ export class Pipeline {
   #wait<T>(
     ms: number,
     onTimeout: () => T,
-    start?: (settle: (outcome: T) => void) => void,
+    start?: (settle: (outcome: T) => boolean) => void,
     context?: AttemptContext,
   ): Promise<T | 'abandoned'> {
     return new Promise((resolve) => {
-      const settle = (outcome: T | 'abandoned'): void => {
-        if (this.#abandon !== abandon) return;
+      /** False when the wait was already settled (timed out, abandoned). */
+      const settle = (outcome: T | 'abandoned'): boolean => {
+        if (this.#abandon !== abandon) return false;
         this.#abandon = null;
         clearTimer(timer);
         resolve(outcome);
+        return true;
       };
       const abandon = (): void => {
         context?.abort(new DOMException('pipeline abandoned the send', 'AbortError'));
@@ -384,6 +433,13 @@ export class Pipeline {
       const timer = startTimer(ms, false, () => settle(onTimeout()));
       start?.(settle);
     });
+  }
+
+  /** The sink took the in-flight batch: counted at once, before any await lets shutdown or evacuate take it. */
+  #settleDelivered(batch: readonly LogEvent[]): void {
+    this.#inFlight = [];
+    this.#delivered += batch.length;
+    this.#settleWaiters();
   }
 
   /** Takes the in-flight batch away from its send (which then ends without settling it). */
@@ -398,11 +454,18 @@ export class Pipeline {
     if (events.length === 0) return;
     this.#dropped += events.length;
     this.#droppedByReason[reason] += events.length;
-    if (this.#onDropped !== undefined) {
+    // A handler that logs into a full buffer (or after shutdown) drops again: those drops are
+    // counted but not reported to it, or each report would cause the next without end.
+    if (this.#onDropped !== undefined && !this.#reporting) {
+      this.#reporting = true;
+      feeding++;
       try {
         this.#onDropped(events, reason, this.name);
       } catch {
         // A failing drop handler must not break delivery of everything else.
+      } finally {
+        this.#reporting = false;
+        feeding--;
       }
     }
     this.#settleWaiters();
