@@ -9,6 +9,26 @@ export function event(n = ++seq, time = Date.now(), pad = 0): LogEvent {
 
 export const seqOf = (e: LogEvent): number => (JSON.parse(e.line) as { n: number }).n;
 
+/**
+ * A send that honours abort: after `delayMs` it calls `deliver` and resolves; without a delay it
+ * hangs until aborted. Abort rejects with the signal's reason and clears the delay timer, so any
+ * timer left after shutdown is the pipeline's own.
+ */
+export function abortableSend(signal: AbortSignal, delayMs: number | undefined, deliver: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+    if (delayMs === undefined) return;
+    timer = setTimeout(() => {
+      deliver();
+      resolve();
+    }, delayMs);
+  });
+}
+
 /** What a scripted sink does with one attempt. */
 export type Behaviour =
   | { kind: 'ok' }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createPipeline, SinkError, type LogEvent, type Sink } from '../../src/index.js';
-import { event, seqOf } from './helpers.js';
+import { abortableSend, event, seqOf } from './helpers.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -39,19 +39,7 @@ function scripted(script: Step[]) {
       if (s.kind === 'retryable') {
         return Promise.reject(new SinkError('retry', { retryable: true, status: 503, ...(s.retryAfterMs === undefined ? {} : { retryAfterMs: s.retryAfterMs }) }));
       }
-      return new Promise<void>((resolve, reject) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer); // so that any timer left after shutdown is the pipeline's own
-          reject(signal.reason);
-        });
-        if (s.kind === 'ok') {
-          timer = setTimeout(() => {
-            delivered.push(...batch.map(seqOf));
-            resolve();
-          }, s.delayMs);
-        }
-      });
+      return abortableSend(signal, s.kind === 'ok' ? s.delayMs : undefined, () => delivered.push(...batch.map(seqOf)));
     },
   };
   return { sink, delivered };

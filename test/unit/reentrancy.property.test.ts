@@ -11,6 +11,7 @@ import {
   type Sink,
   type SinkContext,
 } from '../../src/index.js';
+import { abortableSend } from './helpers.js';
 
 /**
  * Fuzzes re-entrancy and lifecycle interleavings of a logger with 1–3 sinks: sinks that log,
@@ -235,22 +236,8 @@ function harness(specs: SinkSpec[], dropHandler: DropHandler, reentryTimeoutMs: 
             return Promise.reject(new SinkError('unavailable', { retryable: true, status: 503 }));
           case 'final':
             return Promise.reject(new SinkError('bad request', { retryable: false, status: 400 }));
-          default: {
-            const { signal } = context;
-            return new Promise<void>((resolve, reject) => {
-              let timer: ReturnType<typeof setTimeout> | undefined;
-              signal.addEventListener('abort', () => {
-                clearTimeout(timer); // so that any timer left after shutdown is the pipeline's own
-                reject(signal.reason);
-              });
-              if (step.kind === 'okAsync') {
-                timer = setTimeout(() => {
-                  record.viaWrite.push(...batch);
-                  resolve();
-                }, step.delayMs);
-              }
-            });
-          }
+          default:
+            return abortableSend(context.signal, step.kind === 'okAsync' ? step.delayMs : undefined, () => record.viaWrite.push(...batch));
         }
       },
     };
