@@ -30,19 +30,14 @@ const now: () => number = () => {
   return typeof perf?.now === 'function' ? perf.now() : Date.now();
 };
 
-/** False for a Proxy whose traps throw or a revoked one: written as fields, the serializer contains it. */
-function isErrorLike(value: unknown): value is Error {
+/**
+ * `instanceof Error`, or with `acrossRealms` also an Error from another realm (by its tag). False,
+ * not a throw, for a Proxy whose traps throw or a revoked one: as fields, the serializer contains it.
+ * The tag check costs a call, so the `(msg, fields)` hot path skips it.
+ */
+function isError(value: unknown, acrossRealms = false): value is Error {
   try {
-    return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
-  } catch {
-    return false;
-  }
-}
-
-/** `instanceof Error`, false (not a throw) for a hostile Proxy, as in {@link isErrorLike}. */
-function isError(value: unknown): value is Error {
-  try {
-    return value instanceof Error;
+    return value instanceof Error || (acrossRealms && Object.prototype.toString.call(value) === '[object Error]');
   } catch {
     return false;
   }
@@ -93,12 +88,10 @@ export class Logger {
 
   /** `base` plus `fields`; unreadable fields are skipped and counted rather than thrown. */
   #bind(fields: Fields | undefined, base: Readonly<Fields> = this.bindings): Fields {
-    try {
-      return { ...base, ...fields };
-    } catch {
-      this.core.internalErrors++;
-      return { ...base };
-    }
+    const merged = mergeFields(base, fields);
+    if (merged !== undefined) return merged;
+    this.core.internalErrors++;
+    return { ...base };
   }
 
   /** Delivers everything accepted before the call, by the deadline. Never rejects. */
@@ -135,7 +128,7 @@ export class Logger {
       if (typeof a === 'string') {
         msg = a;
         fields = isError(b) ? { error: b } : b;
-      } else if (isErrorLike(a)) {
+      } else if (isError(a, true)) {
         fields = { error: a };
         msg = typeof b === 'string' ? b : safeMessage(a);
       } else {
@@ -145,7 +138,8 @@ export class Logger {
       const serializer = core.serializer;
       let tail = this.#fragment;
       if (fields !== undefined) {
-        const merged = this.#overridesBinding(fields) ? this.#merged(fields as Fields) : undefined;
+        // When a getter throws while merging, the fields are written apart and the serializer marks it.
+        const merged = this.#overridesBinding(fields) ? mergeFields(this.bindings, fields as Fields) : undefined;
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
@@ -167,14 +161,14 @@ export class Logger {
     }
     return false;
   }
+}
 
-  /** Bindings overridden by `fields`; undefined when a getter throws (the serializer then marks it). */
-  #merged(fields: Fields): Fields | undefined {
-    try {
-      return { ...this.bindings, ...fields };
-    } catch {
-      return undefined;
-    }
+/** `base` overridden by `fields`; undefined when reading `fields` throws (a getter, a hostile Proxy). */
+function mergeFields(base: Readonly<Fields>, fields: Fields | undefined): Fields | undefined {
+  try {
+    return { ...base, ...fields };
+  } catch {
+    return undefined;
   }
 }
 
