@@ -6,10 +6,8 @@
 // Prints one Markdown section on stdout (bench/run.mjs collects it into bench/RESULTS.md).
 // Run alone: `npm run build && node bench/browser-size.bench.mjs`
 import * as esbuild from 'esbuild';
-import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { repoRoot, snapshotDist } from './lib/dist-snapshot.mjs';
+import { bundleCases, repoRoot, snapshotDist } from './lib/dist-snapshot.mjs';
 
 const TARGET_GZIP_BYTES = 5 * 1024;
 
@@ -38,16 +36,8 @@ const build = (options) =>
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
 const snapshot = snapshotDist();
 try {
-  const rows = [];
-  for (const [name, source] of Object.entries(CASES)) {
-    process.stderr.write(`  esbuild: ${name}\n`);
-    const entry = join(snapshot.root, `entry-${rows.length}.mjs`); // inside the package root: `shiplog` self-resolves
-    writeFileSync(entry, `${source}\n`);
-    // Other libraries resolve from the repository's node_modules.
-    const result = await build({ entryPoints: [entry], nodePaths: [join(repoRoot, 'node_modules')] });
-    const code = result.outputFiles[0].text;
-    rows.push({ name, raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length });
-  }
+  // Other libraries resolve from the repository's node_modules.
+  const rows = await bundleCases(snapshot, CASES, { platform: 'browser', conditions: ['browser'], nodePaths: [join(repoRoot, 'node_modules')] });
 
   // Where the bytes of the first row come from, by source folder (minified, before gzip).
   const fromSource = await build({

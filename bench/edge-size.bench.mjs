@@ -4,11 +4,7 @@
 // the other rows are what an app actually ships. Also checks that no bundle imports `node:`.
 // Prints one Markdown section on stdout (bench/run.mjs collects it into bench/RESULTS.md).
 // Run alone: `npm run build && node bench/edge-size.bench.mjs`
-import * as esbuild from 'esbuild';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { snapshotDist } from './lib/dist-snapshot.mjs';
+import { bundleCases, snapshotDist } from './lib/dist-snapshot.mjs';
 
 const TARGET_GZIP_BYTES = 4096;
 const NODE_IMPORT = /(?:\bimport\s*(?:[\w${}\s,*]+from\s*)?|\bimport\s*\(\s*|\brequire\s*\(\s*)["']node:[\w/]+["']/;
@@ -28,24 +24,7 @@ export const log = createLogger({ service: 'bench' });`,
 
 const snapshot = snapshotDist();
 try {
-  const rows = [];
-  for (const [name, source] of Object.entries(CASES)) {
-    process.stderr.write(`  esbuild: ${name}\n`);
-    const entry = join(snapshot.root, `entry-${rows.length}.mjs`); // inside the package root: `shiplog` self-resolves
-    writeFileSync(entry, `${source}\n`);
-    const result = await esbuild.build({
-      entryPoints: [entry],
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'neutral',
-      conditions: ['edge-light'],
-      write: false,
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles[0].text;
-    rows.push({ name, raw: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length, nodeImport: NODE_IMPORT.test(code) });
-  }
+  const rows = (await bundleCases(snapshot, CASES, { platform: 'neutral', conditions: ['edge-light'] })).map((row) => ({ ...row, nodeImport: NODE_IMPORT.test(row.code) }));
   const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
   const entryRow = rows[0];
   const out = [];
