@@ -3,28 +3,20 @@
  * delivery to a local ingest server after the response, retries and deadlines inside the
  * request's own waitUntil, and 50 concurrent requests.
  */
-import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { bundleWorker, fixtureEntry, startIngest, startWorker, until, type Ingest, type RunningWorker } from './harness.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { bundleWorker, fixtureEntry, stopAfterEachTest, until, type Ingest, type RunningWorker } from './harness.js';
 
 let script: string;
-let ingest: Ingest | undefined;
-let worker: RunningWorker | undefined;
+const { startIngest, startWorker } = stopAfterEachTest();
 
 beforeAll(async () => {
   script = await bundleWorker(fixtureEntry);
 });
 
-afterEach(async () => {
-  await worker?.dispose();
-  await ingest?.close();
-  worker = undefined;
-  ingest = undefined;
-});
-
 async function start(bindings: Record<string, string> = {}): Promise<{ w: RunningWorker; ing: Ingest }> {
-  ingest = await startIngest();
-  worker = await startWorker(script, { bindings: { SHIPLOG_ENDPOINT: ingest.url, RETRY_DELAY_MS: '20', ...bindings } });
-  return { w: worker, ing: ingest };
+  const ing = await startIngest();
+  const w = await startWorker(script, { bindings: { SHIPLOG_ENDPOINT: ing.url, RETRY_DELAY_MS: '20', ...bindings } });
+  return { w, ing };
 }
 
 const isWide = (r: Record<string, unknown>): boolean => typeof r.method === 'string' && 'durationMs' in r;

@@ -2,23 +2,15 @@
  * scheduled and queue handlers of the fixture Worker, and a thrown fetch error: wide event
  * recorded, error rethrown unchanged, events still delivered.
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { bundleWorker, fixtureEntry, startIngest, startWorker, testWorker, until, type Ingest, type RunningWorker } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { bundleWorker, fixtureEntry, stopAfterEachTest, testWorker, until, type Ingest, type RunningWorker } from './harness.js';
 
-let ingest: Ingest | undefined;
-let worker: RunningWorker | undefined;
-
-afterEach(async () => {
-  await worker?.dispose();
-  await ingest?.close();
-  worker = undefined;
-  ingest = undefined;
-});
+const { startIngest, startWorker } = stopAfterEachTest();
 
 async function start(entry: string, options: Parameters<typeof startWorker>[1] = {}): Promise<{ w: RunningWorker; ing: Ingest }> {
-  ingest = await startIngest();
-  worker = await startWorker(await bundleWorker(entry), { ...options, bindings: { SHIPLOG_ENDPOINT: ingest.url, RETRY_DELAY_MS: '20' } });
-  return { w: worker, ing: ingest };
+  const ing = await startIngest();
+  const w = await startWorker(await bundleWorker(entry), { ...options, bindings: { SHIPLOG_ENDPOINT: ing.url, RETRY_DELAY_MS: '20' } });
+  return { w, ing };
 }
 
 describe('scheduled', () => {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
+import { afterEach } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -146,6 +147,29 @@ export async function startWorker(
         }
       }),
     dispose: () => mf.dispose(),
+  };
+}
+
+/**
+ * For a test file whose tests each start their own Worker and ingest server: returns starters
+ * whose Workers and servers are stopped after each test (Workers first).
+ */
+export function stopAfterEachTest(): { startIngest: typeof startIngest; startWorker: typeof startWorker } {
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  });
+  return {
+    startIngest: async () => {
+      const ingest = await startIngest();
+      stops.push(() => ingest.close());
+      return ingest;
+    },
+    startWorker: async (script, options) => {
+      const worker = await startWorker(script, options);
+      stops.push(() => worker.dispose());
+      return worker;
+    },
   };
 }
 

@@ -3,23 +3,15 @@
  * SHIPLOG_ENDPOINT from c.env, delivered through c.executionCtx.waitUntil) and inside the
  * fixture's withShiplog (one wide event, getLogger() explaining how to enable it).
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { bundleWorker, fixtureEntry, startIngest, startWorker, testWorker, until, type Ingest, type RunningWorker } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { bundleWorker, fixtureEntry, stopAfterEachTest, testWorker, until, type Ingest, type RunningWorker } from './harness.js';
 
-let ingest: Ingest | undefined;
-let worker: RunningWorker | undefined;
-
-afterEach(async () => {
-  await worker?.dispose();
-  await ingest?.close();
-  worker = undefined;
-  ingest = undefined;
-});
+const { startIngest, startWorker } = stopAfterEachTest();
 
 async function start(entry: string, flags: string[]): Promise<{ w: RunningWorker; ing: Ingest }> {
-  ingest = await startIngest();
-  worker = await startWorker(await bundleWorker(entry), { flags, bindings: { SHIPLOG_ENDPOINT: ingest.url } });
-  return { w: worker, ing: ingest };
+  const ing = await startIngest();
+  const w = await startWorker(await bundleWorker(entry), { flags, bindings: { SHIPLOG_ENDPOINT: ing.url } });
+  return { w, ing };
 }
 
 const isWide = (r: Record<string, unknown>): boolean => typeof r.method === 'string' && 'durationMs' in r;

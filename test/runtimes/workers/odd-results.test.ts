@@ -3,22 +3,16 @@
  * Response (workerd answers 500) must not be logged as a success, and a body stream that errors
  * after the handler returned leaves the wide event as the handler's outcome (README).
  */
-import { afterEach, expect, test } from 'vitest';
-import { bundleWorker, startWorker, testWorker, until, type RunningWorker } from './harness.js';
+import { expect, test } from 'vitest';
+import { bundleWorker, stopAfterEachTest, testWorker, until, type RunningWorker } from './harness.js';
 
-let worker: RunningWorker | undefined;
-
-afterEach(async () => {
-  await worker?.dispose();
-  worker = undefined;
-});
+const { startWorker } = stopAfterEachTest();
 
 const wideOf = (w: RunningWorker, id: string): Record<string, unknown> | undefined =>
   w.records().find((r) => r.requestId === id && 'durationMs' in r);
 
 test('a fetch handler returning null or a plain object: workerd answers 500, and so does the wide event', async () => {
-  worker = await startWorker(await bundleWorker(testWorker('odd-results.ts')), { flags: [] });
-  const w = worker;
+  const w = await startWorker(await bundleWorker(testWorker('odd-results.ts')), { flags: [] });
   for (const [path, got] of [['/null', 'null'], ['/object', 'an object without a numeric status']] as const) {
     const res = await w.mf.dispatchFetch(`http://worker.test${path}`, { headers: { 'x-request-id': path } });
     expect(res.status).toBe(500);
@@ -34,8 +28,7 @@ test('a fetch handler returning null or a plain object: workerd answers 500, and
 });
 
 test('a body stream that errors after the handler returned: the wide event is the handler outcome (200)', async () => {
-  worker = await startWorker(await bundleWorker(testWorker('odd-results.ts')), { flags: [] });
-  const w = worker;
+  const w = await startWorker(await bundleWorker(testWorker('odd-results.ts')), { flags: [] });
   const res = await w.mf.dispatchFetch('http://worker.test/stream-error', { headers: { 'x-request-id': 'stream-1' } });
   expect(res.status).toBe(200);
   await res.text().catch(() => '');

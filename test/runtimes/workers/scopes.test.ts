@@ -3,22 +3,14 @@
  * request logger whose request has ended. Nothing is sent from a timer or a foreign request;
  * they ride with the next invocation's flush.
  */
-import { afterEach, expect, test } from 'vitest';
-import { bundleWorker, startIngest, startWorker, testWorker, until, type Ingest, type RunningWorker } from './harness.js';
+import { expect, test } from 'vitest';
+import { bundleWorker, stopAfterEachTest, testWorker, until } from './harness.js';
 
-let ingest: Ingest | undefined;
-let worker: RunningWorker | undefined;
-
-afterEach(async () => {
-  await worker?.dispose();
-  await ingest?.close();
-});
+const { startIngest, startWorker } = stopAfterEachTest();
 
 test('global-scope and late events are parked, then sent with the next invocation', async () => {
-  ingest = await startIngest();
-  worker = await startWorker(await bundleWorker(testWorker('scopes.ts'), { INGEST_URL: ingest.url }), { flags: [] });
-  const w = worker;
-  const ing = ingest;
+  const ing = await startIngest();
+  const w = await startWorker(await bundleWorker(testWorker('scopes.ts'), { INGEST_URL: ing.url }), { flags: [] });
   // The isolate has evaluated the module (global-scope log call) but nothing may be sent yet.
   expect(ing.requests).toBe(0);
   expect(w.records().some((r) => r.msg === 'logged at global scope')).toBe(false);
@@ -49,10 +41,8 @@ test('global-scope and late events are parked, then sent with the next invocatio
 
 for (const flags of [['nodejs_compat'], []]) {
   test(`the module-level logger inside a request is sent by that request's flush (${flags.length ? 'AsyncLocalStorage' : 'parked, no AsyncLocalStorage'})`, async () => {
-    ingest = await startIngest();
-    worker = await startWorker(await bundleWorker(testWorker('scopes.ts'), { INGEST_URL: ingest.url }), { flags });
-    const w = worker;
-    const ing = ingest;
+    const ing = await startIngest();
+    const w = await startWorker(await bundleWorker(testWorker('scopes.ts'), { INGEST_URL: ing.url }), { flags });
     await (await w.mf.dispatchFetch('http://worker.test/module', { headers: { 'x-request-id': 'module-1' } })).text();
     // No second request: with AsyncLocalStorage the event joins the invocation; without, it is
     // parked and this invocation's end takes the parked events along.
