@@ -2,6 +2,7 @@ import type { RetryOptions } from './backoff.js';
 import { isLevel, LEVELS, type Level } from './event.js';
 import type { BatchOptions, OnDropped, Sink } from './pipeline.js';
 import type { RedactOptions, SerializeOptions } from './serialize.js';
+import { isMilliseconds } from './util.js';
 
 /** Where `SHIPLOG_*` overrides are read from: `process.env`, a Workers `env`, or any record. */
 export type EnvironmentVariables = Readonly<Record<string, unknown>>;
@@ -65,7 +66,7 @@ type Rule = readonly [test: (value: unknown) => boolean, expected: string, type?
 
 const INT1: Rule = [(v) => Number.isInteger(v) && (v as number) >= 1, 'an integer >= 1', 'number'];
 // Finite: a timer cannot be armed for Infinity, so a timeout or delay of Infinity would never fire.
-const MS: Rule = [(v) => Number.isFinite(v) && (v as number) >= 0, 'a finite number of milliseconds >= 0', 'number'];
+const MS: Rule = [isMilliseconds, 'a finite number of milliseconds >= 0', 'number'];
 const OBJECT: Rule = [(v) => typeof v === 'object' && v !== null, 'an object'];
 const STRING: Rule = [(v) => typeof v === 'string', 'a string'];
 const BOOLEAN: Rule = [(v) => typeof v === 'boolean', 'a boolean'];

@@ -2,7 +2,7 @@ import { backoffDelay, type RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
 import { RingBuffer } from './ring-buffer.js';
 import { classifyError } from './sink-error.js';
-import { clearTimer, describeError, startTimer, type Timer } from './util.js';
+import { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
 import {
   DEFAULT_FLUSH_TIMEOUT_MS,
   PIPELINE_DEFAULTS,
@@ -498,7 +498,7 @@ export class Pipeline {
 
 /** A flush deadline: the default unless `timeoutMs` is a finite number >= 0 (a timer cannot be armed for NaN or Infinity). */
 function deadlineMs(timeoutMs: number | undefined): number {
-  return typeof timeoutMs === 'number' && timeoutMs >= 0 && timeoutMs < Infinity ? timeoutMs : DEFAULT_FLUSH_TIMEOUT_MS;
+  return isMilliseconds(timeoutMs) ? timeoutMs : DEFAULT_FLUSH_TIMEOUT_MS;
 }
 
 /** Creates a pipeline for one sink (for custom drains; loggers create their own). */

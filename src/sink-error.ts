@@ -1,4 +1,5 @@
 import { MAX_RETRY_AFTER_MS } from './backoff.js';
+import { isMilliseconds } from './util.js';
 
 /** Why a sink failed, in terms the pipeline acts on. */
 export interface SinkErrorInit {
@@ -55,7 +56,7 @@ export function classifyError(error: unknown): ErrorClass {
   try {
     const { retryable, retryAfterMs: delay } = classifyByType(error);
     // A delay that is not a finite number >= 0 could never arm a timer: use the backoff instead.
-    return typeof delay === 'number' && delay >= 0 && delay < Infinity
+    return isMilliseconds(delay)
       ? { retryable, retryAfterMs: Math.min(delay, MAX_RETRY_AFTER_MS) }
       : { retryable };
   } catch {

@@ -15,6 +15,11 @@ export function startTimer(ms: number, keepAlive: boolean, fn: () => void): Time
   return timer;
 }
 
+/** A finite number of milliseconds >= 0: what a timer can be armed for (NaN and Infinity cannot). */
+export function isMilliseconds(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value < Infinity;
+}
+
 /** Clears a timer from {@link startTimer}; returns undefined so callers can reset their field. */
 export function clearTimer(timer: Timer | undefined): undefined {
   if (timer !== undefined) clearTimeout(timer);

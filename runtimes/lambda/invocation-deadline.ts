@@ -1,5 +1,5 @@
 /** Lambda's deadline for one invocation: the flush budget in `finally` and the timeout warning. */
-import { clearTimer, startTimer, type Timer } from '../../src/util.js';
+import { clearTimer, isMilliseconds, startTimer, type Timer } from '../../src/util.js';
 
 /** Reads `context.getRemainingTimeInMillis()` safely; undefined when the context has none. */
 function remainingOf(context: { getRemainingTimeInMillis?(): number }): number | undefined {
@@ -38,7 +38,7 @@ export class InvocationDeadline {
    */
   warnBefore(warningMs: number, warn: (flushMs: number) => void): void {
     const remaining = this.remainingMs();
-    if (!(warningMs > 0 && warningMs < Infinity) || remaining === undefined) return;
+    if (!(isMilliseconds(warningMs) && warningMs > 0) || remaining === undefined) return;
     this.timer = startTimer(Math.max(0, remaining - this.marginMs - warningMs), false, () => {
       this.timer = undefined;
       try {

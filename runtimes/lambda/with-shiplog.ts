@@ -7,7 +7,7 @@ import process from 'node:process';
 import type { Logger, RequestLogger } from '../../src/logger.js';
 import type { Fields, LoggerOptions } from '../../src/options.js';
 import type { FlushResult } from '../../src/pipeline.js';
-import { describeError } from '../../src/util.js';
+import { describeError, isMilliseconds } from '../../src/util.js';
 import { createLambdaLogger, rawConsole, type FailureBufferCore, type FailureBufferOptions } from './create-logger.js';
 import { httpEventInfo, resultStatus, type HttpEventInfo } from './http-event.js';
 import { InvocationDeadline } from './invocation-deadline.js';
@@ -74,7 +74,7 @@ const DEFAULT_TIMEOUT_WARNING_MS = 300;
  * deadline regardless of Lambda's remaining time, and arm the timeout warning at once.
  */
 function msOption(value: number | undefined, fallback: number, finite: boolean): number {
-  return typeof value === 'number' && value >= 0 && (!finite || value < Infinity) ? value : fallback;
+  return isMilliseconds(value) || (!finite && value === Infinity) ? value : fallback;
 }
 
 /**
