@@ -49,7 +49,7 @@ export interface IngestOptions {
 /** Per-call information a server adapter knows and a Request does not. */
 export interface IngestRequestInfo {
   /** The socket's remote address (e.g. from `@hono/node-server`'s `c.env.incoming.socket`). */
-  clientAddress?: string;
+  clientAddress?: string | undefined;
 }
 
 /** Counters of an ingest handler. */
