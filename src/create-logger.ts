@@ -22,7 +22,10 @@ export function createLoggerWith(
   makeCore: MakeCore = (resolved, sinks) => new LoggerCore(resolved, sinks),
 ): Logger {
   const resolved = resolveOptions(options);
-  const core = makeCore(resolved, resolved.sinks ?? defaults(resolved));
+  const sinks = resolved.sinks ?? defaults(resolved);
+  // Said once, at creation: every event of this logger will be discarded.
+  if (sinks.length === 0) globalThis.console?.warn('shiplog: this logger has no sinks, so every event it gets is discarded (pass `sinks`, or leave the defaults on)');
+  const core = makeCore(resolved, sinks);
   return new Logger(core, { ...resolved.fields });
 }
 
