@@ -1,4 +1,5 @@
 import type { FlushResult, Logger } from '../../src/index.js';
+import { checkOptionKeys, optionKeys } from '../../src/options.js';
 import { describeError } from '../../src/util.js';
 
 /** Process hooks of a Node logger. */
@@ -42,12 +43,15 @@ const registrations = new Map<Logger, Registration>();
 const installedSignals = new Map<NodeJS.Signals, () => void>();
 let installed = false;
 
+const EXIT_KEYS = optionKeys<ExitOptions>({ beforeExit: true, signals: true, flushTimeoutMs: true, uncaughtException: true });
+
 /**
  * Registers a logger with the process hooks: `exit` writes what is buffered synchronously
  * (files), `beforeExit` flushes, the chosen signals flush with a deadline and then let the
  * signal end the process. Returns the function that unregisters it.
  */
 export function registerExitHooks(logger: Logger, options: ExitOptions = {}): () => void {
+  checkOptionKeys(options, EXIT_KEYS, 'exit');
   registrations.set(logger, {
     logger,
     beforeExit: options.beforeExit ?? EXIT_DEFAULTS.beforeExit,

@@ -1,6 +1,7 @@
 import { SEVERITY_NUMBER, isLevel, type LogEvent } from '../event.js';
 import type { Sink } from '../pipeline.js';
-import { httpSink, type HttpSinkOptions } from './http.js';
+import { checkOptionKeys } from '../options.js';
+import { HTTP_SINK_KEYS, httpSink, type HttpSinkOptions } from './http.js';
 
 /** Options of {@link otlpSink}: those of `httpSink` except the body format. */
 export interface OtlpSinkOptions extends Omit<HttpSinkOptions, 'format' | 'encode' | 'url'> {
@@ -83,11 +84,14 @@ export function encodeOtlp(batch: readonly LogEvent[], extra: Record<string, unk
   });
 }
 
+const OTLP_SINK_KEYS = [...HTTP_SINK_KEYS.filter((key) => key !== 'format' && key !== 'encode'), 'resource'];
+
 /**
  * Exports events to any OpenTelemetry collector (or Loki, ClickHouse, a vendor) over OTLP/HTTP
  * with JSON encoding. Same delivery rules as `httpSink`: retries on 408/429/5xx, Retry-After.
  */
 export function otlpSink(options: OtlpSinkOptions): Sink {
+  checkOptionKeys(options ?? {}, OTLP_SINK_KEYS, 'otlpSink');
   const { resource, ...http } = options;
   return httpSink({
     name: 'otlp',
