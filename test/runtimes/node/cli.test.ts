@@ -63,10 +63,15 @@ describe('shiplog CLI', () => {
   it('rejects bad usage with exit code 2 and the usage text', () => {
     // Names every object has (`in` finds them): accepted, they would silently match nothing.
     const names = ['constructor', '__proto__', 'toString'].map((level) => ['read', logsDir(), '--level', level]);
-    for (const args of [[], ['tail', 'x'], ['read'], ['read', 'x', '--level', 'loud'], ['read', 'x', '--since', 'soon'], ...names]) {
+    for (const args of [['read'], ['read', 'x', '--level', 'loud'], ['read', 'x', '--since', 'soon'], ...names]) {
       const result = cli(args);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('Usage: shiplog read');
+    }
+    for (const args of [[], ['tial', 'x']]) {
+      const result = cli(args);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('Usage: shiplog <command>');
     }
     expect(cli(['read', '/nonexistent/logs']).status).toBe(2);
   });
