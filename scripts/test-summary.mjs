@@ -1,8 +1,10 @@
 // Prints one closing line for the whole test run, from the JSON reports vitest wrote
-// (the main run and the Node 22/24 unit runs): "Tests: N passed, N failed, N skipped".
+// (the main run and scripts/node-matrix.mjs's runs on Node 22/24, Bun and Deno):
+// "Tests: N passed, N failed, N skipped".
 import { existsSync, readFileSync } from 'node:fs';
 
-const reports = ['.cache/vitest-results.json', '.cache/vitest-node22.json', '.cache/vitest-node24.json'].filter((f) => existsSync(f));
+const matrix = ['node22', 'node24', 'bun', 'bun-file-sink', 'deno', 'deno-file-sink'].map((tag) => `.cache/vitest-${tag}.json`);
+const reports = ['.cache/vitest-results.json', ...matrix].filter((f) => existsSync(f));
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -72,8 +72,24 @@ function install(): void {
     installed = true;
     process.on('exit', onExit);
     process.on('beforeExit', onBeforeExit);
+    installDenoCrashHooks();
   }
   syncSignalListeners();
+}
+
+/**
+ * Deno's `process` emulation emits 'exit' for `process.exit()` and a normal end, but not when
+ * an uncaught exception or rejection ends the process: the buffered events would be lost (0 of 5
+ * lines written, where Node and Bun write 5). Deno fires its own global 'error' and
+ * 'unhandledrejection' events first, so the synchronous write runs there too. Not
+ * `preventDefault()`ed: the process still crashes as it would have. Detected when a logger is
+ * registered, never at import.
+ */
+function installDenoCrashHooks(): void {
+  const scope = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };
+  if (typeof scope.Deno !== 'object' || scope.Deno === null || typeof scope.addEventListener !== 'function') return;
+  scope.addEventListener('error', onExit);
+  scope.addEventListener('unhandledrejection', onExit);
 }
 
 let uncaughtInstalled = false;
