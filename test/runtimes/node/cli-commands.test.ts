@@ -2,20 +2,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { tempDir, waitFor } from './helpers.js';
+import { msgs, tempDir, waitFor } from './helpers.js';
 
 const cli = (args: string[], input?: string) =>
   spawnSync(process.execPath, [inject('cliEntry'), ...args], { encoding: 'utf8', input: input ?? '', env: { ...process.env, NO_COLOR: '' } });
 
 const event = (level: string, msg: string, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ level, time: '2026-11-21T10:20:00.123Z', msg, ...extra });
-
-const msgs = (stdout: string): unknown[] =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { msg: unknown }).msg);
 
 describe('shiplog CLI commands', () => {
   it('read - reads events from stdin, with the same filters', () => {

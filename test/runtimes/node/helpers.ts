@@ -48,3 +48,11 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** The `msg` of each JSON line a CLI printed. */
+export const msgs = (stdout: string): unknown[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { msg: unknown }).msg);
