@@ -1,0 +1,222 @@
+/**
+ * The on-disk queue of one spooled sink: append-only segment files of checksummed records
+ * (`seg-<n>.log`), a committed read position (`cursor`), bounded by `maxBytes` (oldest segment
+ * dropped first). The caller holds the directory's lock: one process reads and writes a queue.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogEvent } from '../../../src/index.js';
+import { decodeBatchRecord, encodeBatchRecord, type SpooledBatch } from './batch-record.js';
+import { frameRecord, readRecords, RecordAppender } from './record-file.js';
+
+/** Sizes and durability of a queue. */
+export interface QueueLimits {
+  /** Most bytes the segment files may take together. */
+  maxBytes: number;
+  /** A segment is closed and a new one started past this size. */
+  segmentBytes: number;
+  /** fsync after every append. */
+  fsync: boolean;
+}
+
+/** Where a pending record is. */
+interface Position {
+  seq: number;
+  offset: number;
+  end: number;
+  events: number;
+}
+
+interface Segment {
+  seq: number;
+  bytes: number;
+}
+
+const SEGMENT = /^seg-(\d{12})\.log$/;
+const segmentName = (seq: number): string => `seg-${String(seq).padStart(12, '0')}.log`;
+
+/** Called with events the queue gave up on to stay under its byte cap. */
+export type OnSpoolFull = (events: readonly LogEvent[]) => void;
+
+/** The segment files and pending records of one spool directory. */
+export class SpoolQueue {
+  readonly dir: string;
+  readonly #limits: QueueLimits;
+  readonly #segments: Segment[] = [];
+  readonly #pending: Position[] = [];
+  #active: { seq: number; appender: RecordAppender } | undefined;
+  #pendingEvents = 0;
+  /** Torn or corrupt tails cut off when the queue was opened. */
+  readonly tornTails: number = 0;
+
+  constructor(dir: string, limits: QueueLimits) {
+    this.dir = dir;
+    this.#limits = limits;
+    mkdirSync(dir, { recursive: true });
+    const cursor = this.#readCursor();
+    const seqs = readdirSync(dir)
+      .map((name) => SEGMENT.exec(name)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    let torn = 0;
+    for (const seq of seqs) {
+      const path = join(dir, segmentName(seq));
+      if (seq < cursor.seq) {
+        rmSync(path, { force: true }); // consumed; a crash came between the cursor and the delete
+        continue;
+      }
+      const { records, tornAt } = readRecords(path, seq === cursor.seq ? cursor.offset : 0);
+      if (tornAt !== undefined) {
+        torn++;
+        // Cut the torn tail off, so the file is whole records only (and its size is honest).
+        truncateSync(path, tornAt);
+      }
+      for (const record of records) {
+        const batch = decodeBatchRecord(record.payload);
+        if (batch === undefined) continue; // checksummed but not ours: skipped, never sent
+        this.#pending.push({ seq, offset: record.offset, end: record.end, events: batch.events.length });
+        this.#pendingEvents += batch.events.length;
+      }
+      this.#segments.push({ seq, bytes: statSync(path).size });
+    }
+    this.tornTails = torn;
+    this.#dropConsumedSegments();
+  }
+
+  /** Batches waiting on disk. */
+  get pendingBatches(): number {
+    return this.#pending.length;
+  }
+
+  /** Events waiting on disk. */
+  get pendingEvents(): number {
+    return this.#pendingEvents;
+  }
+
+  /** Bytes the segment files take. */
+  get bytes(): number {
+    let total = 0;
+    for (const segment of this.#segments) total += segment.bytes;
+    return total;
+  }
+
+  /**
+   * Appends a batch durably (fsync). Makes room first by dropping the oldest segments (their
+   * pending events go to `onFull`); a batch larger than the whole cap is itself given to
+   * `onFull`. Throws, leaving the queue as it was, when the disk refuses the write.
+   */
+  append(batch: SpooledBatch, onFull: OnSpoolFull): void {
+    const record = frameRecord(encodeBatchRecord(batch));
+    const { maxBytes, segmentBytes } = this.#limits;
+    if (record.length > maxBytes) return onFull(batch.events);
+    while (this.bytes + record.length > maxBytes && this.#segments.length > 0) this.#dropOldestSegment(onFull);
+    if (this.#active === undefined || this.#active.appender.size + record.length > segmentBytes) this.#rotate();
+    const active = this.#active as { seq: number; appender: RecordAppender };
+    const offset = active.appender.size;
+    active.appender.append(record);
+    (this.#segments.at(-1) as Segment).bytes = active.appender.size;
+    this.#pending.push({ seq: active.seq, offset, end: active.appender.size, events: batch.events.length });
+    this.#pendingEvents += batch.events.length;
+  }
+
+  /** The oldest pending batch, or undefined when the queue is empty. */
+  head(): { batch: SpooledBatch; position: Position } | undefined {
+    while (this.#pending.length > 0) {
+      const position = this.#pending[0] as Position;
+      const { records } = readRecords(join(this.dir, segmentName(position.seq)), position.offset, 1);
+      const batch = records[0] === undefined ? undefined : decodeBatchRecord(records[0].payload);
+      if (batch !== undefined) return { batch, position };
+      this.#forget(position); // vanished under us (cannot happen while we hold the lock)
+    }
+    return undefined;
+  }
+
+  /**
+   * Marks the head batch as done: the cursor moves past it durably (rename), and a segment that
+   * is wholly consumed is deleted. A crash before the rename re-sends this batch once.
+   */
+  commit(position: Position): void {
+    if (this.#pending[0] !== position) return; // dropped meanwhile to make room
+    this.#forget(position);
+    const next = this.#pending[0];
+    const cursor = next ?? { seq: position.seq, offset: position.end };
+    const tmp = join(this.dir, 'cursor.tmp');
+    writeFileSync(tmp, `${cursor.seq} ${cursor.offset}\n`);
+    renameSync(tmp, join(this.dir, 'cursor'));
+    this.#dropConsumedSegments();
+  }
+
+  /** Every pending batch, oldest first (for `status`/tools; reads the files). */
+  *batches(): Generator<SpooledBatch> {
+    for (const position of [...this.#pending]) {
+      const { records } = readRecords(join(this.dir, segmentName(position.seq)), position.offset, 1);
+      const batch = records[0] === undefined ? undefined : decodeBatchRecord(records[0].payload);
+      if (batch !== undefined) yield batch;
+    }
+  }
+
+  /** Closes the active segment's descriptor. */
+  close(): void {
+    this.#active?.appender.close();
+    this.#active = undefined;
+  }
+
+  #forget(position: Position): void {
+    this.#pending.shift();
+    this.#pendingEvents -= position.events;
+  }
+
+  #rotate(): void {
+    this.#active?.appender.close();
+    const seq = (this.#segments.at(-1)?.seq ?? this.#readCursor().seq) + 1;
+    this.#active = { seq, appender: new RecordAppender(join(this.dir, segmentName(seq)), this.#limits.fsync) };
+    this.#segments.push({ seq, bytes: 0 });
+  }
+
+  /** Deletes the oldest segment; the events it still held are reported as dropped. */
+  #dropOldestSegment(onFull: OnSpoolFull): void {
+    const oldest = this.#segments[0] as Segment;
+    if (this.#active?.seq === oldest.seq) {
+      this.#active.appender.close();
+      this.#active = undefined;
+    }
+    const dropped: LogEvent[] = [];
+    while (this.#pending.length > 0 && (this.#pending[0] as Position).seq === oldest.seq) {
+      const head = this.head();
+      if (head === undefined || head.position.seq !== oldest.seq) break;
+      dropped.push(...head.batch.events);
+      this.#forget(head.position);
+    }
+    this.#segments.shift();
+    rmSync(join(this.dir, segmentName(oldest.seq)), { force: true });
+    if (dropped.length > 0) onFull(dropped);
+  }
+
+  /** Deletes segments that hold no pending record and are not being appended to. */
+  #dropConsumedSegments(): void {
+    const firstPending = this.#pending[0]?.seq ?? Infinity;
+    while (this.#segments.length > 0) {
+      const oldest = this.#segments[0] as Segment;
+      if (oldest.seq >= firstPending || oldest.seq === this.#active?.seq) break;
+      this.#segments.shift();
+      try {
+        unlinkSync(join(this.dir, segmentName(oldest.seq)));
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  #readCursor(): { seq: number; offset: number } {
+    try {
+      const [seq, offset] = readFileSync(join(this.dir, 'cursor'), 'utf8').trim().split(' ').map(Number);
+      if (Number.isInteger(seq) && Number.isInteger(offset)) return { seq: seq as number, offset: offset as number };
+    } catch {
+      // No cursor yet: nothing was consumed.
+    }
+    return { seq: 0, offset: 0 };
+  }
+}
+
+export { segmentName };
