@@ -12,6 +12,8 @@ export interface ReplayOptions {
   maxDelayMs?: number;
   /** Failed sends after which a spooled batch goes to the dead letters (reason `replay-budget`). @default Infinity */
   maxAttempts?: number;
+  /** Most events in one replayed request (consecutive spooled batches are sent together). @default 500 */
+  batchEvents?: number;
   /** Age (since first spooled) after which a batch that fails again goes to the dead letters. @default 604800000 (7 days) */
   maxAgeMs?: number;
 }
@@ -41,6 +43,7 @@ export const REPLAY_DEFAULTS = {
   initialDelayMs: 1000,
   maxDelayMs: 60_000,
   maxAttempts: Infinity,
+  batchEvents: 500,
   maxAgeMs: 7 * 24 * 3600 * 1000,
 } as const satisfies Required<ReplayOptions>;
 

@@ -122,23 +122,48 @@ export class SpoolQueue {
 
   /** The oldest pending batch, or undefined when the queue is empty. */
   head(): { batch: SpooledBatch; position: Position } | undefined {
-    while (this.#pending.length > 0) {
-      const position = this.#pending[0] as Position;
-      const { records } = readRecords(join(this.dir, segmentName(position.seq)), position.offset, 1);
-      const batch = records[0] === undefined ? undefined : decodeBatchRecord(records[0].payload);
-      if (batch !== undefined) return { batch, position };
-      this.#forget(position); // vanished under us (cannot happen while we hold the lock)
-    }
-    return undefined;
+    return this.headRun(1, Infinity)[0];
   }
 
   /**
-   * Marks the head batch as done: the cursor moves past it durably (rename), and a segment that
-   * is wholly consumed is deleted. A crash before the rename re-sends this batch once.
+   * The oldest pending batches, in order, as many as fit in `maxEvents` events and `maxBytes`
+   * bytes of lines (at least one): replay sends them as one request.
+   */
+  headRun(maxEvents: number, maxBytes: number): { batch: SpooledBatch; position: Position }[] {
+    const run: { batch: SpooledBatch; position: Position }[] = [];
+    let events = 0;
+    let bytes = 0;
+    for (let i = 0; i < this.#pending.length; i++) {
+      const position = this.#pending[i] as Position;
+      if (run.length > 0 && events + position.events > maxEvents) break;
+      const { records } = readRecords(join(this.dir, segmentName(position.seq)), position.offset, 1);
+      const batch = records[0] === undefined ? undefined : decodeBatchRecord(records[0].payload);
+      if (batch === undefined) {
+        if (i === 0) {
+          this.#forget(position); // vanished under us (cannot happen while we hold the lock)
+          i--;
+        }
+        if (run.length > 0) break;
+        continue;
+      }
+      const size = position.end - position.offset;
+      if (run.length > 0 && bytes + size > maxBytes) break;
+      run.push({ batch, position });
+      events += position.events;
+      bytes += size;
+    }
+    return run;
+  }
+
+  /**
+   * Marks the pending batches up to and including `position` as done: the cursor moves past them
+   * durably (rename), and a segment that is wholly consumed is deleted. A crash before the rename
+   * re-sends these batches once.
    */
   commit(position: Position): void {
-    if (this.#pending[0] !== position) return; // dropped meanwhile to make room
-    this.#forget(position);
+    const index = this.#pending.indexOf(position);
+    if (index < 0) return; // dropped meanwhile to make room
+    for (let i = 0; i <= index; i++) this.#forget(this.#pending[0] as Position);
     const next = this.#pending[0];
     const cursor = next ?? { seq: position.seq, offset: position.end };
     const tmp = join(this.dir, 'cursor.tmp');

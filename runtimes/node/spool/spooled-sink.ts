@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { backoffDelay, classifyError, randomId, type LogEvent, type Sink, type SinkContext } from '../../../src/index.js';
+import { backoffDelay, classifyError, PIPELINE_DEFAULTS, randomId, type LogEvent, type Sink, type SinkContext } from '../../../src/index.js';
 import { describeError, startTimer, clearTimer, type Timer } from '../../../src/util.js';
 import type { SpooledBatch, DeadLetterReason } from './batch-record.js';
 import { appendDeadLetter, readDeadLetters, removeDeadLetters } from './dead-letters.js';
@@ -47,6 +47,10 @@ export class SpooledSink implements Sink {
   #replayTimer: Timer | undefined;
   #failedProbes = 0;
   #headAttempts: { id: string; attempts: number } | undefined;
+  /** Batches still to replay one at a time (after a merged request was refused). */
+  #isolate = 0;
+  /** Byte budget of one replayed request: the sink's batch budget. */
+  readonly #replayBytes: number;
   #abortReplay: AbortController | undefined;
   #drainWaiters: (() => void)[] = [];
   #deadLetters = 0;
@@ -69,6 +73,7 @@ export class SpooledSink implements Sink {
     this.#sendTimeoutMs = options.sendTimeoutMs ?? inner.timeoutMs ?? SPOOL_DEFAULTS.sendTimeoutMs;
     this.timeoutMs = this.#sendTimeoutMs + 5000;
     this.#replay = { ...REPLAY_DEFAULTS, ...options.replay };
+    this.#replayBytes = inner.batch?.maxBytes ?? PIPELINE_DEFAULTS.batch.maxBytes;
     this.dir = join(options.dir, (options.name ?? inner.name).replace(/[^\w.#-]/g, '_'));
     const maxBytes = options.maxBytes ?? SPOOL_DEFAULTS.maxBytes;
     const lock = acquireLock(join(this.#ensureDir(), LOCK_FILE));
@@ -262,22 +267,35 @@ export class SpooledSink implements Sink {
     return backoffDelay(Math.max(1, this.#failedProbes), { backoff: 'exponential', initialDelayMs, maxDelayMs, jitter: true, maxAttempts: Infinity });
   }
 
-  /** Sends the queue oldest first until it is empty, the sink fails (then probes later) or the spool closes. */
+  /**
+   * Sends the queue oldest first until it is empty, the sink fails (then probes later) or the
+   * spool closes. Consecutive batches go out together (up to the sink's batch byte budget and
+   * `replay.batchEvents`); a merged request the receiver refuses for good is retried one batch
+   * at a time, so only the batch it refuses goes to the dead letters.
+   */
   async #replayQueue(): Promise<void> {
     const queue = this.#queue;
     while (queue !== undefined && !this.#closed) {
-      const head = queue.head();
+      const single = this.#isolate > 0;
+      const run = queue.headRun(single ? 1 : this.#replay.batchEvents, single ? Infinity : this.#replayBytes);
+      const head = run[0];
       if (head === undefined) break;
-      const { batch, position } = head;
+      const last = (run.at(-1) as typeof head).position;
+      const events = run.length === 1 ? head.batch.events : run.flatMap((r) => r.batch.events);
+      const { batch } = head;
       // Records on disk are immutable: failed probes of the head batch are counted in memory.
       if (this.#headAttempts?.id === batch.id) batch.attempts = this.#headAttempts.attempts;
       try {
-        await this.#attempt(batch.events, batch.attempts + 1);
+        await this.#attempt(events, batch.attempts + 1);
       } catch (error) {
-        if (this.#closed) return; // aborted by close: the batch stays on disk
+        if (this.#closed) return; // aborted by close: the batches stay on disk
         this.#failed(error);
-        batch.attempts++;
         const { retryable } = classifyError(error);
+        if (!retryable && run.length > 1) {
+          this.#isolate = run.length; // find the one the receiver refuses
+          continue;
+        }
+        batch.attempts++;
         const budgetGone = batch.attempts >= this.#replay.maxAttempts || Date.now() - batch.spooledAt >= this.#replay.maxAgeMs;
         if (retryable && !budgetGone) {
           this.#down = true;
@@ -286,12 +304,14 @@ export class SpooledSink implements Sink {
           return; // probed again after a backoff (see #scheduleReplay)
         }
         this.#toDeadLetters(batch, retryable ? 'replay-budget' : 'rejected', error);
-        if (!this.#commit(position)) return;
+        if (this.#isolate > 0) this.#isolate--;
+        if (!this.#commit(head.position)) return;
         continue;
       }
       this.#succeeded();
-      if (!this.#commit(position)) return;
-      this.#replayed += batch.events.length;
+      if (this.#isolate > 0) this.#isolate--;
+      if (!this.#commit(last)) return;
+      this.#replayed += events.length;
     }
     if (queue !== undefined && queue.pendingBatches === 0) for (const settle of this.#drainWaiters.splice(0)) settle();
   }

@@ -81,13 +81,13 @@ describe('spool under SIGKILL (real processes, real files, a node:http receiver)
       expect(out).toMatch(/^drained true/);
 
       const tally = ingest.tally(expected);
-      // Re-sends (a kill between a send and its commit) are at most one batch per kill.
+      // Re-sends (a kill between a send and its commit) are at most one replayed request (50 events) per kill.
       const resent = tally.raw - tally.stored;
       process.stdout.write(`spool SIGKILL x${KILLS}: ${expected.length} durable events, ${tally.stored} stored, ${resent} re-sent lines deduped, ${replayedBeforeFinish} lines arrived before the final run\n`);
       expect(replayedBeforeFinish).toBeGreaterThan(0);
       expect(tally.missing).toBe(0);
       expect(tally.duplicated).toBe(0);
-      expect(resent).toBeLessThanOrEqual(KILLS * 10);
+      expect(resent).toBeLessThanOrEqual(KILLS * 50);
       // Nothing garbled: every line that arrived is an event some writer logged, intact.
       for (const event of ingest.raw) expect(event.sum).toBe(check(event.n));
       // Nothing left behind: no pending record, no segment file, no dead letter.

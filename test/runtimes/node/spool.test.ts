@@ -156,6 +156,27 @@ describe('spooled network sink (real files, a real node:http receiver)', () => {
     expect(spool?.deadLetters()).toHaveLength(0);
   });
 
+  it('replay sends spooled batches together; a merged request refused for good is retried batch by batch, so only the refused batch is a dead letter', async () => {
+    const ingest = await receiver();
+    ingest.mode = 'down';
+    const dir = tempDir();
+    const log = spooledLogger(ingest.url, { dir }, 5);
+    for (const n of range(30)) log.info('event', n === 12 ? { n, poison: true } : { n });
+    await log.flush();
+    expect(deliveryStatus(log)[0]?.pendingOnDisk).toBe(30);
+    const requestsBefore = (ingest as unknown as { requests: number }).requests;
+    ingest.refuse = (events) => events.some((e) => e.poison === true);
+    ingest.mode = 'up';
+    expect(await spoolOf(log)?.drain({ timeoutMs: 20_000 })).toBe(true);
+    const kept = range(30).filter((n) => n < 10 || n >= 15);
+    expect(ingest.tally(kept)).toMatchObject({ missing: 0, duplicated: 0, stored: 25 });
+    const [letter] = spoolOf(log)?.deadLetters() ?? [];
+    expect(letter).toMatchObject({ reason: 'rejected' });
+    expect(letter?.events.map((e) => (JSON.parse(e.line) as { n: number }).n)).toEqual([10, 11, 12, 13, 14]);
+    // 6 spooled batches: one merged request (refused), then one per batch.
+    expect((ingest as unknown as { requests: number }).requests - requestsBefore).toBeLessThanOrEqual(8);
+  });
+
   it('a spooled batch that keeps failing past its replay budget goes to the dead letters (replay-budget)', async () => {
     const ingest = await receiver();
     ingest.mode = 'down';
