@@ -113,14 +113,20 @@ export class SpooledSink implements Sink {
     return (batch) => this.#spool(batch, 0, undefined);
   }
 
-  /** Process `exit`: the batch being sent live goes to disk too (it may arrive twice; ids dedupe). */
+  /**
+   * Process `exit`: the batch being sent live goes to disk too (it may arrive twice; ids dedupe).
+   * The queue stays open for the exit hooks' `flushSync` (which spools the pipeline's buffer
+   * through `writeSync`), and the lock is left to the OS: a lock whose process is gone is stale
+   * and taken over at the next start.
+   */
   exitSync(): void {
+    const inFlight = this.#liveInFlight;
+    this.#liveInFlight = undefined;
     try {
-      if (this.#liveInFlight !== undefined) this.#spool(this.#liveInFlight, 0, 'in flight at exit');
+      if (inFlight !== undefined && !this.#closed) this.#spool(inFlight, 0, 'in flight at exit');
     } catch {
       // Nothing can be reported any more.
     }
-    this.#shutdownSpool();
   }
 
   /** Stops replay (a batch being replayed stays on disk), releases the lock, closes the sink. */

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 // @ts-expect-error plain ESM fixture without types
 import { startReceiver } from '../../../fixtures/node/spool-receiver.mjs';
-import { spoolDirStatus } from '../../../runtimes/node/index.js';
+import { createLogger, httpSink, spoolDirStatus, spoolOf } from '../../../runtimes/node/index.js';
 import { tempDir } from './helpers.js';
 
 const CHILD = new URL('../../../fixtures/node/spool-writer.mjs', import.meta.url).pathname;
@@ -60,6 +60,30 @@ function finish(dir: string, url: string): Promise<string> {
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`finisher exited ${code}: ${out}`))));
   });
 }
+
+describe('spool at process.exit (a real child process)', () => {
+  it('the batch in flight and the buffered events go to the spool at exit; the next start delivers each once', async () => {
+    const ingest = (await startReceiver()) as Receiver;
+    const dir = tempDir();
+    try {
+      (ingest as { mode: string }).mode = 'hang';
+      const child = spawnSync(process.execPath, [new URL('../../../fixtures/node/spool-exit.mjs', import.meta.url).pathname, dir, ingest.url], {
+        env: { ...process.env, SHIPLOG_ENTRY: inject('nodeEntry') },
+        encoding: 'utf8',
+      });
+      expect(child.status).toBe(0);
+      expect(child.stdout).toMatch(/pending 25/);
+      expect(spoolDirStatus(join(dir, 'http'))).toMatchObject({ pendingEvents: 25 });
+      ingest.mode = 'up';
+      const log = createLogger({ exit: false, file: false, sinks: [httpSink({ url: ingest.url })], spool: { dir } });
+      expect(await spoolOf(log)?.drain({ timeoutMs: 20_000 })).toBe(true);
+      await log.shutdown();
+      expect(ingest.tally(Array.from({ length: 25 }, (_, n) => n))).toMatchObject({ missing: 0, duplicated: 0, stored: 25 });
+    } finally {
+      await ingest.close();
+    }
+  });
+});
 
 describe('spool under SIGKILL (real processes, real files, a node:http receiver)', () => {
   it(`a writer killed ${KILLS} times while spooling (ingest down) and replaying (ingest up): every durable event arrives exactly once, nothing garbled, nothing left`, async () => {
