@@ -1,33 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM fixture without types
 import { startReceiver } from '../../../fixtures/node/spool-receiver.mjs';
 import { createLogger, deliveryStatus, httpSink, spoolOf, type LogEvent } from '../../../runtimes/node/index.js';
 import { readRecords } from '../../../runtimes/node/spool/record-file.js';
-import { tempDir } from './helpers.js';
+import { tinyFilesystem } from './helpers.js';
 
-/** A real, tiny filesystem (tmpfs) that fills up; needs root and mount permission (as in disk-full.test.ts). */
-function tinyFilesystem(): { path: string; grow(): void; remove(): void } | undefined {
-  const path = join(tempDir(), 'tiny');
-  mkdirSync(path);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', path], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  return {
-    path,
-    grow: () => execFileSync('mount', ['-o', 'remount,size=8m', path]),
-    remove: () => {
-      execFileSync('umount', ['--lazy', path]);
-      rmdirSync(path);
-    },
-  };
-}
-
-const fs = process.getuid?.() === 0 ? tinyFilesystem() : undefined;
+const fs = process.getuid?.() === 0 ? tinyFilesystem('64k', '8m') : undefined;
 
 interface Receiver {
   mode: 'up' | 'down';
