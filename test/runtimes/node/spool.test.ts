@@ -242,6 +242,18 @@ describe('spooled network sink (real files, a real node:http receiver)', () => {
     expect(ingest.raw).toHaveLength(0);
   });
 
+  it('a spool that cannot be opened (its directory is a file) does not stop the logger: it sends without one and says why', async () => {
+    const ingest = await receiver();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'http'), 'in the way');
+    const log = spooledLogger(ingest.url, { dir });
+    expect(deliveryStatus(log)[0]).toMatchObject({ state: 'no-spool', pendingOnDisk: 0 });
+    expect(deliveryStatus(log)[0]?.lastError).toMatch(/EEXIST|ENOTDIR/);
+    for (const n of range(10)) log.info('event', { n });
+    expect(await log.flush()).toMatchObject({ ok: true, delivered: 10 });
+    expect(ingest.tally(range(10))).toMatchObject({ missing: 0, duplicated: 0 });
+  });
+
   // Other runtimes through their node:fs: Node 22/24 from .cache (scripts/setup.mjs), Bun and Deno
   // when SHIPLOG_BUN / SHIPLOG_DENO point at their binaries (not installed by default).
   const runtimes: [string, string[]][] = [
