@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 // @ts-expect-error plain ESM fixture without types
 import { startReceiver } from '../../../fixtures/node/spool-receiver.mjs';
 import { createLogger, httpSink, spoolDirStatus, spoolOf } from '../../../runtimes/node/index.js';
-import { tempDir } from './helpers.js';
+import { tempDir, waitFor } from './helpers.js';
 
 const CHILD = new URL('../../../fixtures/node/spool-writer.mjs', import.meta.url).pathname;
 const KILLS = 50;
@@ -79,6 +79,33 @@ describe('spool at process.exit (a real child process)', () => {
       expect(await spoolOf(log)?.drain({ timeoutMs: 20_000 })).toBe(true);
       await log.shutdown();
       expect(ingest.tally(Array.from({ length: 25 }, (_, n) => n))).toMatchObject({ missing: 0, duplicated: 0, stored: 25 });
+    } finally {
+      await ingest.close();
+    }
+  });
+});
+
+describe('two processes on one spool directory', () => {
+  it('a second process started while the first replays is locked out: no spooled event is sent twice', async () => {
+    const ingest = (await startReceiver()) as Receiver;
+    const dir = tempDir();
+    try {
+      ingest.mode = 'down';
+      await runAndKill(dir, ingest.url, 0, 3, 0); // a backlog on disk, its writer killed
+      // The first finisher takes the lock and starts replaying; its request is held at the receiver.
+      const arrived = (): number => (ingest as unknown as { arrived: number }).arrived;
+      const before = arrived();
+      (ingest as { mode: string }).mode = 'hold';
+      const first = finish(dir, ingest.url);
+      await waitFor(() => arrived() > before, 20_000, 'the first replayed request');
+      // The second, started while the first owns the directory, must not replay anything.
+      const second = await finish(dir, ingest.url);
+      expect(second).toMatch(/"state":"locked"/);
+      (ingest as unknown as { release(): void }).release();
+      expect(await first).toMatch(/^drained true .*"state":"up"/);
+      expect(ingest.raw.length).toBeGreaterThan(0);
+      expect(ingest.raw.length).toBe(ingest.stored.size); // nothing sent twice
+      expect(spoolDirStatus(join(dir, 'http'))).toMatchObject({ pendingEvents: 0 });
     } finally {
       await ingest.close();
     }
