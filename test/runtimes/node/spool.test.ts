@@ -242,6 +242,28 @@ describe('spooled network sink (real files, a real node:http receiver)', () => {
     expect(ingest.raw).toHaveLength(0);
   });
 
+  it('a full buffer while the sink is slow goes to the spool instead of dropping the oldest (no overflow)', async () => {
+    const ingest = await receiver();
+    (ingest as { mode: string }).mode = 'hold'; // the first batch stays in flight
+    const dir = tempDir();
+    const log = createLogger({
+      exit: false,
+      file: false,
+      maxBufferSize: 20,
+      batch: { size: 10, intervalMs: 0 },
+      sinks: [httpSink({ url: ingest.url })],
+      spool: { dir, replay: FAST_REPLAY },
+    });
+    loggers.push(log);
+    for (const n of range(100)) log.info('event', { n });
+    expect(log.stats().sinks.http?.droppedByReason.overflow).toBe(0);
+    expect(deliveryStatus(log)[0]?.pendingOnDisk).toBeGreaterThan(0);
+    (ingest as unknown as { release(): void }).release();
+    expect(await log.flush({ timeoutMs: 20_000 })).toMatchObject({ ok: true, dropped: 0 });
+    expect(await spoolOf(log)?.drain({ timeoutMs: 20_000 })).toBe(true);
+    expect(ingest.tally(range(100))).toMatchObject({ missing: 0, duplicated: 0, stored: 100 });
+  });
+
   it('a spool that cannot be opened (its directory is a file) does not stop the logger: it sends without one and says why', async () => {
     const ingest = await receiver();
     const dir = tempDir();
