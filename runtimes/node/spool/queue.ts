@@ -46,8 +46,6 @@ export class SpoolQueue {
   readonly #pending: Position[] = [];
   #active: { seq: number; appender: RecordAppender } | undefined;
   #pendingEvents = 0;
-  /** Torn or corrupt tails cut off when the queue was opened. */
-  readonly tornTails: number = 0;
 
   constructor(dir: string, limits: QueueLimits) {
     this.dir = dir;
@@ -59,7 +57,6 @@ export class SpoolQueue {
       .filter((s): s is string => s !== undefined)
       .map(Number)
       .sort((a, b) => a - b);
-    let torn = 0;
     for (const seq of seqs) {
       const path = join(dir, segmentName(seq));
       if (seq < cursor.seq) {
@@ -68,7 +65,6 @@ export class SpoolQueue {
       }
       const { records, tornAt } = readRecords(path, seq === cursor.seq ? cursor.offset : 0);
       if (tornAt !== undefined) {
-        torn++;
         // Cut the torn tail off, so the file is whole records only (and its size is honest).
         truncateSync(path, tornAt);
       }
@@ -80,7 +76,6 @@ export class SpoolQueue {
       }
       this.#segments.push({ seq, bytes: statSync(path).size });
     }
-    this.tornTails = torn;
     this.#dropConsumedSegments();
   }
 
@@ -172,15 +167,6 @@ export class SpoolQueue {
     this.#dropConsumedSegments();
   }
 
-  /** Every pending batch, oldest first (for `status`/tools; reads the files). */
-  *batches(): Generator<SpooledBatch> {
-    for (const position of [...this.#pending]) {
-      const { records } = readRecords(join(this.dir, segmentName(position.seq)), position.offset, 1);
-      const batch = records[0] === undefined ? undefined : decodeBatchRecord(records[0].payload);
-      if (batch !== undefined) yield batch;
-    }
-  }
-
   /** Closes the active segment's descriptor. */
   close(): void {
     this.#active?.appender.close();
@@ -244,4 +230,3 @@ export class SpoolQueue {
   }
 }
 
-export { segmentName };
