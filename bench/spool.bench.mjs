@@ -114,7 +114,7 @@ try {
     const ms = performance.now() - t0;
     await db.close();
     rmSync(dir, { recursive: true, force: true });
-    store.push([`PGlite on disk (one INSERT per batch; open ${formatNumber(openMs, 0)} ms)`, formatNumber((STORE_BATCHES * 50) / (ms / 1000)), formatNumber(ms / STORE_BATCHES, 2), 'a dependency of ~10 MB (WASM)']);
+    store.push([`PGlite on disk (one INSERT per batch; open ${formatNumber(openMs, 0)} ms)`, formatNumber((STORE_BATCHES * 50) / (ms / 1000)), formatNumber(ms / STORE_BATCHES, 2), 'a ~10 MB WASM dependency; makes no fsync call (strace), so not power-loss durable']);
   }
 
   print('## Node: durable spool (sink down, then replay)');
