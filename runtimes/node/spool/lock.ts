@@ -4,7 +4,8 @@
  * stale and is taken over; taking over goes through a second "breaker" lock so two
  * processes that both see the same stale lock cannot both win.
  */
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /** Locks this process holds, by path (a second sink on the same directory must not share it). */
 const held = new Set<string>();
@@ -104,6 +105,11 @@ export function acquireLock(path: string): LockResult {
 
 function granted(path: string): LockResult {
   held.add(path);
+  // Private files of processes killed between writing and linking theirs (ours is gone already).
+  const prefix = `${basename(path)}.`;
+  for (const name of readdirSync(dirname(path))) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp') && !isAlive(name.slice(prefix.length, -4))) remove(join(dirname(path), name));
+  }
   let released = false;
   return {
     ok: true,

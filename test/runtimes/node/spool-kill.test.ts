@@ -144,7 +144,9 @@ describe('spool under SIGKILL (real processes, real files, a node:http receiver)
       // Nothing left behind: no pending record, no segment file, no dead letter.
       const status = spoolDirStatus(join(dir, 'http'));
       expect(status).toMatchObject({ pendingBatches: 0, pendingEvents: 0, deadLetters: 0 });
-      expect(readdirSync(join(dir, 'http')).filter((f) => f.startsWith('seg-')).length).toBeLessThanOrEqual(1);
+      const files = readdirSync(join(dir, 'http'));
+      expect(files.filter((f) => f.startsWith('seg-')).length).toBeLessThanOrEqual(1);
+      expect(files.filter((f) => f.startsWith('lock'))).toEqual([]); // released; no breaker or private file of a killed writer left
       expect(expected.length).toBeGreaterThan(KILLS * 5);
     } finally {
       await ingest.close();
