@@ -51,30 +51,20 @@ export class SpoolQueue {
     this.dir = dir;
     this.#limits = limits;
     mkdirSync(dir, { recursive: true });
-    const cursor = this.#readCursor();
-    const seqs = readdirSync(dir)
-      .map((name) => SEGMENT.exec(name)?.[1])
-      .filter((s): s is string => s !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
-    for (const seq of seqs) {
-      const path = join(dir, segmentName(seq));
-      if (seq < cursor.seq) {
+    const { cursor, segments } = scanQueueDir(dir);
+    for (const segment of segments) {
+      const path = join(dir, segmentName(segment.seq));
+      if (segment.seq < cursor.seq) {
         rmSync(path, { force: true }); // consumed; a crash came between the cursor and the delete
         continue;
       }
-      const { records, tornAt } = readRecords(path, seq === cursor.seq ? cursor.offset : 0);
-      if (tornAt !== undefined) {
-        // Cut the torn tail off, so the file is whole records only (and its size is honest).
-        truncateSync(path, tornAt);
+      // Cut a torn tail off, so the file is whole records only (and its size is honest).
+      if (segment.tornAt !== undefined) truncateSync(path, segment.tornAt);
+      for (const position of segment.pending) {
+        this.#pending.push(position);
+        this.#pendingEvents += position.events;
       }
-      for (const record of records) {
-        const batch = decodeBatchRecord(record.payload);
-        if (batch === undefined) continue; // checksummed but not ours: skipped, never sent
-        this.#pending.push({ seq, offset: record.offset, end: record.end, events: batch.events.length });
-        this.#pendingEvents += batch.events.length;
-      }
-      this.#segments.push({ seq, bytes: statSync(path).size });
+      this.#segments.push({ seq: segment.seq, bytes: segment.tornAt ?? segment.bytes });
     }
     this.#dropConsumedSegments();
   }
@@ -180,7 +170,7 @@ export class SpoolQueue {
 
   #rotate(): void {
     this.#active?.appender.close();
-    const seq = (this.#segments.at(-1)?.seq ?? this.#readCursor().seq) + 1;
+    const seq = (this.#segments.at(-1)?.seq ?? readCursor(this.dir).seq) + 1;
     this.#active = { seq, appender: new RecordAppender(join(this.dir, segmentName(seq)), this.#limits.fsync) };
     this.#segments.push({ seq, bytes: 0 });
   }
@@ -219,14 +209,54 @@ export class SpoolQueue {
     }
   }
 
-  #readCursor(): { seq: number; offset: number } {
-    try {
-      const [seq, offset] = readFileSync(join(this.dir, 'cursor'), 'utf8').trim().split(' ').map(Number);
-      if (Number.isInteger(seq) && Number.isInteger(offset)) return { seq: seq as number, offset: offset as number };
-    } catch {
-      // No cursor yet: nothing was consumed.
-    }
-    return { seq: 0, offset: 0 };
-  }
+
 }
 
+/** The committed read position of a queue directory ({0, 0} when nothing was consumed yet). */
+function readCursor(dir: string): { seq: number; offset: number } {
+  try {
+    const [seq, offset] = readFileSync(join(dir, 'cursor'), 'utf8').trim().split(' ').map(Number);
+    if (Number.isInteger(seq) && Number.isInteger(offset)) return { seq: seq as number, offset: offset as number };
+  } catch {
+    // No cursor yet: nothing was consumed.
+  }
+  return { seq: 0, offset: 0 };
+}
+
+/** One segment file as found on disk: its size, its pending records, and where a torn tail starts. */
+interface ScannedSegment {
+  seq: number;
+  bytes: number;
+  pending: Position[];
+  tornAt?: number;
+}
+
+/**
+ * Reads a queue directory without changing anything (tools read a spool another process owns
+ * this way): the cursor and every segment with its pending records (decoded, so a record that
+ * is checksummed but not a batch is skipped, as replay would skip it).
+ */
+export function scanQueueDir(dir: string): { cursor: { seq: number; offset: number }; segments: ScannedSegment[] } {
+  const cursor = readCursor(dir);
+  const seqs = readdirSync(dir)
+    .map((name) => SEGMENT.exec(name)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const segments: ScannedSegment[] = [];
+  for (const seq of seqs) {
+    const path = join(dir, segmentName(seq));
+    const bytes = statSync(path, { throwIfNoEntry: false })?.size;
+    if (bytes === undefined) continue; // deleted meanwhile by its owner
+    const segment: ScannedSegment = { seq, bytes, pending: [] };
+    segments.push(segment);
+    if (seq < cursor.seq) continue;
+    const { records, tornAt } = readRecords(path, seq === cursor.seq ? cursor.offset : 0);
+    if (tornAt !== undefined) segment.tornAt = tornAt;
+    for (const record of records) {
+      const batch = decodeBatchRecord(record.payload);
+      if (batch !== undefined) segment.pending.push({ seq, offset: record.offset, end: record.end, events: batch.events.length });
+    }
+  }
+  return { cursor, segments };
+}

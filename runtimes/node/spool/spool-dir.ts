@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { SpooledBatch } from './batch-record.js';
 import { deadLetterBytes, readDeadLetters, removeDeadLetters, DEAD_LETTER_FILE } from './dead-letters.js';
 import { acquireLock, lockOwner } from './lock.js';
-import { SpoolQueue, type OnSpoolFull, type QueueLimits } from './queue.js';
+import { scanQueueDir, SpoolQueue, type OnSpoolFull, type QueueLimits } from './queue.js';
 
 /** File name of a spool directory's lock. */
 export const LOCK_FILE = 'lock';
@@ -69,24 +69,14 @@ export function spoolDirStatus(dir: string): SpoolDirStatus {
   };
   const owner = lockOwner(join(dir, LOCK_FILE));
   if (owner !== undefined) status.ownerPid = owner;
-  // Counting pending records reads the segments; opening a queue would also cut torn tails,
-  // which only the owner may do, so read them through a queue only when nobody owns the dir.
-  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
-    if (/^seg-\d+\.log$/.test(name)) status.spoolBytes += statSync(join(dir, name)).size;
-  }
-  if (owner === undefined) {
-    const lock = acquireLock(join(dir, LOCK_FILE));
-    if (lock.ok) {
-      try {
-        const queue = new SpoolQueue(dir, TOOL_LIMITS);
-        status.pendingBatches = queue.pendingBatches;
-        status.pendingEvents = queue.pendingEvents;
-        status.spoolBytes = queue.bytes;
-        queue.close();
-      } finally {
-        lock.release();
-      }
-    } else status.ownerPid = lock.heldBy;
+  // Read-only, without the lock: taking it, even briefly, could make an application starting at
+  // that moment run without its spool.
+  if (existsSync(dir)) {
+    for (const segment of scanQueueDir(dir).segments) {
+      status.spoolBytes += segment.bytes;
+      status.pendingBatches += segment.pending.length;
+      for (const position of segment.pending) status.pendingEvents += position.events;
+    }
   }
   return status;
 }

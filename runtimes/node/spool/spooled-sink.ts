@@ -47,10 +47,14 @@ export class SpooledSink implements Sink {
   #openError: string | undefined;
   #closed = false;
   #liveInFlight: readonly LogEvent[] | undefined;
+  readonly #options: SpoolOptions;
+  /** When the lock was last tried while another process held it. */
+  #lockTriedAt = 0;
 
   constructor(inner: Sink, options: SpoolOptions) {
     if (typeof options?.dir !== 'string' || options.dir === '') throw new TypeError('shiplog: spool option "dir" must be a non-empty string');
     this.#inner = inner;
+    this.#options = options;
     this.name = inner.name;
     this.#counters = new SpoolCounters(inner.name, options.onDropped);
     this.batch = inner.batch;
@@ -70,10 +74,29 @@ export class SpooledSink implements Sink {
       this.#counters.failed(error);
       return;
     }
+    this.#started();
+  }
+
+  /** The spool is open: the exit hook, and replay of what the last run left. */
+  #started(): void {
     if (this.#queue === undefined) return;
+    this.#lockedBy = undefined;
     if (open.size === 0) process.on('exit', onProcessExit);
     open.add(this);
-    if (this.#queue.pendingBatches > 0) this.#replayer?.schedule(0); // left by the last run
+    if (this.#queue.pendingBatches > 0) this.#replayer?.schedule(0);
+  }
+
+  /** While another process holds the lock, tries again at most once a second (it may have been a passing tool). */
+  #retryLock(): void {
+    const now = Date.now();
+    if (now - this.#lockTriedAt < 1000) return;
+    this.#lockTriedAt = now;
+    try {
+      this.#open(this.#options);
+      this.#started();
+    } catch {
+      // Still not openable: sending without a spool, as before.
+    }
   }
 
   #open(options: SpoolOptions): void {
@@ -103,7 +126,10 @@ export class SpooledSink implements Sink {
   write(batch: readonly LogEvent[], context: SinkContext): void | Promise<void> {
     const queue = this.#queue;
     const replayer = this.#replayer;
-    if (queue === undefined || replayer === undefined || this.#closed) return this.#inner.write(batch, context);
+    if (queue === undefined || replayer === undefined || this.#closed) {
+      if (this.#lockedBy !== undefined && !this.#closed) this.#retryLock(); // used from the next batch on
+      return this.#inner.write(batch, context);
+    }
     if (replayer.down || replayer.busy || queue.pendingBatches > 0) {
       this.#spool(batch, 0, undefined); // keeps order behind the backlog; throws if the disk refuses
       return;

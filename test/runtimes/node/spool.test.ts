@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 // @ts-expect-error plain ESM fixture without types
 import { startReceiver } from '../../../fixtures/node/spool-receiver.mjs';
 import { createLogger, deliveryStatus, httpSink, spooled, spoolOf, type Logger, type LogEvent, type SpoolOptions } from '../../../runtimes/node/index.js';
@@ -262,6 +262,29 @@ describe('spooled network sink (real files, a real node:http receiver)', () => {
     expect(await log.flush({ timeoutMs: 20_000 })).toMatchObject({ ok: true, dropped: 0 });
     expect(await spoolOf(log)?.drain({ timeoutMs: 20_000 })).toBe(true);
     expect(ingest.tally(range(100))).toMatchObject({ missing: 0, duplicated: 0, stored: 100 });
+  });
+
+  it('a sink locked out of its spool takes it over once the owner is gone (tried again at most once a second)', async () => {
+    const ingest = await receiver();
+    const owner = await spoolAndStop(ingest, 10); // 10 events left on disk
+    const holder = spooled(httpSink({ url: ingest.url }), { dir: owner.dir }); // holds the lock
+    const log = spooledLogger(ingest.url, { dir: owner.dir }, 5);
+    expect(deliveryStatus(log)[0]).toMatchObject({ state: 'locked', lockedBy: process.pid });
+    await holder.close(); // the owner goes away
+    ingest.mode = 'up';
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 1500);
+      for (const n of range(5, 100)) log.info('event', { n });
+      await log.flush();
+    } finally {
+      vi.useRealTimers();
+    }
+    const status = deliveryStatus(log)[0];
+    expect(status?.state).toBe('up');
+    expect(status?.lockedBy).toBeUndefined();
+    expect(await spoolOf(log)?.drain({ timeoutMs: 20_000 })).toBe(true);
+    expect(ingest.tally(range(10).concat(range(5, 100)))).toMatchObject({ missing: 0, duplicated: 0, stored: 15 });
   });
 
   it('a spool that cannot be opened (its directory is a file) does not stop the logger: it sends without one and says why', async () => {
