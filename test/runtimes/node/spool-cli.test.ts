@@ -48,7 +48,7 @@ describe('shiplog spool CLI', () => {
 
       // Owned by this (live) process: reading works, changing is refused.
       expect(jsonLines(cli(['status', dir, '--json']).stdout)).toEqual([
-        expect.objectContaining({ sink: 'http', ownerPid: process.pid, deadLetters: 2, deadLetterEvents: 10 }),
+        expect.objectContaining({ sink: 'http', ownerPid: process.pid, pendingEvents: 10, deadLetters: 2, deadLetterEvents: 10 }), // read while owned
       ]);
       const busy = cli(['retry', dir]);
       expect(busy.status).toBe(3);
