@@ -224,7 +224,7 @@ export class SpooledSink implements Sink {
   async #sendLive(batch: readonly LogEvent[], context: SinkContext): Promise<void> {
     this.#liveInFlight = batch;
     try {
-      await sendAttempt(this.#inner, batch, context.attempt, this.#sendTimeoutMs, new AbortController(), context.signal);
+      await sendAttempt(this.#inner, batch, context.attempt, this.#sendTimeoutMs, new AbortController(), context);
       this.#counters.succeeded();
       this.#replayer?.succeeded();
     } catch (error) {

@@ -287,6 +287,28 @@ describe('spooled network sink (real files, a real node:http receiver)', () => {
     expect(ingest.tally(range(10).concat(range(5, 100)))).toMatchObject({ missing: 0, duplicated: 0, stored: 15 });
   });
 
+  it('a replayed request carries an Idempotency-Key from its first eventId and size, the same when it is sent again', async () => {
+    let up = false;
+    const keys: string[] = [];
+    const sink = {
+      name: 'keys',
+      write: async (batch: readonly LogEvent[], context: { idempotencyKey?: string }) => {
+        keys.push(`${up ? 'up' : 'down'} ${context.idempotencyKey ?? ''}`);
+        if (!up) throw new Error('down');
+      },
+    };
+    const dir = tempDir();
+    const log = createLogger({ exit: false, file: false, batch: { size: 5, intervalMs: 0 }, sinks: [sink], spool: { dir, replay: FAST_REPLAY } });
+    loggers.push(log);
+    // Lines that carry an eventId (the exactly-once work adds one to every line).
+    for (const n of range(10)) log.info('event', { eventId: `id${n}` });
+    await log.flush();
+    expect(keys[0]).toBe('down id0+5'); // the live attempt
+    up = true;
+    expect(await spoolOf(log)?.drain({ timeoutMs: 20_000 })).toBe(true);
+    expect(keys.at(-1)).toBe('up id0+10'); // both spooled batches in one request
+  });
+
   it('a spool that cannot be opened (its directory is a file) does not stop the logger: it sends without one and says why', async () => {
     const ingest = await receiver();
     const dir = tempDir();
