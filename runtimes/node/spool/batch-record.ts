@@ -4,7 +4,7 @@
  * Payload text: one JSON line of metadata, then one line per event, `level<TAB>time<TAB>line`
  * (a serialized line never contains a raw newline, so no escaping is needed).
  */
-import { isLevel, type LogEvent } from '../../../src/index.js';
+import { isLevel, type LogEvent } from './core.js';
 
 /** Why a batch went to the dead letters. */
 export type DeadLetterReason = 'rejected' | 'replay-budget';

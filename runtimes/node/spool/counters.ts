@@ -1,6 +1,5 @@
 /** What a spooled sink counts for `deliveryStatus()`: spooled, replayed, dropped by reason, dead letters, last success and failure. */
-import type { LogEvent } from '../../../src/index.js';
-import { describeError } from '../../../src/util.js';
+import { type LogEvent, describeError } from './core.js';
 import type { SpooledBatch } from './batch-record.js';
 import type { DeliveryStatus, SpoolDropReason, SpoolOptions } from './options.js';
 

@@ -1,5 +1,5 @@
 /** Options, defaults and status types of a spooled sink. */
-import type { LogEvent } from '../../../src/index.js';
+import type { LogEvent } from './core.js';
 
 /** Why the spool gave up on events (besides the pipeline's own reasons). */
 export type SpoolDropReason = 'spool-full' | 'dead-letter' | 'disk-error';

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LogEvent } from '../../../src/index.js';
+import type { LogEvent } from './core.js';
 import { decodeBatchRecord, encodeBatchRecord, type SpooledBatch } from './batch-record.js';
 import { frameRecord, readRecords, RecordAppender } from './record-file.js';
 

@@ -4,8 +4,7 @@
  * each confirmed request; sends a batch the receiver refuses for good, or one past its budget,
  * to the dead letters.
  */
-import { backoffDelay, classifyError, type LogEvent } from '../../../src/index.js';
-import { clearTimer, startTimer, type Timer } from '../../../src/util.js';
+import { backoffDelay, classifyError, type LogEvent, clearTimer, startTimer, type Timer } from './core.js';
 import type { DeadLetterReason, SpooledBatch } from './batch-record.js';
 import type { SpoolCounters } from './counters.js';
 import type { ReplayOptions } from './options.js';

@@ -1,6 +1,5 @@
 /** One send through a wrapped sink, bounded by the spool's own timeout. */
-import type { LogEvent, Sink, SinkContext } from '../../../src/index.js';
-import { clearTimer, startTimer } from '../../../src/util.js';
+import { type LogEvent, type Sink, type SinkContext, clearTimer, startTimer } from './core.js';
 
 const EVENT_ID = /"eventId":"([^"\\]+)"/;
 

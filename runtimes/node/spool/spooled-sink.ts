@@ -8,8 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyError, PIPELINE_DEFAULTS, randomId, type LogEvent, type Sink, type SinkContext } from '../../../src/index.js';
-import { describeError } from '../../../src/util.js';
+import { classifyError, PIPELINE_DEFAULTS, randomId, type LogEvent, type Sink, type SinkContext, describeError } from './core.js';
 import { SpoolCounters } from './counters.js';
 import { sendAttempt } from './send-attempt.js';
 import type { SpooledBatch, DeadLetterReason } from './batch-record.js';

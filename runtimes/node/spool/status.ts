@@ -3,15 +3,18 @@
  * delivery, joining the pipeline's counters (events in memory) with the spool's (events on disk,
  * dead letters, last success and failure).
  */
-import type { Logger, Sink } from '../../../src/index.js';
+import type { Logger, Sink } from './core.js';
 import type { DeliveryStatus, SpoolOptions } from './options.js';
 import { SpooledSink } from './spooled-sink.js';
 
 /** Sinks of each logger core, in pipeline order (children share their parent's core). */
 const sinksByCore = new WeakMap<object, readonly Sink[]>();
 
-/** The core a logger and its children share (a protected field; read here, never changed). */
-const coreOf = (logger: Logger): object => (logger as unknown as { core: object }).core;
+/** The core a logger and its children share (a protected field; read here, never changed), else the logger itself. */
+const coreOf = (logger: Logger): object => {
+  const core = (logger as unknown as { core?: unknown }).core;
+  return typeof core === 'object' && core !== null ? core : logger;
+};
 
 /** @internal Remembers the sinks the Node `createLogger` gave a logger. */
 export function registerSinks(logger: Logger, sinks: readonly Sink[]): void {
