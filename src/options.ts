@@ -126,7 +126,7 @@ export const optionKeys = <T>(keys: Record<keyof T, true>): readonly string[] =>
  * options through here). A key missing from here and from RULES is rejected as unknown.
  */
 const RUNTIME_KEYS = [
-  'file', 'console', 'exit', // Node
+  'file', 'console', 'exit', 'spool', // Node
   'logger', 'flushTimeoutMs', 'waitUntil', 'onFlush', // Edge, Next.js, Hono, Lambda wrappers
   'publicKey', 'headers', 'maxRequestBytes', 'maxKeepaliveInFlight', 'offline', 'captureErrors', 'sessionId', // browser
   'marginMs', 'timeoutWarningMs', 'failureBuffer', // Lambda

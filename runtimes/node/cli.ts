@@ -2,12 +2,18 @@
 import type { CliCommand } from './cli-io.js';
 import { prettyCommand } from './cli-pretty.js';
 import { readCommand, tailCommand } from './cli-read.js';
+import { runSpoolCommand } from './cli-spool.js';
 
 /** `shiplog <name> …`: one line per command. */
 const COMMANDS: Readonly<Record<string, CliCommand>> = {
   read: readCommand,
   tail: tailCommand,
   pretty: prettyCommand,
+  spool: {
+    summary: 'status, list, retry or clear a durable spool (docs/spool.md)',
+    usage: 'Usage: shiplog spool <status|list|retry|clear> <dir> [options]; `shiplog spool --help` for more\n',
+    run: async (argv) => runSpoolCommand(argv),
+  },
 };
 
 const USAGE = `Usage: shiplog <command> [options]
