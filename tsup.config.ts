@@ -9,6 +9,8 @@ export const entries = {
   browser: 'runtimes/browser/index.ts',
   node: 'runtimes/node/index.ts',
   cli: 'runtimes/node/cli.ts',
+  // `shiplog dev` (collector, store, viewer server); internal, not in package.json exports.
+  dev: 'runtimes/node/dev/index.ts',
   lambda: 'runtimes/lambda/index.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
