@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 /** Every public entry: `dist/<name>.{js,cjs,d.ts,d.cts}`. */
@@ -33,4 +34,6 @@ export default defineConfig({
   outDir: 'dist',
   external: [/^node:/, 'hono', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
   tsconfig: 'tsconfig.build.json',
+  // The `shiplog dev` viewer is static files (no build step): copied next to the bundles.
+  onSuccess: async () => cpSync('runtimes/node/dev/viewer', 'dist/viewer', { recursive: true }),
 });

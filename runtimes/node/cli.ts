@@ -139,7 +139,8 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+if (process.argv[2] === 'dev') void import('./dev/command.js').then((dev) => dev.runDev(process.argv.slice(3)));
+else main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`shiplog: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -4,3 +4,5 @@
  */
 export { EventStore, type EventStoreOptions, type QueryPage, type StoreStats } from './store.js';
 export { parseQuery, matchesEvent, type EventQuery } from './query.js';
+export { startDevServer, type DevServer, type DevServerOptions } from './server.js';
+export { runDev } from './command.js';
