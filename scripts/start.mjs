@@ -87,9 +87,11 @@ async function checkArrivals(names) {
 
 const runtimes = await startRuntimes();
 let stopping = false;
+let running = Promise.resolve();
 async function stop(code) {
   if (stopping) return;
   stopping = true;
+  await running; // a round in progress may be starting sandboxes: let it finish, then close all
   await Promise.all(Object.values(runtimes).map((r) => r.close().catch(() => undefined)));
   collector.child.kill('SIGTERM');
   if (once) rmSync(dir, { recursive: true, force: true });
@@ -108,13 +110,14 @@ if (once) {
   await stop(missing.length === 0 ? 0 : 1);
 } else {
   console.log(`\n  open ${collector.url}`);
-  console.log(`  one request across runtimes: ${collector.url.replace(/\/(\?.*)?$/, '')}/?q=requestId%3D${traceId}`);
+  console.log(`  one request across runtimes: ${collector.url.replace(/\/(\?.*)?$/, '')}/?q=traceId%3D${traceId}`);
   console.log(`  a round of traffic every ${ROUND_MS / 1000} s from: ${Object.keys(runtimes).join(', ')}. Ctrl-C stops.\n`);
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, ROUND_MS));
     if (stopping) break;
-    await round(runtimes);
+    running = round(runtimes);
+    await running;
   }
 }

@@ -20,10 +20,13 @@ function timeText(value) {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
 }
 
-/** The id that ties an event to its request: its requestId, else its traceId. */
+/**
+ * The id that ties an event to others: its traceId (shared across services and runtimes, e.g.
+ * a Lambda invocation with its own request id), else its requestId.
+ */
 export function correlationOf(event) {
-  if (typeof event.requestId === 'string' && event.requestId !== '') return { field: 'requestId', id: event.requestId };
   if (typeof event.traceId === 'string' && event.traceId !== '') return { field: 'traceId', id: event.traceId };
+  if (typeof event.requestId === 'string' && event.requestId !== '') return { field: 'requestId', id: event.requestId };
   return undefined;
 }
 
@@ -74,7 +77,7 @@ export function eventRow(event, onCorrelate) {
   const msg = el('span', 'msg', typeof event.msg === 'string' ? event.msg : '');
   const route = event.route ?? event.path;
   if (typeof route === 'string' && !(typeof event.msg === 'string' && event.msg.includes(route))) msg.append(el('span', 'route', route));
-  if (typeof event.error === 'object' && event.error !== null && typeof event.error.message === 'string') msg.append(el('span', 'route', `${event.error.name ?? 'Error'}: ${event.error.message}`));
+  if (typeof event.error === 'object' && event.error !== null && typeof event.error.message === 'string' && !String(event.msg ?? '').includes(event.error.message)) msg.append(el('span', 'route', `${event.error.name ?? 'Error'}: ${event.error.message}`));
   row.append(msg);
   const status = typeof event.status === 'number' ? event.status : undefined;
   row.append(el('span', `right status s${status === undefined ? '' : String(status)[0]}`, status === undefined ? '' : String(status)));
