@@ -116,6 +116,7 @@ export function createReceivers(store: EventStore, health: Health, limits: Recei
   const ingest = createIngestHandler({
     logger: ingestLogger,
     allowedOrigins: '*', // a local dev collector: any page on this machine may send to it
+    maxBodyBytes,
     maxEvents: Math.min(maxEvents, 1000),
     rateLimit: { burst: 2000, perSecond: 1000 },
   });
@@ -184,6 +185,7 @@ export function createReceivers(store: EventStore, health: Health, limits: Recei
 
   function refuse(res: ServerResponse, endpoint: string, status: number, reason: string): void {
     health.refuse(endpoint, reason);
-    send(res, status, { error: reason });
+    // A body cut off at the cap leaves bytes on the wire: this connection cannot carry another request.
+    send(res, status, { error: reason }, status === 413 ? { connection: 'close' } : {});
   }
 }

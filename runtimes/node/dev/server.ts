@@ -29,6 +29,8 @@ export interface DevServerOptions extends ReceiverLimits {
   maxEvents?: number;
   /** Most live-tail (SSE) connections at once. @default 32 */
   maxStreams?: number;
+  /** Longest a client may take to send a whole request (slow bodies are cut off). @default 15000 */
+  requestTimeoutMs?: number;
 }
 
 /** A running collector. */
@@ -173,7 +175,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'GET /api/facets': async (_req, res) => send(res, 200, store.facets()),
   };
 
-  const server = createServer({ requestTimeout: 15_000, headersTimeout: 10_000, maxHeaderSize: 16_384 }, (req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? 15_000;
+  const server = createServer({
+    requestTimeout,
+    headersTimeout: Math.min(requestTimeout, 10_000),
+    // How often Node checks those timeouts (its default, 30 s, would let a slow body run long past them).
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, requestTimeout / 4)),
+    maxHeaderSize: 16_384,
+  }, (req, res) => {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', `http://${LOOPBACK.has(host) ? '127.0.0.1' : 'collector'}`);
