@@ -83,7 +83,12 @@ export function createReceivers(store: EventStore, health: Health, limits: Recei
   const maxEvents = limits.maxEvents ?? 10_000;
 
   function storeEvents(endpoint: string, events: Received[], runtime: string | undefined): { stored: number; duplicates: number; invalid: number } {
-    if (runtime !== undefined) for (const event of events) if (typeof event.runtime !== 'string') event.runtime = runtime;
+    const receivedAt = new Date().toISOString();
+    for (const event of events) {
+      if (runtime !== undefined && typeof event.runtime !== 'string') event.runtime = runtime;
+      // An event without a readable time is placed at its arrival (the time filter needs one).
+      if (typeof event.time !== 'string' || Number.isNaN(Date.parse(event.time))) event.time = receivedAt;
+    }
     const result = store.insert(events);
     const counters = health.endpoint(endpoint);
     counters.stored += result.stored;

@@ -59,8 +59,14 @@ async function loadPage(before) {
 
 function openStream() {
   stream?.close();
+  delete document.body.dataset.live;
   if (!live) return;
-  stream = new EventSource(api('/api/stream'));
+  const source = new EventSource(api('/api/stream'));
+  stream = source;
+  // Marks which filter the open tail serves (tests wait on it before sending a live event).
+  source.onopen = () => {
+    if (stream === source) document.body.dataset.live = source.url;
+  };
   stream.onmessage = (message) => {
     let event;
     try {
