@@ -1,8 +1,10 @@
 /**
- * The store's in-memory index: one slot per stored event in growable typed arrays (about 27
+ * The store's in-memory index: one slot per stored event in growable typed arrays (about 35
  * bytes an event), so a filter on level, service, runtime, route, status or time checks numbers,
- * not JSON. Strings go through small dictionaries; a dictionary that is full maps new values to
- * OTHER, and those rows are checked against their line instead.
+ * not JSON; requestId and traceId are kept as 32-bit hashes, so "every event of this request"
+ * is a scan of numbers too (a hash match is confirmed on the line). Strings go through small
+ * dictionaries; a dictionary that is full maps new values to OTHER, and those rows are checked
+ * against their line instead.
  */
 import { LEVELS } from '../../../src/index.js';
 
@@ -35,6 +37,15 @@ export class Dictionary {
   }
 }
 
+/** FNV-1a hash of a string; 0 means "none", so a real 0 becomes 1. */
+export function hashId(raw: unknown): number {
+  const value = typeof raw === 'number' ? String(raw) : raw; // `requestId=7` matches a numeric id too
+  if (typeof value !== 'string' || value === '') return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+  return hash >>> 0 || 1;
+}
+
 /** One event's index entry. */
 export interface IndexEntry {
   time: number;
@@ -43,6 +54,8 @@ export interface IndexEntry {
   runtime: number;
   route: number;
   status: number;
+  requestId: number;
+  traceId: number;
   segment: number;
   offset: number;
   length: number;
@@ -63,6 +76,8 @@ export class IndexColumns {
   runtime = new Uint16Array(1024);
   route = new Uint16Array(1024);
   status = new Uint16Array(1024);
+  requestId = new Uint32Array(1024);
+  traceId = new Uint32Array(1024);
   segment = new Uint32Array(1024);
   offset = new Uint32Array(1024);
   size = new Uint32Array(1024);
@@ -80,6 +95,8 @@ export class IndexColumns {
     this.runtime = copy(this.runtime, (n) => new Uint16Array(n));
     this.route = copy(this.route, (n) => new Uint16Array(n));
     this.status = copy(this.status, (n) => new Uint16Array(n));
+    this.requestId = copy(this.requestId, (n) => new Uint32Array(n));
+    this.traceId = copy(this.traceId, (n) => new Uint32Array(n));
     this.segment = copy(this.segment, (n) => new Uint32Array(n));
     this.offset = copy(this.offset, (n) => new Uint32Array(n));
     this.size = copy(this.size, (n) => new Uint32Array(n));
@@ -94,6 +111,8 @@ export class IndexColumns {
     this.runtime[i] = entry.runtime;
     this.route[i] = entry.route;
     this.status[i] = entry.status;
+    this.requestId[i] = entry.requestId;
+    this.traceId[i] = entry.traceId;
     this.segment[i] = entry.segment;
     this.offset[i] = entry.offset;
     this.size[i] = entry.length;
@@ -101,7 +120,7 @@ export class IndexColumns {
 
   /** Drops the first `count` entries (a deleted segment). */
   dropFront(count: number): void {
-    for (const array of [this.time, this.level, this.service, this.runtime, this.route, this.status, this.segment, this.offset, this.size]) {
+    for (const array of [this.time, this.level, this.service, this.runtime, this.route, this.status, this.requestId, this.traceId, this.segment, this.offset, this.size]) {
       array.copyWithin(0, count, this.length);
     }
     this.length -= count;
@@ -109,6 +128,6 @@ export class IndexColumns {
 
   /** Bytes the columns hold (for stats). */
   get bytes(): number {
-    return this.time.length * (8 + 1 + 2 + 2 + 2 + 2 + 4 + 4 + 4);
+    return this.time.length * (8 + 1 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + 4 + 4);
   }
 }

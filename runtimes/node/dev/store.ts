@@ -8,7 +8,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Dictionary, IndexColumns, levelNumber } from './index-columns.js';
+import { Dictionary, IndexColumns, hashId, levelNumber } from './index-columns.js';
 import { levelMatches, matchesEvent, needlesOf, routeOf, statusMatches, type EventQuery } from './query.js';
 import { IdWindow } from './id-window.js';
 
@@ -121,6 +121,8 @@ export class EventStore {
       runtime: this.runtimes.intern(typeof record.runtime === 'string' ? record.runtime : undefined),
       route: this.routes.intern(routeOf(record)),
       status: typeof record.status === 'number' && record.status >= 0 && record.status < 65536 ? record.status : 0,
+      requestId: hashId(record.requestId),
+      traceId: hashId(record.traceId),
       segment,
       offset,
       length,
@@ -228,6 +230,9 @@ export class EventStore {
     const events: Record<string, unknown>[] = [];
     if (service === -1 || runtime === -1 || route === -1) return { events, scanned: 0, partial: false };
     const needles = needlesOf(query).map((variants) => variants.map((v) => Buffer.from(v)));
+    // "Every event of this request / trace": hashed columns, so a rare id costs no file reads.
+    const requestHash = hashId(query.fields.find((t) => t.path.length === 1 && t.path[0] === 'requestId')?.value);
+    const traceHash = hashId(query.fields.find((t) => t.path.length === 1 && t.path[0] === 'traceId')?.value);
     const reader = new BlockReader(this.segments, needles);
     const levels = new Uint8Array(256);
     for (let n = 0; n < 6; n++) levels[n] = levelMatches(query, ['trace', 'debug', 'info', 'warn', 'error', 'fatal'][n] as string) ? 1 : 0;
@@ -245,6 +250,8 @@ export class EventStore {
       if (runtime !== undefined && c.runtime[i] !== runtime) continue;
       if (route !== undefined && c.route[i] !== route) continue;
       if (query.status !== undefined && !statusMatches(query, c.status[i] as number)) continue;
+      if (requestHash !== 0 && c.requestId[i] !== requestHash) continue;
+      if (traceHash !== 0 && c.traceId[i] !== traceHash) continue;
       const time = c.time[i] as number;
       if (query.since !== undefined && time < query.since) continue;
       if (query.until !== undefined && time > query.until) continue;

@@ -76,6 +76,8 @@ describe('EventStore', () => {
           status: n % 10 === 0 ? 503 : 200,
           user: { id: n % 7 },
           msg: n === 777 ? 'the "rare" one' : `event ${n}`,
+          requestId: n === 1005 ? 5 : `r-${n}`,
+          traceId: `t-${n % 10}`,
         }),
       ),
     );
@@ -103,6 +105,10 @@ describe('EventStore', () => {
     const until = new Date(base + 109_000).toISOString();
     expect(all(`since=${since}&until=${until}`)).toEqual(expected((n) => n >= 100 && n <= 109));
     expect(all('service=nope')).toEqual([]);
+    expect(all('q=requestId%3Dr-5')).toEqual(['e-5']); // hashed column, confirmed on the line
+    expect(all('q=requestId%3D5')).toEqual(['e-1005']); // a numeric id
+    expect(all('q=traceId%3Dt-0%20level%3Derror')).toEqual(expected((n) => n % 10 === 0));
+    expect(all('q=traceId%3Dt-1%20level%3Derror')).toEqual([]);
     store.close();
   });
 });
