@@ -140,7 +140,10 @@ export function createReceivers(store: EventStore, health: Health, limits: Recei
       const response = await ingest(request, { clientAddress: req.socket.remoteAddress });
       await ingestLogger.flush();
       if (response.status >= 400) health.refuse('ingest', (/"error":"([^"]+)"/.exec(await response.clone().text())?.[1] ?? String(response.status)).slice(0, 64));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
+      const replyHeaders = Object.fromEntries(response.headers);
+      // A body the handler stopped reading (over the cap) leaves bytes on the wire: close this connection.
+      if (hasBody && !req.complete) replyHeaders.connection = 'close';
+      res.writeHead(response.status, replyHeaders);
       res.end(Buffer.from(await response.arrayBuffer()));
       if (hasBody && !req.readableEnded) req.resume();
     },

@@ -160,8 +160,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 
   const routes: Record<string, Route> = {
-    'POST /ingest': receivers.ingest,
-    'OPTIONS /ingest': receivers.ingest,
     'POST /v1/batch': receivers.batch,
     'POST /v1/logs': receivers.otlp,
     'POST /v1/stats': receivers.stats,
@@ -198,7 +196,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       return send(res, 204, undefined, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type, authorization, x-shiplog-token, x-shiplog-runtime, idempotency-key', 'access-control-max-age': '600' });
     }
     if (url.pathname.startsWith('/v1/')) res.setHeader('access-control-allow-origin', '*');
-    const route = routes[`${req.method} ${url.pathname}`];
+    // The ingest answers every method itself (405 with Allow, CORS preflight), like in production.
+    const route = url.pathname === '/ingest' ? receivers.ingest : routes[`${req.method} ${url.pathname}`];
     if (route !== undefined) {
       route(req, res, url).catch(() => send(res, 500, { error: 'internal' }));
       return;
