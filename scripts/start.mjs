@@ -101,7 +101,10 @@ async function stop(code) {
 const traceId = await round(runtimes);
 if (once) {
   const names = Object.keys(CHECKS);
-  const { results, missing } = await checkArrivals(names);
+  // A runtime that could not start is missing at once (no point waiting for its events).
+  const notStarted = names.filter((name) => runtimes[name] === undefined);
+  const { results, missing } = await checkArrivals(names.filter((name) => runtimes[name] !== undefined));
+  missing.push(...notStarted);
   for (const name of names) {
     const line = runtimes[name] === undefined ? 'not started' : CHECKS[name].map((q, i) => `${q.replace(/^runtime=\w+&?/, '') || 'all'}: ${results[name][i]}`).join(', ');
     console.log(`  ${missing.includes(name) ? '✗' : '✓'} ${name.padEnd(8)} ${line}`);
