@@ -98,6 +98,7 @@ function out(line: string): Promise<void> | undefined {
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'spool') return runSpoolCommand(argv.slice(1));
+  if (argv[0] === 'dev') return import('./dev/command.js').then((dev) => void dev.runDev(argv.slice(1)));
   const { path, options, json, follow } = parse(argv);
   let isDir: boolean;
   try {
@@ -141,8 +142,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'dev') void import('./dev/command.js').then((dev) => dev.runDev(process.argv.slice(3)));
-else main(process.argv.slice(2)).catch((error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`shiplog: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
