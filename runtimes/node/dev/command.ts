@@ -67,6 +67,7 @@ export async function runDev(argv: readonly string[]): Promise<DevServer> {
     process.stderr.write(`shiplog dev: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  process.stdout.on('error', () => undefined); // `shiplog dev | head`: the collector keeps running without stdout
   if (server.note !== undefined) process.stdout.write(`shiplog dev: ${server.note}\n`);
   const stored = server.store.stats().events;
   process.stdout.write(`shiplog dev: viewer at ${server.url}${stored > 0 ? ` (${stored} events kept from earlier runs)` : ''}\n`);
