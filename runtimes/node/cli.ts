@@ -14,6 +14,11 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
     usage: 'Usage: shiplog spool <status|list|retry|clear> <dir> [options]; `shiplog spool --help` for more\n',
     run: async (argv) => runSpoolCommand(argv),
   },
+  dev: {
+    summary: 'local collector and live viewer (docs/dev.md)',
+    usage: 'Usage: shiplog dev [options]; `shiplog dev --help` for more\n',
+    run: (argv) => import('./dev/command.js').then((dev) => void dev.runDev(argv)),
+  },
 };
 
 const USAGE = `Usage: shiplog <command> [options]
