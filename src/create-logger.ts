@@ -1,5 +1,7 @@
 import { Logger } from './logger.js';
 import { LoggerCore } from './logger-core.js';
+import { pipelinesRoute, type DeliveryRoute } from './lifecycle/route.js';
+import type { Level } from './event.js';
 import { resolveOptions, type LoggerOptions, type ResolvedOptions } from './options.js';
 import type { Sink } from './pipeline.js';
 import { consoleSink } from './sinks/console.js';
@@ -12,17 +14,29 @@ export type DefaultSinks = (options: ResolvedOptions) => Sink[];
 export const consoleDefaults: DefaultSinks = (options) =>
   options.endpoint === undefined ? [consoleSink()] : [consoleSink(), httpSink({ url: options.endpoint })];
 
-/** Makes the core of a logger; runtimes pass their own (e.g. Lambda's failure buffer). */
-export type MakeCore = (options: ResolvedOptions, sinks: readonly Sink[]) => LoggerCore;
+/**
+ * Wraps (or replaces) the plain delivery route of a new logger: how runtimes add behaviour,
+ * e.g. Lambda's failure buffer. `level`, when given, is the lowest level the logger lets through
+ * to the route (a failure buffer holds levels below the configured one).
+ */
+export type MakeRoute = (
+  options: ResolvedOptions,
+  sinks: readonly Sink[],
+  /** The plain route (one pipeline per sink), made when called. */
+  plain: () => DeliveryRoute,
+) => DeliveryRoute | { route: DeliveryRoute; level: Level };
 
-/** @internal Builds a logger with a runtime's default sinks and, optionally, its own core. */
-export function createLoggerWith(
-  defaults: DefaultSinks,
-  options?: LoggerOptions,
-  makeCore: MakeCore = (resolved, sinks) => new LoggerCore(resolved, sinks),
-): Logger {
+/**
+ * Builds a logger with a runtime's default sinks and, optionally, a wrapper around its delivery
+ * route: the one factory every runtime entry uses.
+ */
+export function createLoggerWith(defaults: DefaultSinks, options?: LoggerOptions, makeRoute?: MakeRoute): Logger {
   const resolved = resolveOptions(options);
-  const core = makeCore(resolved, resolved.sinks ?? defaults(resolved));
+  const sinks = resolved.sinks ?? defaults(resolved);
+  const plain = (): DeliveryRoute => pipelinesRoute(resolved, sinks);
+  const made = makeRoute === undefined ? plain() : makeRoute(resolved, sinks, plain);
+  const core =
+    'route' in made ? new LoggerCore({ ...resolved, level: made.level }, made.route) : new LoggerCore(resolved, made);
   return new Logger(core, { ...resolved.fields });
 }
 

@@ -58,6 +58,11 @@ export class Logger {
     this.#fragment = fragment;
   }
 
+  /** @internal The core behind a logger, for the request lifecycle (`src/internal.ts`); not a stable API. */
+  static coreOf(logger: Logger): LoggerCore {
+    return logger.core;
+  }
+
   /** Lowest level this logger writes. */
   get level(): Level {
     return this.core.level;
