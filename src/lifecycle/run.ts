@@ -33,7 +33,7 @@ export interface LifecycleDeclaration<R> {
    * that refuses, means the flush is awaited before the handler's promise settles.
    */
   waitUntil?: WaitUntil | undefined;
-  /** Told every invocation's flush result. A throw here is contained. */
+  /** Told every invocation's flush result. A throw here is contained (and told to `onInternalError`). */
   onFlush?(result: FlushResult, log: RequestLogger): void;
   /** Told an internal failure at the end of the invocation (never the handler's own error). */
   onInternalError?(error: unknown): void;
@@ -87,17 +87,22 @@ async function endLifecycle<R>(declaration: LifecycleDeclaration<R>, invocation:
     const flushing = invocation.finish(outcome, timeoutMs).then((flushed) => {
       try {
         declaration.onFlush?.(flushed, log);
-      } catch {
-        // A failing report hook must not turn a delivered request into a failed one.
+      } catch (hookError) {
+        // A failing report hook must not turn a delivered request into a failed one; say so where asked.
+        report(declaration, hookError);
       }
       return flushed;
     });
     if (!handOff(declaration.waitUntil, flushing)) await flushing;
   } catch (internal) {
-    try {
-      declaration.onInternalError?.(internal);
-    } catch {
-      // Nothing left to tell.
-    }
+    report(declaration, internal);
+  }
+}
+
+function report(declaration: LifecycleDeclaration<unknown>, error: unknown): void {
+  try {
+    declaration.onInternalError?.(error);
+  } catch {
+    // Nothing left to tell.
   }
 }
