@@ -12,6 +12,8 @@ export const entries = {
   lambda: 'runtimes/lambda/index.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
+  express: 'runtimes/node/express.ts',
+  fastify: 'runtimes/node/fastify.ts',
   ingest: 'src/ingest.ts',
   otlp: 'src/sinks/otlp.ts',
 };
@@ -29,6 +31,6 @@ export default defineConfig({
   removeNodeProtocol: false,
   target: 'es2022',
   outDir: 'dist',
-  external: [/^node:/, 'hono', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
+  external: [/^node:/, 'hono', 'express', 'fastify', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
   tsconfig: 'tsconfig.build.json',
 });

@@ -41,6 +41,8 @@ const SUBPATHS = [
   ['./lambda', 'lambda', 'lambda'],
   ['./hono', 'hono', undefined],
   ['./next', 'next', undefined],
+  ['./express', 'express', undefined],
+  ['./fastify', 'fastify', undefined],
   ['./ingest', 'ingest', undefined],
   ['./otlp', 'otlp', undefined],
   ['./testing', 'testing', undefined],
