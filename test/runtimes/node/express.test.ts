@@ -1,11 +1,13 @@
 /**
- * `shiplog/express` on a real Express 5 server on loopback: one wide event per request with the
+ * `shiplog/express` on real Express 5 and Express 4 servers on loopback: one wide event per request with the
  * route pattern, status, duration and error; `getLogger()` per request under concurrency;
  * thrown errors, rejected async handlers and next(err) as 500 with the error; aborted requests;
  * streaming responses; and a hung sink that never delays a response.
  */
 import http from 'node:http';
-import express from 'express';
+import express5 from 'express';
+// Express 4 is installed under the alias `express4` (npm:express@4.22.3) to run the same tests.
+import express4 from 'express4';
 import { afterEach, describe, expect, test } from 'vitest';
 import { getLogger, shiplog, shiplogErrors } from '../../../runtimes/node/express.js';
 import type { LogEvent, Sink } from '../../../src/index.js';
@@ -17,19 +19,27 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-async function serve(app: express.Express): Promise<string> {
+type ExpressFactory = typeof express5;
+
+async function serve(app: ReturnType<ExpressFactory>): Promise<string> {
   const { url, close } = await listen(http.createServer(app));
   closers.push(close);
   return url;
 }
 
-describe('shiplog/express', () => {
+const versions: [string, ExpressFactory, boolean][] = [
+  ['express 5', express5, true],
+  // Express 4 does not catch rejected async handlers (they never reach next(err)).
+  ['express 4', express4 as unknown as ExpressFactory, false],
+];
+
+describe.each(versions)('shiplog/express on %s', (_name, express, catchesRejections) => {
   test('concurrent requests keep their own logger through getLogger(); one wide event each with the route pattern', async () => {
     const seen = observe();
     const gates = Array.from({ length: 8 }, () => gate());
     const app = express();
     app.use(shiplog(seen.options));
-    app.get('/users/:id', async (req, res) => {
+    app.get('/users/:id', async (req: express5.Request, res: express5.Response) => {
       const i = Number(req.params.id);
       await (gates[i] as ReturnType<typeof gate>).promise;
       getLogger().info('inside', { user: req.params.id });
@@ -51,7 +61,7 @@ describe('shiplog/express', () => {
     expect(seen.sink.records()).toHaveLength(16);
   });
 
-  test('a thrown error, a rejected async handler and next(err) give 500 with the error in the wide event', async () => {
+  test('a thrown error, a rejected async handler (Express 5) and next(err) give 500 with the error in the wide event', async () => {
     const seen = observe();
     const app = express();
     app.use(shiplog(seen.options));
@@ -69,7 +79,7 @@ describe('shiplog/express', () => {
     const url = await serve(app);
     const cases = [
       ['throw', '/api/throw', 'TypeError', 'thrown'],
-      ['reject', '/api/reject', 'RangeError', 'rejected'],
+      ...(catchesRejections ? ([['reject', '/api/reject', 'RangeError', 'rejected']] as const) : []),
       ['next', '/api/next/1', 'Error', 'passed to next'],
     ] as const;
     for (const [id, path, name, message] of cases) {
