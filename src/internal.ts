@@ -7,7 +7,8 @@
 export * from './index.js';
 export { createLoggerWith, consoleDefaults, type DefaultSinks, type MakeRoute } from './create-logger.js';
 export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
-export { LoggerCore, RESERVED_KEYS, isoTime, type LoggerCounters, type LoggerStats } from './logger-core.js';
+export { LoggerCore, type LoggerCounters, type LoggerStats } from './logger-core.js';
+export { RESERVED_KEYS, eventLine, isoTime, lineHead } from './event-line.js';
 export { resolveOptions, type ResolvedOptions } from './options.js';
 export { RingBuffer } from './ring-buffer.js';
 export { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';

@@ -3,6 +3,9 @@ import type { ResolvedOptions } from './options.js';
 import type { FlushOptions, FlushResult, SinkStats } from './pipeline.js';
 import { Serializer } from './serialize.js';
 import type { DeliveryRoute } from './lifecycle/route.js';
+import { RESERVED_KEYS, lineHead } from './event-line.js';
+
+export { RESERVED_KEYS, isoTime } from './event-line.js';
 
 /** Counters of a logger: one entry per sink, plus what was decided before any sink. */
 export interface LoggerStats {
@@ -14,21 +17,6 @@ export interface LoggerStats {
   duplicateEmits: number;
   /** Log calls that failed inside shiplog and were contained (never thrown to the caller). */
   internalErrors: number;
-}
-
-/** Top-level keys shiplog writes itself; user fields with these names are written as `_name`. */
-export const RESERVED_KEYS = ['level', 'time', 'msg', 'service', 'env', 'version'] as const;
-
-let lastMs = Number.NaN;
-let lastIso = '';
-
-/** ISO-8601 time, computed at most once per millisecond. */
-export function isoTime(ms: number): string {
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
 }
 
 /** One serializer per resolved options: loggers made per request (Workers, Lambda) share it. */
@@ -73,12 +61,7 @@ export class LoggerCore {
     this.serializer = serializerFor(options);
     this.level = options.level;
     this.minRank = LEVEL_RANK[options.level];
-    let head = '';
-    for (const key of ['service', 'env', 'version'] as const) {
-      const value = options[key];
-      if (value !== undefined) head += `,"${key}":${this.serializer.string(value)}`;
-    }
-    this.head = head;
+    this.head = lineHead(options, this.serializer);
     this.#rates = options.sample?.rates;
     this.keepSlowerThanMs = options.sample?.keepSlowerThanMs;
     this.#random = options.sample?.random ?? Math.random;

@@ -1,5 +1,6 @@
 import { LEVEL_RANK, LEVELS, type Level } from './event.js';
-import { isoTime, type LoggerCore, type LoggerStats } from './logger-core.js';
+import { eventLine } from './event-line.js';
+import type { LoggerCore, LoggerStats } from './logger-core.js';
 import type { Fields } from './options.js';
 import type { FlushOptions, FlushResult } from './pipeline.js';
 import { requestInfo, type RequestInfo, type RequestLike } from './request-info.js';
@@ -148,10 +149,7 @@ export class Logger {
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
-      const line = `{"level":"${level}","time":"${isoTime(time)}"${core.head}${
-        msg === undefined ? '' : `,"msg":${serializer.string(msg)}`
-      }${tail}}`;
-      core.write(level, time, line);
+      core.write(level, time, eventLine(level, time, core.head, msg === undefined ? undefined : serializer.string(msg), tail));
     } catch {
       core.internalErrors++;
     }
