@@ -1,8 +1,8 @@
 import {
   Logger,
-  LoggerCore,
+  PipelinesRoute,
+  assembleLogger,
   consoleSink,
-  pipelinesRoute,
   randomId,
   resolveOptions,
   type Fields,
@@ -134,9 +134,8 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
           retry: resolved.retry,
         }),
   ];
-  const route = pipelinesRoute(resolved, sinks);
-  const core = new LoggerCore(resolved, route);
-  const logger = new BrowserLogger(core, fields, core.serializer.fields(fields));
+  const { logger, route: plain } = assembleLogger(resolved, sinks, { fields, LoggerClass: BrowserLogger });
+  const route = plain as PipelinesRoute;
   const beacons: [Pipeline, BrowserSink][] = [];
   route.pipelines.forEach((pipeline, i) => {
     const sink = sinks[i] as BrowserSink;
