@@ -279,7 +279,7 @@ export class Pipeline {
   #armTimer(): void {
     const oldest = this.#ring.peek();
     const { intervalMs } = this.#batch;
-    if (oldest === undefined || intervalMs <= 0 || this.#closed) return;
+    if (oldest === undefined || intervalMs <= 0 || this.#closed || this.#held) return;
     this.#timer = startTimer(oldest.time + intervalMs - Date.now(), false, this.#onTimer);
   }
 

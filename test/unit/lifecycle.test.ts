@@ -14,13 +14,13 @@ interface Switchable extends Sink {
 }
 
 /** A network-like sink: delivers at once, or hangs until its send is aborted. */
-function switchable(): Switchable {
+function switchable(intervalMs = 0): Switchable {
   const sink: Switchable = {
     name: 'net',
     hang: false,
     aborted: 0,
     delivered: [],
-    batch: { size: 50, intervalMs: 0 },
+    batch: { size: 50, intervalMs },
     write(batch: readonly LogEvent[], { signal }) {
       if (sink.hang) {
         return new Promise<void>((_, reject) =>
@@ -110,7 +110,7 @@ describe('runLifecycle', () => {
   });
 
   test('a hung send is aborted at the deadline: events stay pending, no failure counted, the next invocation delivers them', async () => {
-    const sink = switchable();
+    const sink = switchable(1000); // with a batch timer, which must not fire (or spin) while the sends are held
     const logger = createLogger({ sinks: [sink], retry: { maxAttempts: 3 } });
     sink.hang = true;
     let settled = false;
@@ -129,6 +129,7 @@ describe('runLifecycle', () => {
     // Held until the next invocation: no send (so no new hung connection) between invocations.
     await vi.advanceTimersByTimeAsync(60_000);
     expect(logger.stats().sinks.net).toMatchObject({ pending: 2, inFlight: 0 });
+    expect(vi.getTimerCount()).toBe(0); // no batch timer re-arming itself while held
 
     sink.hang = false;
     const flushes: FlushResult[] = [];
