@@ -99,7 +99,8 @@ describe('fetch', () => {
     const res = await w.mf.dispatchFetch('http://worker.test/users/2', { headers: { 'x-request-id': 'hang-2' } });
     const respondedAt = Date.now();
     await res.text();
-    await until(() => ing.abandoned === 1, 10_000, 'the hung send aborted');
+    // Every hung send (this request's, and the global-scope logger's parked events riding along) aborted.
+    await until(() => ing.requests > 0 && ing.abandoned === ing.requests, 10_000, 'the hung sends aborted');
     const elapsed = Date.now() - respondedAt;
     // Ended by the 400 ms deadline, far before the sink's own 10 s request timeout.
     expect(elapsed).toBeGreaterThanOrEqual(300);
@@ -112,6 +113,7 @@ describe('fetch', () => {
     const byRequest = (id: string): unknown[] => ing.events().filter((e) => e.requestId === id).map((e) => e.msg);
     expect(byRequest('hang-2')).toEqual(['loading user', 'GET /users/2 200']);
     expect(byRequest('after-3')).toEqual(['loading user', 'GET /users/3 200']);
+    expect(ing.events().filter((e) => e.msg === 'isolate started')).toHaveLength(1);
     expect(w.records().filter((r) => 'shiplogDropped' in r)).toEqual([]);
     const stats = (await (await w.mf.dispatchFetch('http://worker.test/stats')).json()) as {
       sinks: Record<string, { accepted: number; delivered: number; dropped: number; pending: number }>;
