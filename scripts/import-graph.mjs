@@ -2,8 +2,8 @@
 /**
  * Prints which core modules (src/) each file outside the core reaches into: runtimes/** and the
  * framework adapters. `node scripts/import-graph.mjs` for the graph, `--check` to fail (exit 1)
- * when anything outside src/ imports a core module other than src/index.ts or src/internal.ts,
- * or an adapter imports anything in src/ but those two.
+ * when one of them imports a core module other than a public entry (src/index.ts, src/ingest.ts,
+ * src/sinks/otlp.ts, src/testing.ts) or src/internal.ts.
  * Static text scan of import/export specifiers: no build, no dependencies.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,8 +13,11 @@ import { fileURLToPath } from 'node:url';
 /** The repository scanned: this one, or `--root <dir>` (the boundary test scans a scratch tree). */
 const rootFlag = process.argv.indexOf('--root');
 const root = rootFlag === -1 ? resolve(dirname(fileURLToPath(import.meta.url)), '..') : resolve(process.argv[rootFlag + 1]);
-/** The only core modules code outside the core (and the adapters) may import. */
-export const ALLOWED = new Set(['src/index.ts', 'src/internal.ts']);
+/**
+ * The only core modules code outside the core (and the adapters) may import: the public entries
+ * (`shiplog`, `shiplog/ingest`, `shiplog/otlp`, `shiplog/testing`) and src/internal.ts.
+ */
+export const ALLOWED = new Set(['src/index.ts', 'src/internal.ts', 'src/ingest.ts', 'src/sinks/otlp.ts', 'src/testing.ts']);
 
 function walk(dir) {
   const out = [];
@@ -63,7 +66,7 @@ export function graph() {
 const edges = graph();
 if (process.argv.includes('--check')) {
   const bad = edges.filter((edge) => !ALLOWED.has(edge.to));
-  for (const { from, to } of bad) console.error(`boundary violation: ${from} imports ${to} (use src/index.ts or src/internal.ts)`);
+  for (const { from, to } of bad) console.error(`boundary violation: ${from} imports ${to} (use a public entry such as src/index.ts, or src/internal.ts)`);
   process.exit(bad.length === 0 ? 0 : 1);
 }
 const byFile = new Map();
