@@ -1,5 +1,5 @@
 import type { LogEvent, RetryOptions, Sink } from '../../src/index.js';
-import { checkOptionKeys, checkSinkOptionKeys, optionKeys } from '../../src/options.js';
+import { checkOptionKeys, checkSinkOptionKeys, optionKeys } from '../../src/internal.js';
 import { toLogRow, type DatabaseAdapter } from './db/rows.js';
 
 /** How events reach the database. */

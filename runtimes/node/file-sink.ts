@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BatchOptions, LogEvent, RetryOptions, Sink } from '../../src/index.js';
-import { checkSinkOptionKeys, optionKeys } from '../../src/options.js';
+import { checkSinkOptionKeys, optionKeys } from '../../src/internal.js';
 import { acquireWriter, releaseWriter, type FileWriter, type WriteProgress } from './file-writer.js';
 
 /** Options of {@link fileSink}. */

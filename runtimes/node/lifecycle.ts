@@ -1,6 +1,5 @@
 import type { FlushResult, Logger } from '../../src/index.js';
-import { checkOptionKeys, optionKeys } from '../../src/options.js';
-import { describeError } from '../../src/util.js';
+import { checkOptionKeys, describeError, optionKeys } from '../../src/internal.js';
 
 /** Process hooks of a Node logger. */
 export interface ExitOptions {

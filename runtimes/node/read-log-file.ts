@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { constants, createGunzip } from 'node:zlib';
 import { LEVEL_RANK, isLevel, type Level } from '../../src/index.js';
-import { checkOptionKeys, optionKeys } from '../../src/options.js';
+import { checkOptionKeys, optionKeys } from '../../src/internal.js';
 import { listArchives, utcStamp } from './rotation.js';
 import { parseSince, type TimeSpec } from './time-spec.js';
 
