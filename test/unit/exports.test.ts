@@ -43,6 +43,8 @@ const SUBPATHS = [
   ['./next', 'next', undefined],
   ['./ingest', 'ingest', undefined],
   ['./otlp', 'otlp', undefined],
+  ['./clickhouse', 'clickhouse', undefined],
+  ['./connectors', 'connectors', undefined],
   ['./testing', 'testing', undefined],
 ] as const;
 
