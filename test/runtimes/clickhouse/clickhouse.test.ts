@@ -3,6 +3,7 @@
  * 100k events from several loggers land exactly once, wide events are queryable by request id,
  * status and route, a malformed row is final, the documented DDL is what the sink fills.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger, type Logger } from '../../../src/index.js';
 import { clickhouseSink, clickhouseTableSql, clickhouseErrorCode, CLICKHOUSE_FINAL_CODES } from '../../../src/sinks/clickhouse.js';
@@ -90,10 +91,31 @@ describe('100k events from several loggers', () => {
     expect(user).toEqual({ uid: '{"id":42}' });
   });
 
+  it('the queries in docs/beyond.md run and agree', async () => {
+    const docs = readFileSync(new URL('../../../docs/beyond.md', import.meta.url), 'utf8');
+    const block = /```sql\n(SELECT[\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    const queries = block.split(';').map((q) => q.replace(/--.*$/gm, '').trim()).filter(Boolean);
+    expect(queries).toHaveLength(5);
+    const results = [];
+    for (const sql of queries) results.push(await rows(sql.replaceAll('shiplog_events', table)));
+    expect(results[0]).toEqual([{ 'count()': String(TOTAL) }]);
+    expect(results[1]).toEqual([{ 'uniqExact(event_id)': String(TOTAL) }]);
+    expect(results[2]).toHaveLength((LOGGERS * REQUESTS_PER_LOGGER) / STATUSES.length); // one row per request with 500
+    expect(results[4]?.length).toBe(ROUTES.length);
+  });
+
   it('partitions are by day', async () => {
     const parts = await rows<{ partition: string }>(`SELECT DISTINCT partition FROM system.parts WHERE table = '${table}' AND active`);
     const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
     expect(parts.map((p) => p.partition).every((p) => /^\d{8}$/.test(p) && Math.abs(Number(p) - Number(today)) <= 1)).toBe(true);
+  });
+});
+
+describe('the documented table', () => {
+  it('docs/beyond.md shows exactly what clickhouseTableSql() creates; ttlDays adds a TTL', () => {
+    const docs = readFileSync(new URL('../../../docs/beyond.md', import.meta.url), 'utf8');
+    expect(docs).toContain(`\`\`\`sql\n${clickhouseTableSql()}\n\`\`\``);
+    expect(clickhouseTableSql({ table: 'db.t', ttlDays: 30 })).toMatch(/^CREATE TABLE IF NOT EXISTS db\.t \([\s\S]*\nTTL date \+ INTERVAL 30 DAY$/);
   });
 });
 
