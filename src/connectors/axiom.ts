@@ -7,7 +7,7 @@
  * `Content-Type: application/json`, a JSON array of events; `_time` is the event time.
  */
 import type { Sink } from '../pipeline.js';
-import { omit, parseEvent, vendorSink, type ConnectorOptions } from './shared.js';
+import { jsonArray, omit, vendorSink, type ConnectorOptions } from './shared.js';
 
 /** Options of {@link axiomSink}. */
 export interface AxiomSinkOptions extends ConnectorOptions {
@@ -30,12 +30,6 @@ export function axiomSink(options: AxiomSinkOptions): Sink {
     url: edge === undefined ? `https://api.axiom.co/v1/datasets/${name}/ingest` : `https://${edge.replace(/^https?:\/\//, '').replace(/\/+$/, '')}/v1/ingest/${name}`,
     headers: { authorization: `Bearer ${token}` },
     contentType: 'application/json',
-    body: (batch) =>
-      JSON.stringify(
-        batch.map((event) => {
-          const { record, level, ms } = parseEvent(event);
-          return { _time: new Date(ms).toISOString(), level, ...omit(record, ['time', 'level']) };
-        }),
-      ),
+    body: jsonArray(({ record, level, ms }) => ({ _time: new Date(ms).toISOString(), level, ...omit(record, ['time', 'level']) })),
   });
 }

@@ -5,7 +5,7 @@
  * events; the event time goes in `dt` (RFC 3339 or UNIX time), 202 = logged.
  */
 import type { Sink } from '../pipeline.js';
-import { omit, parseEvent, vendorSink, type ConnectorOptions } from './shared.js';
+import { jsonArray, omit, vendorSink, type ConnectorOptions } from './shared.js';
 
 /** Options of {@link betterStackSink}. */
 export interface BetterStackSinkOptions extends ConnectorOptions {
@@ -26,12 +26,6 @@ export function betterStackSink(options: BetterStackSinkOptions): Sink {
     url: /^https?:\/\//.test(host) ? host : `https://${host}`,
     headers: { authorization: `Bearer ${sourceToken}` },
     contentType: 'application/json',
-    body: (batch) =>
-      JSON.stringify(
-        batch.map((event) => {
-          const { record, level, ms } = parseEvent(event);
-          return { dt: new Date(ms).toISOString(), message: record.msg, level, ...omit(record, ['time', 'msg', 'level']) };
-        }),
-      ),
+    body: jsonArray(({ record, level, ms }) => ({ dt: new Date(ms).toISOString(), message: record.msg, level, ...omit(record, ['time', 'msg', 'level']) })),
   });
 }

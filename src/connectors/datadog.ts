@@ -8,7 +8,7 @@
  */
 import type { Level } from '../event.js';
 import type { Sink } from '../pipeline.js';
-import { omit, parseEvent, vendorSink, type ConnectorOptions } from './shared.js';
+import { jsonArray, omit, vendorSink, type ConnectorOptions } from './shared.js';
 
 /** Options of {@link datadogSink}. */
 export interface DatadogSinkOptions extends ConnectorOptions {
@@ -35,18 +35,14 @@ export function datadogSink(options: DatadogSinkOptions): Sink {
     headers: { 'dd-api-key': apiKey },
     contentType: 'application/json',
     maxBatchSize: 1000,
-    body: (batch) =>
-      JSON.stringify(
-        batch.map((event) => {
-          const { record, level, ms } = parseEvent(event);
-          const ddtags = [...tags];
-          if (typeof record.env === 'string') ddtags.push(`env:${record.env}`);
-          if (typeof record.version === 'string') ddtags.push(`version:${record.version}`);
-          const out: Record<string, unknown> = { ...omit(record, ['time', 'msg', 'level']), message: record.msg ?? '', status: DATADOG_STATUS[level], timestamp: ms, ddsource: source };
-          if (ddtags.length > 0) out.ddtags = ddtags.join(',');
-          if (hostname !== undefined) out.hostname = hostname;
-          return out;
-        }),
-      ),
+    body: jsonArray(({ record, level, ms }) => {
+      const ddtags = [...tags];
+      if (typeof record.env === 'string') ddtags.push(`env:${record.env}`);
+      if (typeof record.version === 'string') ddtags.push(`version:${record.version}`);
+      const out: Record<string, unknown> = { ...omit(record, ['time', 'msg', 'level']), message: record.msg ?? '', status: DATADOG_STATUS[level], timestamp: ms, ddsource: source };
+      if (ddtags.length > 0) out.ddtags = ddtags.join(',');
+      if (hostname !== undefined) out.hostname = hostname;
+      return out;
+    }),
   });
 }

@@ -23,6 +23,11 @@ export function parseEvent(event: LogEvent): ParsedEvent {
   return { record, level: isLevel(record.level) ? record.level : event.level, ms: Number.isNaN(parsed) ? event.time : parsed };
 }
 
+/** A body encoder: the batch as a JSON array of vendor objects, one per event. */
+export function jsonArray(map: (event: ParsedEvent) => Record<string, unknown>): (batch: readonly LogEvent[]) => string {
+  return (batch) => JSON.stringify(batch.map((event) => map(parseEvent(event))));
+}
+
 /** `record` without `keys`. */
 export function omit(record: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -3,45 +3,32 @@
  * request exactly as the vendor's public docs specify it (linked in each connector's source):
  * host and path, auth header, content type, body shape, level and timestamp mapping.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, type Sink } from '../../src/index.js';
 import { axiomSink, betterStackSink, datadogSink, lokiSink, parseDsn, posthogSink, sentrySink } from '../../src/connectors/index.js';
+import { startCaptureServer, type Captured, type CaptureServer } from './capture-server.js';
 
-interface Received {
-  /** Host the connector addressed (before the test fetch rerouted it here). */
+/** A request, with the host the connector addressed (before the test fetch rerouted it here). */
+interface Received extends Captured {
   host: string;
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
 }
-let server: Server;
+let vendor: CaptureServer;
 let local = '';
-const received: Received[] = [];
-let status = 202;
+/** Vendors answer 202 (Better Stack, Datadog) unless a test says otherwise. */
+const answer = (status: number) => void (vendor.answer = { status, body: '{}' });
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let raw = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-      received.push({ host: String(req.headers['x-original-host']), method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw.toString('utf8') });
-      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  local = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  vendor = await startCaptureServer();
+  local = vendor.url;
+  answer(202);
 });
-afterAll(() => new Promise((r) => server.close(r)));
+afterAll(() => vendor.close());
 afterEach(() => {
-  received.length = 0;
-  status = 202;
+  vendor.reset();
+  answer(202);
 });
+/** What arrived, in order (call after the flush). */
+const arrived = (): Received[] => vendor.received.map((r) => ({ ...r, host: String(r.headers['x-original-host']) }));
 
 /** Sends to the local server instead of the vendor, keeping path and query, noting the host. */
 const reroute: typeof fetch = (input, init) => {
@@ -73,8 +60,8 @@ async function logThrough(sink: Sink): Promise<void> {
 describe('Better Stack', () => {
   it('POSTs a JSON array to the ingesting host with the source token; dt is the event time', async () => {
     await logThrough(betterStackSink({ sourceToken: 'tok_123', host: 's1234.eu-nbg-2.betterstackdata.com', fetch: reroute }));
-    expect(received).toHaveLength(1);
-    const [r] = received as [Received];
+    expect(arrived()).toHaveLength(1);
+    const [r] = arrived() as [Received];
     expect([r.host, r.method, r.path]).toEqual(['s1234.eu-nbg-2.betterstackdata.com', 'POST', '/']);
     expect(r.headers.authorization).toBe('Bearer tok_123');
     expect(r.headers['content-type']).toBe('application/json');
@@ -88,14 +75,14 @@ describe('Better Stack', () => {
 
   it('the default host is in.logs.betterstack.com', async () => {
     await logThrough(betterStackSink({ sourceToken: 't', fetch: reroute }));
-    expect(received[0]?.host).toBe('in.logs.betterstack.com');
+    expect(arrived()[0]?.host).toBe('in.logs.betterstack.com');
   });
 });
 
 describe('Axiom', () => {
   it('POSTs a JSON array to /v1/datasets/{dataset}/ingest with the API token; _time is the event time', async () => {
     await logThrough(axiomSink({ token: 'xaat-1', dataset: 'my logs', fetch: reroute }));
-    const [r] = received as [Received];
+    const [r] = arrived() as [Received];
     expect([r.host, r.method, r.path]).toEqual(['api.axiom.co', 'POST', '/v1/datasets/my%20logs/ingest']);
     expect(r.headers.authorization).toBe('Bearer xaat-1');
     expect(r.headers['content-type']).toBe('application/json');
@@ -106,14 +93,14 @@ describe('Axiom', () => {
 
   it('an edge deployment uses /v1/ingest/{dataset} on its domain', async () => {
     await logThrough(axiomSink({ token: 't', dataset: 'd', edge: 'eu-central-1.aws.edge.axiom.co', fetch: reroute }));
-    expect([received[0]?.host, received[0]?.path]).toEqual(['eu-central-1.aws.edge.axiom.co', '/v1/ingest/d']);
+    expect([arrived()[0]?.host, arrived()[0]?.path]).toEqual(['eu-central-1.aws.edge.axiom.co', '/v1/ingest/d']);
   });
 });
 
 describe('Datadog', () => {
   it('POSTs to the site intake /api/v2/logs with DD-API-KEY; status, timestamp, ddsource, ddtags, service', async () => {
     await logThrough(datadogSink({ apiKey: 'dd-key', site: 'datadoghq.eu', hostname: 'web-1', tags: ['team:pay'], fetch: reroute }));
-    const [r] = received as [Received];
+    const [r] = arrived() as [Received];
     expect([r.host, r.method, r.path]).toEqual(['http-intake.logs.datadoghq.eu', 'POST', '/api/v2/logs']);
     expect(r.headers['dd-api-key']).toBe('dd-key');
     expect(r.headers['content-type']).toBe('application/json');
@@ -139,15 +126,15 @@ describe('Datadog', () => {
     for (let i = 0; i < 2500; i++) log.info('x', { i });
     expect(await log.flush()).toMatchObject({ ok: true, dropped: 0, pending: 0 });
     expect(log.stats().sinks.datadog).toMatchObject({ accepted: 2500, delivered: 2500 });
-    expect(received.map((r) => JSON.parse(r.body).length)).toEqual([1000, 1000, 500]);
+    expect(arrived().map((r) => JSON.parse(r.body).length)).toEqual([1000, 1000, 500]);
   });
 });
 
 describe('Grafana Loki', () => {
   it('POSTs streams to /loki/api/v1/push with low-cardinality labels and nanosecond timestamps', async () => {
-    status = 204;
+    answer(204);
     await logThrough(lokiSink({ url: `${local}/`, labels: { app: 'shop' }, username: '12345', password: 'glc_token', tenant: 'team-a' }));
-    const [r] = received as [Received];
+    const [r] = arrived() as [Received];
     expect([r.method, r.path]).toEqual(['POST', '/loki/api/v1/push']);
     expect(r.headers.authorization).toBe(`Basic ${Buffer.from('12345:glc_token').toString('base64')}`);
     expect(r.headers['x-scope-orgid']).toBe('team-a');
@@ -167,9 +154,9 @@ describe('Grafana Loki', () => {
 
 describe('PostHog', () => {
   it('sends OTLP/HTTP JSON to /i/v1/logs with the project token as a bearer token', async () => {
-    status = 200;
+    answer(200);
     await logThrough(posthogSink({ token: 'phc_abc', host: 'https://eu.i.posthog.com', fetch: reroute }));
-    const [r] = received as [Received];
+    const [r] = arrived() as [Received];
     expect([r.host, r.method, r.path]).toEqual(['eu.i.posthog.com', 'POST', '/i/v1/logs']);
     expect(r.headers.authorization).toBe('Bearer phc_abc');
     expect(r.headers['content-type']).toBe('application/json');
@@ -181,9 +168,9 @@ describe('PostHog', () => {
 
 describe('Sentry', () => {
   it('POSTs one envelope with a log item to /api/<project>/envelope/ with X-Sentry-Auth', async () => {
-    status = 200;
+    answer(200);
     await logThrough(sentrySink({ dsn: 'https://publickey@o42.ingest.us.sentry.io/4505', fetch: reroute }));
-    const [r] = received as [Received];
+    const [r] = arrived() as [Received];
     expect([r.host, r.method, r.path]).toEqual(['o42.ingest.us.sentry.io', 'POST', '/api/4505/envelope/']);
     expect(r.headers['x-sentry-auth']).toBe('Sentry sentry_version=7, sentry_key=publickey, sentry_client=shiplog/0.1.0');
     expect(r.headers['content-type']).toBe('application/x-sentry-envelope');
@@ -214,13 +201,13 @@ describe('Sentry', () => {
   });
 
   it('at most 100 logs per envelope; a DSN with a path prefix keeps it', async () => {
-    status = 200;
+    answer(200);
     const log = createLogger({ vars: {}, batch: { size: 1000 }, sinks: [sentrySink({ dsn: 'https://k@sentry.example.com/prefix/7', fetch: reroute })] });
     for (let i = 0; i < 250; i++) log.info('x');
     expect(await log.flush()).toMatchObject({ ok: true, dropped: 0, pending: 0 });
     expect(log.stats().sinks.sentry).toMatchObject({ accepted: 250, delivered: 250 });
-    expect(received.map((r) => JSON.parse(r.body.split('\n')[1] ?? '').item_count)).toEqual([100, 100, 50]);
-    expect(received[0]?.path).toBe('/prefix/api/7/envelope/');
+    expect(arrived().map((r) => JSON.parse(r.body.split('\n')[1] ?? '').item_count)).toEqual([100, 100, 50]);
+    expect(arrived()[0]?.path).toBe('/prefix/api/7/envelope/');
     expect(() => parseDsn('not a dsn')).toThrow(TypeError);
     expect(() => parseDsn('https://sentry.io/1')).toThrow(TypeError);
   });

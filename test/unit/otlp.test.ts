@@ -1,45 +1,29 @@
-import { createServer, type Server } from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/index.js';
 import { activeSpanContext } from '../../src/otel-context.js';
 import { OTLP_SCOPE, otlpSink, parseKeyValueList, resolveOtlpSettings, toLogRecord } from '../../src/sinks/otlp.js';
 import pkg from '../../package.json' with { type: 'json' };
+import { startCaptureServer, type CaptureServer } from './capture-server.js';
 
 interface Received {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   json: any;
 }
-let server: Server;
+let collector: CaptureServer;
 let base = '';
 let url = '';
-const bodies: Received[] = [];
-/** What the collector answers next (status, body); default 200 `{}`. */
-let answer: { status: number; body: string } | undefined;
+const answer = (status: number, body: string) => void (collector.answer = { status, body });
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let raw = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-      bodies.push({ path: req.url ?? '', headers: req.headers, json: JSON.parse(raw.toString('utf8')) });
-      const { status, body } = answer ?? { status: 200, body: '{}' };
-      res.writeHead(status, { 'content-type': 'application/json' }).end(body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+  collector = await startCaptureServer();
+  base = collector.url;
   url = `${base}/v1/logs`;
 });
-afterAll(() => new Promise((r) => server.close(r)));
-afterEach(() => {
-  bodies.length = 0;
-  answer = undefined;
-});
+afterAll(() => collector.close());
+afterEach(() => collector.reset());
+/** What the collector received so far, bodies parsed. */
+const arrived = (): Received[] => collector.received.map((r) => ({ path: r.path, headers: r.headers, json: JSON.parse(r.body) }));
 
 const attr = (record: any, key: string) => record.attributes.find((a: any) => a.key === key)?.value;
 
@@ -50,8 +34,8 @@ it('exports a gzip OTLP/HTTP JSON ExportLogsServiceRequest a collector accepts',
   log.error(new TypeError('declined'), 'payment failed');
   expect(await log.flush()).toMatchObject({ ok: true, delivered: 2 });
 
-  expect(bodies).toHaveLength(1);
-  const [{ headers, json }] = bodies as [Received];
+  expect(arrived()).toHaveLength(1);
+  const [{ headers, json }] = arrived() as [Received];
   expect(headers['content-type']).toBe('application/json');
   expect(headers['content-encoding']).toBe('gzip');
   const resourceLogs = json.resourceLogs[0];
@@ -154,19 +138,19 @@ describe('values a collector would reject', () => {
 
 describe('the collector response', () => {
   it('a partialSuccess that rejects the whole batch drops it with reason rejected, once (no retry)', async () => {
-    answer = { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: '2', errorMessage: 'bad records' } }) };
+    answer(200, JSON.stringify({ partialSuccess: { rejectedLogRecords: '2', errorMessage: 'bad records' } }));
     const dropped: [number, string][] = [];
     const log = createLogger({ vars: {}, sinks: [otlpSink({ url, vars: {} })], onDropped: (e, reason) => void dropped.push([e.length, reason]) });
     log.info('a');
     log.info('b');
     expect(await log.flush()).toMatchObject({ ok: false, delivered: 0, dropped: 2 });
     expect(dropped).toEqual([[2, 'rejected']]);
-    expect(bodies).toHaveLength(1);
+    expect(arrived()).toHaveLength(1);
     expect(log.stats().sinks.otlp).toMatchObject({ accepted: 2, delivered: 0, droppedByReason: { rejected: 2 } });
   });
 
   it('a partialSuccess that rejects some records is reported to onPartialSuccess', async () => {
-    answer = { status: 200, body: JSON.stringify({ partialSuccess: { rejectedLogRecords: '1', errorMessage: 'one bad' } }) };
+    answer(200, JSON.stringify({ partialSuccess: { rejectedLogRecords: '1', errorMessage: 'one bad' } }));
     const partial: unknown[] = [];
     const log = createLogger({ vars: {}, sinks: [otlpSink({ url, vars: {}, onPartialSuccess: (...a) => void partial.push(a) })] });
     log.info('a');
@@ -176,7 +160,7 @@ describe('the collector response', () => {
   });
 
   it('an empty or zero partialSuccess is plain success', async () => {
-    answer = { status: 200, body: JSON.stringify({ partialSuccess: {} }) };
+    answer(200, JSON.stringify({ partialSuccess: {} }));
     const log = createLogger({ vars: {}, sinks: [otlpSink({ url, vars: {} })] });
     log.info('a');
     expect(await log.flush()).toMatchObject({ ok: true, delivered: 1 });
@@ -197,7 +181,7 @@ describe('OTEL_* variables, read when the sink is created', () => {
     const log = createLogger({ vars: {}, sinks: [sink] });
     log.info('hello');
     await log.flush();
-    const [{ path, headers, json }] = bodies as [Received];
+    const [{ path, headers, json }] = arrived() as [Received];
     expect(path).toBe('/v1/logs');
     expect(headers).toMatchObject({ authorization: 'Bearer abc', 'x-team': 'core' });
     expect(headers['content-encoding']).toBeUndefined();
@@ -220,7 +204,7 @@ describe('OTEL_* variables, read when the sink is created', () => {
     const log = createLogger({ vars: {}, service: 'from-logger', sinks: [otlpSink({ url, gzip: false, vars: { OTEL_SERVICE_NAME: 'env' }, resource: { 'service.version': '9' } })] });
     log.info('x');
     await log.flush();
-    expect(bodies[0]?.json.resourceLogs[0].resource.attributes).toEqual([
+    expect(arrived()[0]?.json.resourceLogs[0].resource.attributes).toEqual([
       { key: 'service.name', value: { stringValue: 'from-logger' } },
       { key: 'service.version', value: { stringValue: '9' } },
     ]);
@@ -264,7 +248,7 @@ describe('trace context from a globally registered OpenTelemetry API', () => {
     context.with(trace.setSpan(ROOT_CONTEXT, span), () => log.request({ headers }).info('in span'));
     log.request({ headers }).info('outside');
     await log.flush();
-    const [inSpan, outside] = bodies[0]?.json.resourceLogs[0].scopeLogs[0].logRecords;
+    const [inSpan, outside] = arrived()[0]?.json.resourceLogs[0].scopeLogs[0].logRecords;
     expect(inSpan).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', flags: 1 });
     expect(outside).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', flags: 0 });
   });
