@@ -47,8 +47,8 @@ it('a server stopped mid-run and restarted loses nothing', async () => {
   const stopping = server.stop();
   for (let c = 0; c < 5; c++) logChunk();
   await stopping;
-  await until(() => stats().failures > 0); // at least one send failed against the stopped server
-  for (let c = 0; c < 5; c++) logChunk();
+  for (let c = 0; c < 5; c++) logChunk(); // these can only be sent to a stopped server
+  await until(() => stats().failures > 0); // at least one send failed against it
   // Phase 3: start it again; the buffered and retried events go through.
   await server.restart();
   for (let c = 0; c < 5; c++) logChunk();
