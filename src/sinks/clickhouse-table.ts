@@ -86,9 +86,11 @@ const fallbackIds = new WeakMap<LogEvent, string>();
 let fallbackCounter = 0;
 const fallbackPrefix = Math.random().toString(36).slice(2, 10);
 
-/** The event's `eventId`, or a stable one for this event object (events from before ids existed). */
+/** The event's `eventId` (in its line, or as `event.id`), else a stable one for this event object. */
 export function eventIdOf(event: LogEvent, record: Record<string, unknown>): string {
   if (typeof record.eventId === 'string' && record.eventId !== '') return record.eventId;
+  const own = (event as { readonly id?: unknown }).id;
+  if (typeof own === 'string' && own !== '') return own;
   let id = fallbackIds.get(event);
   if (id === undefined) {
     id = `${fallbackPrefix}-${(fallbackCounter++).toString(36)}`;

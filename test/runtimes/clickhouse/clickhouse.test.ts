@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger, type Logger } from '../../../src/index.js';
-import { clickhouseSink, clickhouseTableSql, clickhouseErrorCode, CLICKHOUSE_FINAL_CODES } from '../../../src/sinks/clickhouse.js';
+import { clickhouseSink, clickhouseTableSql, clickhouseErrorCode, CLICKHOUSE_FINAL_CODES, eventIdOf, toClickHouseRow } from '../../../src/sinks/clickhouse.js';
 import { query } from './clickhouse-server.mjs';
 
 const url = inject('clickhouseUrl');
@@ -108,6 +108,35 @@ describe('100k events from several loggers', () => {
     const parts = await rows<{ partition: string }>(`SELECT DISTINCT partition FROM system.parts WHERE table = '${table}' AND active`);
     const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
     expect(parts.map((p) => p.partition).every((p) => /^\d{8}$/.test(p) && Math.abs(Number(p) - Number(today)) <= 1)).toBe(true);
+  });
+});
+
+describe('rows', () => {
+  it('event id: the line\'s eventId, else event.id, else one that stays the same for the event object', () => {
+    const line = '{"level":"info","msg":"m"}';
+    expect(eventIdOf({ level: 'info', time: 1, line }, { eventId: 'e-1' })).toBe('e-1');
+    expect(eventIdOf({ level: 'info', time: 1, line, id: 'own-1' } as never, {})).toBe('own-1');
+    const event = { level: 'info' as const, time: 1, line };
+    const first = eventIdOf(event, {});
+    expect(eventIdOf(event, {})).toBe(first); // a retry sends the same id
+    expect(eventIdOf({ ...event }, {})).not.toBe(first);
+  });
+
+  it('maps a wide event; out-of-range numbers become 0 instead of wrapping in a UInt16', () => {
+    const line = JSON.stringify({ level: 'error', time: '2026-12-07T12:00:00.123Z', msg: 'GET /x 503', requestId: 'r', method: 'GET', path: '/x/1', route: '/x/:id', status: 503, durationMs: 12.5, error: { name: 'TypeError', message: 'boom' } });
+    expect(toClickHouseRow({ level: 'error', time: 0, line }, JSON.parse(line))).toMatchObject({
+      time: 1796644800,
+      time_ms: 1796644800123,
+      request_id: 'r',
+      route: '/x/:id',
+      path: '/x/1',
+      status: 503,
+      duration_ms: 12.5,
+      error_type: 'TypeError',
+      error_message: 'boom',
+      line,
+    });
+    expect(toClickHouseRow({ level: 'info', time: 0, line: '{}' }, { status: 70_000, error: 'plain' })).toMatchObject({ status: 0, error_type: 'Error', error_message: 'plain' });
   });
 });
 
