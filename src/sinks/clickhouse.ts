@@ -4,10 +4,11 @@
  */
 import { parseRetryAfter, type RetryOptions } from '../backoff.js';
 import type { LogEvent } from '../event.js';
-import type { BatchOptions, Sink, SinkContext } from '../pipeline.js';
+import type { BatchOptions, Sink } from '../pipeline.js';
 import { isRetryableStatus, SinkError } from '../sink-error.js';
 import { parseLine } from './otlp-encode.js';
 import { toClickHouseRow } from './clickhouse-table.js';
+import { httpSink } from './http.js';
 
 export { clickhouseTableSql, toClickHouseRow, eventIdOf, type ClickHouseRow, type ClickHouseTableOptions } from './clickhouse-table.js';
 
@@ -60,10 +61,6 @@ export function clickhouseErrorCode(body: string, header?: string | null): numbe
   return Number.isInteger(code) ? code : undefined;
 }
 
-async function gzip(text: string): Promise<ArrayBuffer> {
-  return new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
-}
-
 /**
  * Inserts batches into ClickHouse as JSONEachRow. Delivered = ClickHouse answered 200 (the block
  * is written). Network errors, timeouts, 5xx and transient ClickHouse errors are retried; a
@@ -80,42 +77,41 @@ export function clickhouseSink(options: ClickHouseSinkOptions): Sink {
   if (options.database !== undefined) params.set('database', options.database);
   for (const [key, value] of Object.entries(options.settings ?? {})) params.set(key, String(value));
   const endpoint = `${options.url.replace(/\/+$/, '')}/?${params}`;
-  const headers: Record<string, string> = { 'content-type': 'application/x-ndjson', ...options.headers };
+  const headers: Record<string, string> = { ...options.headers };
   if (options.username !== undefined) headers['x-clickhouse-user'] = options.username;
   if (options.password !== undefined) headers['x-clickhouse-key'] = options.password;
   const toRow = options.row ?? ((record: Record<string, unknown>, event: LogEvent) => toClickHouseRow(event, record));
-  return {
-    name: options.name ?? 'clickhouse',
-    timeoutMs: options.timeoutMs,
-    batch: options.batch ?? { size: 1000, maxBytes: 4_194_304, intervalMs: 2000 },
-    maxBufferSize: options.maxBufferSize ?? 10_000,
-    ...(options.retry ? { retry: options.retry } : {}),
-    async write(batch: readonly LogEvent[], { signal }: SinkContext): Promise<void> {
-      let body: string | ArrayBuffer = '';
-      const requestHeaders = { ...headers };
-      try {
-        for (const event of batch) body += `${JSON.stringify(toRow(parseLine(event), event))}\n`;
-        if (options.gzip === true && typeof CompressionStream === 'function') {
-          body = await gzip(body);
-          requestHeaders['content-encoding'] = 'gzip';
-        }
-      } catch (cause) {
-        throw new SinkError('could not encode the batch for ClickHouse', { retryable: false, cause });
-      }
-      const response = await (options.fetch ?? globalThis.fetch)(endpoint, { method: 'POST', headers: requestHeaders, body, signal });
-      if (response.ok) {
-        await response.body?.cancel().catch(() => undefined);
-        return;
-      }
-      const { status } = response;
-      const text = await response.text().catch(() => '');
-      const code = clickhouseErrorCode(text, response.headers.get('x-clickhouse-exception-code'));
-      const final = code !== undefined && CLICKHOUSE_FINAL_CODES.has(code);
-      throw new SinkError(`ClickHouse HTTP ${status}${code === undefined ? '' : ` (Code: ${code})`}: ${text.slice(0, 300).trim()}`, {
-        status,
-        retryable: !final && isRetryableStatus(status),
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-      });
-    },
+  /** ClickHouse's answer to a failed insert, classified by its error code (the status alone says 500). */
+  const classifyingFetch: typeof fetch = async (input, init) => {
+    const response = await (options.fetch ?? globalThis.fetch)(input, init);
+    if (response.ok) return response;
+    const { status } = response;
+    const text = await response.text().catch(() => '');
+    const code = clickhouseErrorCode(text, response.headers.get('x-clickhouse-exception-code'));
+    const final = code !== undefined && CLICKHOUSE_FINAL_CODES.has(code);
+    throw new SinkError(`ClickHouse HTTP ${status}${code === undefined ? '' : ` (Code: ${code})`}: ${text.slice(0, 300).trim()}`, {
+      status,
+      retryable: !final && isRetryableStatus(status),
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+    });
   };
+  const sink = httpSink({
+    name: options.name ?? 'clickhouse',
+    url: endpoint,
+    headers,
+    gzip: options.gzip === true,
+    timeoutMs: options.timeoutMs,
+    fetch: classifyingFetch,
+    batch: options.batch ?? { size: 1000, maxBytes: 4_194_304, intervalMs: 2000 },
+    ...(options.retry ? { retry: options.retry } : {}),
+    encode: {
+      contentType: 'application/x-ndjson',
+      body(batch) {
+        let body = '';
+        for (const event of batch) body += `${JSON.stringify(toRow(parseLine(event), event))}\n`;
+        return body;
+      },
+    },
+  });
+  return { ...sink, maxBufferSize: options.maxBufferSize ?? 10_000 };
 }
