@@ -8,7 +8,7 @@
  * the build lock; if dist/ is missing or incomplete it is built first (`npx tsup`).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -103,6 +103,7 @@ const cjsRuntime = (spec: string, flags: string[] = []) =>
  * import Node built-ins (they stay external); in any other build such an import fails the
  * bundle, which keeps the core, workers, edge and browser builds free of them.
  */
+let bundles = 0;
 async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs') {
   const result = await esbuild.build({
     stdin: { contents: source, resolveDir: root, sourcefile: 'entry.js' },
@@ -117,8 +118,10 @@ async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs
     logLevel: 'silent',
   });
   const inputs = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('dist/'));
-  const code = result.outputFiles[0]?.text ?? '';
-  const printed = await node(format === 'esm' ? ['--input-type=module', '-e', code] : ['-e', code]);
+  // From a file, not `-e`: one argument is capped at 128 KiB (E2BIG) and the node CJS bundle is larger.
+  const file = join(root, `bundle-${++bundles}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+  writeFileSync(file, result.outputFiles[0]?.text ?? '');
+  const printed = await node([file]);
   return { inputs, printed };
 }
 
