@@ -41,6 +41,8 @@ const SUBPATHS = [
   ['./lambda', 'lambda', 'lambda'],
   ['./hono', 'hono', undefined],
   ['./next', 'next', undefined],
+  ['./express', 'express', undefined],
+  ['./fastify', 'fastify', undefined],
   ['./ingest', 'ingest', undefined],
   ['./otlp', 'otlp', undefined],
   ['./clickhouse', 'clickhouse', undefined],
@@ -118,9 +120,10 @@ async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs
     logLevel: 'silent',
   });
   const inputs = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('dist/'));
-  // From a file, not `-e`: one argument is capped at 128 KiB (E2BIG) and the node CJS bundle is larger.
+  const code = result.outputFiles[0]?.text ?? '';
+  // Run from a file: a bundle passed as an argument fails with E2BIG beyond 128 KiB (the node CJS build).
   const file = join(root, `bundle-${++bundles}.${format === 'esm' ? 'mjs' : 'cjs'}`);
-  writeFileSync(file, result.outputFiles[0]?.text ?? '');
+  writeFileSync(file, code);
   const printed = await node([file]);
   return { inputs, printed };
 }
