@@ -3,6 +3,7 @@ import { isoTime, type LoggerCore, type LoggerStats } from './logger-core.js';
 import type { Fields } from './options.js';
 import type { FlushOptions, FlushResult } from './pipeline.js';
 import { requestInfo, type RequestInfo, type RequestLike } from './request-info.js';
+import { isFieldsObject } from './serialize.js';
 
 /** A log method: `(msg, fields?)`, `(fields, msg?)`, `(error, msg?)` or `(msg, error)`. */
 export interface LogMethod {
@@ -146,14 +147,15 @@ export class Logger {
       const line = `{"level":"${level}","time":"${isoTime(time)}"${core.head}${
         msg === undefined ? '' : `,"msg":${serializer.string(msg)}`
       }${tail}}`;
-      core.write(level, time, line);
+      core.write(level, time, serializer.fit(line));
     } catch {
       core.internalErrors++;
     }
   }
 
   #overridesBinding(fields: unknown): boolean {
-    if (this.#fragment === '' || typeof fields !== 'object' || fields === null) return false;
+    // Not arrays or bytes: listing a 10 MB Buffer's keys would cost seconds (they go under `data`).
+    if (this.#fragment === '' || !isFieldsObject(fields)) return false;
     try {
       for (const key in fields) if (key in this.bindings) return true;
     } catch {
@@ -166,6 +168,8 @@ export class Logger {
 /** `base` overridden by `fields`; undefined when reading `fields` throws (a getter, a hostile Proxy). */
 function mergeFields(base: Readonly<Fields>, fields: Fields | undefined): Fields | undefined {
   try {
+    // Bytes or an array bound as fields are kept whole under `data` (spreading them copies every item).
+    if (fields !== undefined && fields !== null && !isFieldsObject(fields)) return { ...base, data: fields };
     return { ...base, ...fields };
   } catch {
     return undefined;
