@@ -150,7 +150,9 @@ export class Serializer {
     this.#busy = true;
     this.#size = 0;
     try {
-      if (asFields && isFieldsObject(input)) return this.#objectBody(input, 0, this.#paths, true);
+      if (asFields && typeof input === 'object' && input !== null && !Array.isArray(input) && !isBinary(input)) {
+        return this.#objectBody(input, 0, this.#paths, true);
+      }
       const value = this.#value(input, 0, this.#paths);
       // Fields that are not an object (a string, an array, bytes) still reach the event, under `data`.
       if (asFields) return value === undefined ? '' : `,"data":${value}`;
@@ -183,7 +185,7 @@ export class Serializer {
           urlish = true; // not looked at further: the slower check below decides
           break;
         }
-        if (c === 58 || c === 63 || c === 35) urlish = true;
+        if (c <= 63 && (c === 58 || c === 63 || c === 35)) urlish = true; // `:` `?` `#`
       }
       if (urlish && this.#policy.urls && mayHoldUrlSecret(text)) {
         text = censorUrlSecrets(text, this.#policy, this.#censorText);
@@ -488,6 +490,8 @@ export class Serializer {
 export function isBinary(value: unknown): value is ArrayBufferView | ArrayBuffer {
   if (typeof value !== 'object' || value === null) return false;
   try {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto === Object.prototype || proto === null) return false; // plain objects: the hot path
     return (
       ArrayBuffer.isView(value) ||
       value instanceof ArrayBuffer ||
