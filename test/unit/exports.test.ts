@@ -8,7 +8,7 @@
  * the build lock; if dist/ is missing or incomplete it is built first (`npx tsup`).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -116,8 +116,15 @@ async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs
   });
   const inputs = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('dist/'));
   const code = result.outputFiles[0]?.text ?? '';
-  const printed = await node(format === 'esm' ? ['--input-type=module', '-e', code] : ['-e', code]);
-  return { inputs, printed };
+  // From a file, not `-e`: the node build's bundle is larger than one argument may be (E2BIG).
+  const dir = mkdtempSync(join(tmpdir(), 'shiplog-bundle-'));
+  const file = join(dir, format === 'esm' ? 'entry.mjs' : 'entry.cjs');
+  writeFileSync(file, code);
+  try {
+    return { inputs, printed: await node([file]) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('package.json exports', () => {
