@@ -44,12 +44,13 @@ export interface RedactOptions {
 /**
  * Substrings that make a normalized key sensitive by default: LogTape's default field patterns
  * (password, secret, token, key, credential, auth, signature, sensitive, private, ssn, email,
- * phone, address) and more session and payment material.
+ * phone, address) and more session and payment material. Not `session` alone: the browser
+ * runtime's `session` field is a correlation id, not a credential.
  */
 export const DEFAULT_SENSITIVE_PATTERNS: readonly string[] = [
   'passcode', 'passphrase', 'password', 'passwd', 'pwd', 'secret', 'token', 'key', 'credential',
   'auth', 'signature', 'sensitive', 'private', 'ssn', 'email', 'phone', 'address', 'cookie',
-  'session', 'csrf', 'xsrf', 'jwt', 'bearer', 'cvv', 'cvc', 'cardnumber', 'creditcard', 'iban',
+  'sessionid', 'sessid', 'csrf', 'xsrf', 'jwt', 'bearer', 'cvv', 'cvc', 'cardnumber', 'creditcard', 'iban',
 ];
 
 /**

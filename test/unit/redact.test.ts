@@ -21,6 +21,7 @@ const LOGTAPE_KEYS = [
   'passcode', 'PASSWORD', 'secret', 'client_secret', 'token', 'key', 'apiKey', 'publicKey', 'credential',
   'auth', 'authorization', 'oauth', 'signature', 'sensitiveData', 'privateNote', 'ssn', 'user_ssn',
   'email', 'emailAddress', 'phone', 'phoneNumber', 'address', 'ipAddress', 'Cookie', 'set-cookie',
+  'sessionId', 'PHPSESSID', 'JSESSIONID',
 ];
 
 describe('default sensitive keys', () => {
@@ -43,6 +44,10 @@ describe('default sensitive keys', () => {
     ];
     for (const key of disguised) expect(written({ [key]: SECRET }), key).not.toContain(SECRET);
     expect(normalizeKey('X-CSRF_Token')).toBe('xcsrftoken');
+  });
+
+  it("the browser runtime's `session` correlation id is not a credential", () => {
+    expect(JSON.parse(written({ session: 'abc' }))).toEqual({ session: 'abc' });
   });
 
   it('short words match whole, not inside other words', () => {
