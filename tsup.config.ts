@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 /** Every public entry: `dist/<name>.{js,cjs,d.ts,d.cts}`. */
@@ -9,9 +10,13 @@ export const entries = {
   browser: 'runtimes/browser/index.ts',
   node: 'runtimes/node/index.ts',
   cli: 'runtimes/node/cli.ts',
+  // `shiplog dev` (collector, store, viewer server); internal, not in package.json exports.
+  dev: 'runtimes/node/dev/index.ts',
   lambda: 'runtimes/lambda/index.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
+  express: 'runtimes/node/express.ts',
+  fastify: 'runtimes/node/fastify.ts',
   ingest: 'src/ingest.ts',
   otlp: 'src/sinks/otlp.ts',
 };
@@ -29,6 +34,8 @@ export default defineConfig({
   removeNodeProtocol: false,
   target: 'es2022',
   outDir: 'dist',
-  external: [/^node:/, 'hono', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
+  external: [/^node:/, 'hono', 'express', 'fastify', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
   tsconfig: 'tsconfig.build.json',
+  // The `shiplog dev` viewer is static files (no build step): copied next to the bundles.
+  onSuccess: async () => cpSync('runtimes/node/dev/viewer', 'dist/viewer', { recursive: true }),
 });

@@ -41,6 +41,8 @@ const SUBPATHS = [
   ['./lambda', 'lambda', 'lambda'],
   ['./hono', 'hono', undefined],
   ['./next', 'next', undefined],
+  ['./express', 'express', undefined],
+  ['./fastify', 'fastify', undefined],
   ['./ingest', 'ingest', undefined],
   ['./otlp', 'otlp', undefined],
   ['./testing', 'testing', undefined],
@@ -101,6 +103,7 @@ const cjsRuntime = (spec: string, flags: string[] = []) =>
  * import Node built-ins (they stay external); in any other build such an import fails the
  * bundle, which keeps the core, workers, edge and browser builds free of them.
  */
+let bundles = 0;
 async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs') {
   const result = await esbuild.build({
     stdin: { contents: source, resolveDir: root, sourcefile: 'entry.js' },
@@ -116,15 +119,11 @@ async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs
   });
   const inputs = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('dist/'));
   const code = result.outputFiles[0]?.text ?? '';
-  // From a file, not `-e`: the node build's bundle is larger than one argument may be (E2BIG).
-  const dir = mkdtempSync(join(tmpdir(), 'shiplog-bundle-'));
-  const file = join(dir, format === 'esm' ? 'entry.mjs' : 'entry.cjs');
+  // Run from a file: a bundle passed as an argument fails with E2BIG beyond 128 KiB (the node CJS build).
+  const file = join(root, `bundle-${++bundles}.${format === 'esm' ? 'mjs' : 'cjs'}`);
   writeFileSync(file, code);
-  try {
-    return { inputs, printed: await node([file]) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const printed = await node([file]);
+  return { inputs, printed };
 }
 
 describe('package.json exports', () => {
