@@ -68,11 +68,6 @@ export function countArg(name: string, value: string, usage: string): number {
   return count;
 }
 
-/** ANSI colours: only on a terminal, and not with NO_COLOR set (https://no-color.org). */
-export function wantsColors(): boolean {
-  return process.stdout.isTTY === true && (process.env.NO_COLOR === undefined || process.env.NO_COLOR === '');
-}
-
 /** Writes a line to stdout, waiting when the pipe is full. */
 export function out(line: string): Promise<void> | undefined {
   if (process.stdout.write(`${line}\n`)) return undefined;

@@ -1,5 +1,5 @@
 import { formatHuman } from './cli-format.js';
-import { fail, levelArg, out, parseCommand, stdinLines, stringArg, wantsColors, type CliCommand } from './cli-io.js';
+import { fail, levelArg, out, parseCommand, stdinLines, stringArg, type CliCommand } from './cli-io.js';
 import { recordMatcher, parseRecord } from './read-log-file.js';
 
 const USAGE = `Usage: <program> | shiplog pretty [options]
@@ -25,7 +25,6 @@ async function pretty(argv: readonly string[]): Promise<void> {
     ...(level === undefined ? {} : { level: levelArg(level, USAGE) }),
     ...(grep === undefined ? {} : { filter: (_record, line) => line.toLowerCase().includes(grep) }),
   });
-  const colors = wantsColors();
   process.stdout.on('error', () => process.exit(0)); // `| head` closed the pipe
   for await (const line of stdinLines()) {
     if (parseRecord(line) === undefined) {
@@ -33,7 +32,7 @@ async function pretty(argv: readonly string[]): Promise<void> {
       continue;
     }
     const record = match(line);
-    if (record !== undefined) await out(formatHuman(record, colors));
+    if (record !== undefined) await out(formatHuman(record, 'auto'));
   }
 }
 

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { formatHuman } from './cli-format.js';
-import { countArg, fail, levelArg, out, parseCommand, stdinLines, stringArg, timeArg, wantsColors, type CliCommand, type ParsedArgs } from './cli-io.js';
+import { countArg, fail, levelArg, out, parseCommand, stdinLines, stringArg, timeArg, type CliCommand, type ParsedArgs } from './cli-io.js';
 import { followLines } from './follow.js';
 import { logFilesOf, readLines, readLogFile, recordMatcher, type LogRecord, type ReadLogOptions } from './read-log-file.js';
 
@@ -67,9 +67,8 @@ function pathArg(args: ParsedArgs, usage: string): string {
 /** Prints a record as a JSON line or, on a terminal, a human line. */
 function printer(args: ParsedArgs): (record: LogRecord) => Promise<void> | undefined {
   const json = args.values.json === true || process.stdout.isTTY !== true;
-  const colors = wantsColors();
   process.stdout.on('error', () => process.exit(0)); // `| head` closed the pipe
-  return (record) => out(json ? JSON.stringify(record) : formatHuman(record, colors));
+  return (record) => out(json ? JSON.stringify(record) : formatHuman(record, 'auto'));
 }
 
 function isDirectory(path: string, usage: string): boolean {

@@ -1,4 +1,4 @@
-import { consoleSink, httpSink, prettyFormat, type EnvironmentVariables, type ResolvedOptions, type Sink } from '../../src/index.js';
+import { consoleSink, httpSink, prettyFormat, shouldColor, type EnvironmentVariables, type ResolvedOptions, type Sink } from '../../src/internal.js';
 import { fileSink, type FileSinkOptions } from './file-sink.js';
 
 /** What the Node `createLogger` needs to pick its default sinks. */
@@ -22,11 +22,6 @@ export function isDevelopment(vars: EnvironmentVariables): boolean {
   return stdout()?.isTTY === true || vars.NODE_ENV !== 'production';
 }
 
-/** ANSI colours only on a terminal, and never with `NO_COLOR` set (https://no-color.org). */
-function colors(vars: EnvironmentVariables): boolean {
-  return stdout()?.isTTY === true && (vars.NO_COLOR === undefined || vars.NO_COLOR === '');
-}
-
 /**
  * Node's default sinks: NDJSON files (unless `file: false`; `SHIPLOG_DIR` overrides the
  * directory), an http sink when an endpoint is configured, and in development readable console
@@ -39,7 +34,7 @@ export function nodeDefaultSinks(choice: NodeSinkChoice, resolved: ResolvedOptio
   const dir = typeof vars.SHIPLOG_DIR === 'string' && vars.SHIPLOG_DIR.trim() !== '' ? vars.SHIPLOG_DIR.trim() : undefined;
   if (choice.file !== false) sinks.push(fileSink({ ...choice.file, ...(dir === undefined ? {} : { dir }) }));
   if (resolved.endpoint !== undefined) sinks.push(httpSink({ url: resolved.endpoint }));
-  if (choice.console ?? isDevelopment(vars)) sinks.push(consoleSink({ format: prettyFormat({ colors: colors(vars) }) }));
+  if (choice.console ?? isDevelopment(vars)) sinks.push(consoleSink({ format: prettyFormat({ colors: shouldColor(stdout(), vars as Record<string, string | undefined>) }) }));
   else if (sinks.length === 0 && choice.console === undefined) sinks.push(consoleSink());
   return sinks;
 }
