@@ -9,6 +9,7 @@ import {
   type SinkStats,
 } from './pipeline.js';
 import { Serializer } from './serialize.js';
+import { EventIds } from './event-id.js';
 
 /** Counters of a logger: one entry per sink, plus what was decided before any sink. */
 export interface LoggerStats {
@@ -23,7 +24,7 @@ export interface LoggerStats {
 }
 
 /** Top-level keys shiplog writes itself; user fields with these names are written as `_name`. */
-export const RESERVED_KEYS = ['level', 'time', 'msg', 'service', 'env', 'version'] as const;
+export const RESERVED_KEYS = ['level', 'time', 'msg', 'eventId', 'service', 'env', 'version'] as const;
 
 let lastMs = Number.NaN;
 let lastIso = '';
@@ -63,6 +64,8 @@ export class LoggerCore {
   readonly #rates: Partial<Record<Level, number>> | undefined;
   readonly keepSlowerThanMs: number | undefined;
   readonly #random: () => number;
+  /** Ids for the `eventId` field; undefined with `eventId: false`. */
+  readonly #ids: EventIds | undefined;
   sampledOut = 0;
   duplicateEmits = 0;
   internalErrors = 0;
@@ -95,6 +98,12 @@ export class LoggerCore {
     this.#rates = options.sample?.rates;
     this.keepSlowerThanMs = options.sample?.keepSlowerThanMs;
     this.#random = options.sample?.random ?? Math.random;
+    this.#ids = options.eventId === false ? undefined : new EventIds();
+  }
+
+  /** `,"eventId":"…"` for the next event (written right after its time), or '' with `eventId: false`. */
+  idField(): string {
+    return this.#ids === undefined ? '' : this.#ids.field();
   }
 
   /** Hands one serialized event to every sink's pipeline. */

@@ -143,7 +143,7 @@ export class Logger {
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
-      const line = `{"level":"${level}","time":"${isoTime(time)}"${core.head}${
+      const line = `{"level":"${level}","time":"${isoTime(time)}"${core.idField()}${core.head}${
         msg === undefined ? '' : `,"msg":${serializer.string(msg)}`
       }${tail}}`;
       core.write(level, time, line);
