@@ -1,5 +1,19 @@
+import { createHash } from 'node:crypto';
 import type { LogEvent, RetryOptions, Sink } from '../../src/index.js';
+import { eventIdOf } from '../../src/event-id.js';
 import { toLogRow, type DatabaseAdapter } from './db/rows.js';
+
+/**
+ * The row key of an event id: a name-based UUID (SHA-1 of the id, version 5 bits and variant
+ * set as RFC 9562 §5.5 says), so the `uuid` column type stays and the same event, whoever
+ * re-sends it (a retry, a durable spool after a restart, another process replaying a file),
+ * always maps to the same row.
+ */
+export function eventUuid(eventId: string): string {
+  const hex = createHash('sha1').update(`shiplog:${eventId}`).digest('hex');
+  const variant = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /** How events reach the database. */
 export interface DeliveryOptions {
@@ -52,8 +66,9 @@ export const DATABASE_DEFAULTS = {
 /**
  * Delivers events as rows through a database adapter, on the same pipeline as every sink:
  * batching, one INSERT in flight, retries with backoff, drop-oldest when the queue is full.
- * Each event gets a UUID once, and inserts skip ids already present, so a batch retried after
- * an ambiguous failure (a timeout after the commit) still lands exactly once. Nothing is
+ * Each row's key is derived from the event's `eventId` ({@link eventUuid}; a random UUID given
+ * once per event when the logger has `eventId: false`), and inserts skip ids already present, so
+ * a batch retried after an ambiguous failure (a timeout after the commit) still lands exactly once. Nothing is
  * sticky: when the database comes back, the next batch goes through.
  */
 export function databaseSink(options: DatabaseSinkOptions): DatabaseSink {
@@ -64,7 +79,8 @@ export function databaseSink(options: DatabaseSinkOptions): DatabaseSink {
   const idOf = (event: LogEvent): string => {
     let id = ids.get(event);
     if (id === undefined) {
-      id = crypto.randomUUID();
+      const eventId = eventIdOf(event);
+      id = eventId === undefined ? crypto.randomUUID() : eventUuid(eventId);
       ids.set(event, id);
     }
     return id;
