@@ -1,5 +1,6 @@
 import { backoffDelay, type RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
+import { eventIdOf } from './event-id.js';
 import { RingBuffer } from './ring-buffer.js';
 import { classifyError } from './sink-error.js';
 import { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
@@ -40,7 +41,15 @@ class AttemptContext implements SinkContext {
   #controller: AbortController | undefined;
   #abortReason: DOMException | undefined;
 
-  constructor(readonly attempt: number) {}
+  constructor(
+    readonly attempt: number,
+    readonly batch: readonly LogEvent[],
+  ) {}
+
+  /** Made only when a sink reads it (console and file sinks never do). */
+  get idempotencyKey(): string {
+    return idempotencyKeyOf(this.batch);
+  }
 
   get signal(): AbortSignal {
     this.#controller ??= new AbortController();
@@ -53,6 +62,19 @@ class AttemptContext implements SinkContext {
     this.#abortReason ??= reason;
     this.#controller?.abort(reason);
   }
+}
+
+/** Keys of batches whose events carry no id (`eventId: false`): one random key per batch, for all its attempts. */
+const randomKeys = new WeakMap<readonly LogEvent[], string>();
+
+/** `<first eventId>+<events>`: stable across retries and restarts; a random UUID per batch without event ids. */
+function idempotencyKeyOf(batch: readonly LogEvent[]): string {
+  const first = batch[0];
+  const id = first === undefined ? undefined : eventIdOf(first);
+  if (id !== undefined) return `${id}+${batch.length}`;
+  let key = randomKeys.get(batch);
+  if (key === undefined) randomKeys.set(batch, (key = crypto.randomUUID()));
+  return key;
 }
 
 /**
@@ -365,7 +387,7 @@ export class Pipeline {
    * asynchronous one is raced against the send timeout and against abandonment.
    */
   async #attemptOnce(batch: readonly LogEvent[], attempt: number): Promise<'delivered' | 'abandoned' | { error: unknown }> {
-    const context = new AttemptContext(attempt);
+    const context = new AttemptContext(attempt, batch);
     let outcome: 'delivered' | 'abandoned' | { error: unknown };
     try {
       let written: void | Promise<void>;

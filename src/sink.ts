@@ -21,6 +21,12 @@ export interface SinkContext {
   readonly signal: AbortSignal;
   /** 1 for the first send of this batch, 2 for the first retry, … */
   readonly attempt: number;
+  /**
+   * The same for every attempt of this batch (send it as `Idempotency-Key`): the first event's
+   * `eventId` and the batch size, so even a batch re-sent after a restart keeps its key; a
+   * random UUID per batch when the logger has `eventId: false`.
+   */
+  readonly idempotencyKey: string;
 }
 
 /** A destination for events. Each sink gets its own pipeline (buffer, batching, retry). */
