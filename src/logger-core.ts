@@ -155,11 +155,12 @@ export class LoggerCore {
 
 /** Adds up per-sink flush results. */
 export function sumResults(results: readonly FlushResult[]): FlushResult {
-  const total: FlushResult = { ok: true, delivered: 0, dropped: 0, pending: 0, timedOut: false };
+  const total: FlushResult = { ok: true, delivered: 0, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false };
   for (const r of results) {
     total.ok &&= r.ok;
     total.delivered += r.delivered;
     total.dropped += r.dropped;
+    total.unconfirmed += r.unconfirmed;
     total.pending += r.pending;
     total.timedOut ||= r.timedOut;
   }

@@ -100,6 +100,7 @@ export class Pipeline {
     overflow: 0,
     rejected: 0,
     'retries-exhausted': 0,
+    unconfirmed: 0,
     shutdown: 0,
   };
   #retries = 0;
@@ -110,6 +111,8 @@ export class Pipeline {
   #inFlight: readonly LogEvent[] = [];
   /** Sequence number (1-based, in acceptance order) of the in-flight batch's first event. */
   #inFlightFirstSeq = 0;
+  /** An attempt of the in-flight batch is running, or one ended with an unknown outcome: it may have arrived. */
+  #mayHaveArrived = false;
   /** Settles the current send or retry sleep with 'abandoned' at once (aborting the send). */
   #abandon: (() => void) | null = null;
   #sleepingBetweenRetries = false;
@@ -164,7 +167,7 @@ export class Pipeline {
    */
   flush(options?: FlushOptions): Promise<FlushResult> {
     const target = this.#accepted;
-    const start = { delivered: this.#delivered, dropped: this.#dropped };
+    const start = { delivered: this.#delivered, dropped: this.#dropped, unconfirmed: this.#droppedByReason.unconfirmed };
     if (this.#isSettled(target)) return Promise.resolve(this.#result(start, false));
     this.#flushTarget = Math.max(this.#flushTarget, target);
     this.#schedule();
@@ -193,7 +196,9 @@ export class Pipeline {
       this.#closed = true;
       this.#timer = clearTimer(this.#timer);
       const before = this.#dropped;
-      this.#drop(this.#abandonInFlight(), 'shutdown');
+      const unconfirmedBefore = this.#droppedByReason.unconfirmed;
+      // A send still running (or one that timed out) may have arrived: that is not a plain shutdown drop.
+      this.#drop(this.#abandonInFlight(), this.#mayHaveArrived ? 'unconfirmed' : 'shutdown');
       this.#drop(this.#takeBuffered(), 'shutdown');
       try {
         await this.#sink.close?.();
@@ -201,7 +206,8 @@ export class Pipeline {
         this.#recordError(error);
       }
       const droppedNow = this.#dropped - before;
-      return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, pending: 0 };
+      const unconfirmed = flushed.unconfirmed + this.#droppedByReason.unconfirmed - unconfirmedBefore;
+      return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, unconfirmed, pending: 0 };
     });
     return this.#shutdownResult;
   }
@@ -337,6 +343,7 @@ export class Pipeline {
     this.#bufferedBytes -= bytes;
     const batch = ring.take(count);
     this.#inFlight = batch;
+    this.#mayHaveArrived = false;
     return batch;
   }
 
@@ -371,7 +378,8 @@ export class Pipeline {
       const exhausted = attemptNumber >= this.#retry.maxAttempts;
       if (!retryable || exhausted) {
         this.#inFlight = [];
-        return this.#drop(batch, retryable ? 'retries-exhausted' : 'rejected');
+        // An earlier attempt that may have arrived makes the whole batch's fate unknown.
+        return this.#drop(batch, this.#mayHaveArrived ? 'unconfirmed' : retryable ? 'retries-exhausted' : 'rejected');
       }
       this.#retries++;
       const delay = retryAfterMs ?? backoffDelay(attemptNumber, this.#retry, this.#random);
@@ -389,6 +397,9 @@ export class Pipeline {
   async #attemptOnce(batch: readonly LogEvent[], attempt: number): Promise<'delivered' | 'abandoned' | { error: unknown }> {
     const context = new AttemptContext(attempt, batch);
     let outcome: 'delivered' | 'abandoned' | { error: unknown };
+    const mayHaveArrived = this.#mayHaveArrived;
+    /** The sink returned a promise: the batch may be on its way from here on. */
+    let started = false;
     try {
       let written: void | Promise<void>;
       feeding++;
@@ -401,6 +412,8 @@ export class Pipeline {
         this.#settleDelivered(batch);
         return 'delivered';
       }
+      started = true;
+      this.#mayHaveArrived = true;
       outcome = await this.#wait<'delivered' | { error: unknown }>(
         this.#sendTimeoutMs,
         () => {
@@ -423,6 +436,9 @@ export class Pipeline {
     if (typeof outcome === 'object') {
       this.#failures++;
       this.#recordError(outcome.error);
+      // A sink that threw before returning a promise sent nothing, unless its SinkError says otherwise.
+      const unknown = started ? classifyError(outcome.error).outcomeUnknown : (outcome.error as { outcomeUnknown?: unknown } | null)?.outcomeUnknown === true;
+      if (this.#inFlight === batch) this.#mayHaveArrived = mayHaveArrived || unknown;
     }
     return outcome;
   }
@@ -506,12 +522,13 @@ export class Pipeline {
     for (const waiter of this.#waiters) if (this.#isSettled(waiter.target)) waiter.settle(false);
   }
 
-  #result(start: { delivered: number; dropped: number }, timedOut: boolean): FlushResult {
+  #result(start: { delivered: number; dropped: number; unconfirmed: number }, timedOut: boolean): FlushResult {
     const dropped = this.#dropped - start.dropped;
     return {
       ok: !timedOut && dropped === 0,
       delivered: this.#delivered - start.delivered,
       dropped,
+      unconfirmed: this.#droppedByReason.unconfirmed - start.unconfirmed,
       pending: this.pending,
       timedOut,
     };

@@ -2,8 +2,14 @@
 import type { RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
 
-/** Why events were dropped. */
-export type DropReason = 'overflow' | 'rejected' | 'retries-exhausted' | 'shutdown';
+/**
+ * Why events were dropped: `overflow` (buffer full), `rejected` (the receiver refused them, or
+ * they could not be encoded), `retries-exhausted` (every attempt failed and none can have
+ * arrived), `unconfirmed` (no attempt was confirmed but one may have arrived: a timeout or a
+ * connection lost after the body left; re-send only to a receiver that dedupes by `eventId`),
+ * `shutdown` (still pending, never sent, when the pipeline closed).
+ */
+export type DropReason = 'overflow' | 'rejected' | 'retries-exhausted' | 'unconfirmed' | 'shutdown';
 
 /** When a batch goes out. */
 export interface BatchOptions {
@@ -86,6 +92,11 @@ export interface FlushResult {
   delivered: number;
   /** Events dropped while the flush waited (see `onDropped` for why). */
   dropped: number;
+  /**
+   * Of `dropped`, those whose send's outcome is unknown (reason `unconfirmed`): they may have
+   * arrived. Safe to re-send only to a receiver that dedupes by `eventId`.
+   */
+  unconfirmed: number;
   /** Events still buffered or in flight when the flush resolved. */
   pending: number;
   /** The deadline passed before every event accepted before the call was settled. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LogEvent, RetryOptions, Sink } from '../../src/index.js';
+import { classifyError, SinkError, type LogEvent, type RetryOptions, type Sink } from '../../src/index.js';
 import { eventIdOf } from '../../src/event-id.js';
 import { toLogRow, type DatabaseAdapter } from './db/rows.js';
 
@@ -13,6 +13,20 @@ export function eventUuid(eventId: string): string {
   const hex = createHash('sha1').update(`shiplog:${eventId}`).digest('hex');
   const variant = ((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A failed INSERT the server answered with an SQL error (a SQLSTATE code outside class 08,
+ * connection exceptions) did not commit: its outcome is known, so a batch that keeps failing is
+ * dropped as `retries-exhausted`, not `unconfirmed`. Other failures (a lost connection, a
+ * timeout) may have committed and are passed on as they are.
+ */
+function knownOutcome(error: unknown): never {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08')) {
+    throw new SinkError(`database refused the insert (SQLSTATE ${code})`, { retryable: classifyError(error).retryable, cause: error });
+  }
+  throw error;
 }
 
 /** How events reach the database. */
@@ -94,6 +108,6 @@ export function databaseSink(options: DatabaseSinkOptions): DatabaseSink {
     retry: { ...DATABASE_DEFAULTS.retry, ...options.delivery?.retry },
     timeoutMs: delivery.flushTimeoutMs,
     maxBufferSize: delivery.maxQueueSize,
-    write: (batch, { signal }) => adapter.insert(batch.map((event) => toLogRow(event, idOf(event))), signal),
+    write: (batch, { signal }) => adapter.insert(batch.map((event) => toLogRow(event, idOf(event))), signal).catch(knownOutcome),
   };
 }

@@ -137,7 +137,7 @@ export class Scope {
     const others = drainOthers(isolate, timeoutMs);
     this.result = Promise.all(this.pipelines.map((p) => p.shutdown({ timeoutMs })))
       .then(sumResults)
-      .catch(() => ({ ok: false, delivered: 0, dropped: 0, pending: 0, timedOut: false }))
+      .catch(() => ({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false }))
       .finally(() => {
         isolate.totals.absorb(this.pipelines);
         isolate.live.delete(this);
@@ -181,7 +181,7 @@ export class ScopedCore extends LoggerCore {
     const scope = this.target();
     if (scope !== undefined) return scope.flush(options);
     const pending = this.pending;
-    return { ok: pending === 0, delivered: 0, dropped: 0, pending, timedOut: false };
+    return { ok: pending === 0, delivered: 0, dropped: 0, unconfirmed: 0, pending, timedOut: false };
   }
 
   /** Same as flush: sinks are shared by every invocation and stay open. */

@@ -12,7 +12,7 @@ function emptyStats(name: string): SinkStats {
     accepted: 0,
     delivered: 0,
     dropped: 0,
-    droppedByReason: { overflow: 0, rejected: 0, 'retries-exhausted': 0, shutdown: 0 },
+    droppedByReason: { overflow: 0, rejected: 0, 'retries-exhausted': 0, unconfirmed: 0, shutdown: 0 },
     retries: 0,
     failures: 0,
     pending: 0,

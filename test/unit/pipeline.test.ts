@@ -282,7 +282,7 @@ describe('flush', () => {
     const t = setup([], { batch: { size: 4, intervalMs: 0 } });
     for (let i = 1; i <= 10; i++) t.pipeline.push(event(i));
     const result = await t.pipeline.flush();
-    expect(result).toEqual({ ok: true, delivered: 10, dropped: 0, pending: 0, timedOut: false });
+    expect(result).toEqual({ ok: true, delivered: 10, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false });
     expect(t.attempts.map((a) => a.batch.length)).toEqual([4, 4, 2]);
   });
 
@@ -307,7 +307,7 @@ describe('flush', () => {
     t.pipeline.push(event(2));
     const flushed = t.pipeline.flush({ timeoutMs: 500 });
     await vi.advanceTimersByTimeAsync(500);
-    expect(await flushed).toEqual({ ok: false, delivered: 0, dropped: 0, pending: 2, timedOut: true });
+    expect(await flushed).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: 2, timedOut: true });
     t.invariant();
   });
 
@@ -324,7 +324,7 @@ describe('flush', () => {
     await vi.advanceTimersByTimeAsync(9_999);
     expect(result).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
-    expect(result).toEqual({ ok: false, delivered: 0, dropped: 0, pending: 1, timedOut: true });
+    expect(result).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: 1, timedOut: true });
   });
 
   it('resolves concurrent flushes, each for what it covers', async () => {
@@ -345,12 +345,12 @@ describe('flush', () => {
     const t = setup([{ kind: 'fail', error: httpError(400) }], { batch: { size: 5, intervalMs: 0 } });
     t.pipeline.push(event(1));
     t.pipeline.push(event(2));
-    expect(await t.pipeline.flush()).toEqual({ ok: false, delivered: 0, dropped: 2, pending: 0, timedOut: false });
+    expect(await t.pipeline.flush()).toEqual({ ok: false, delivered: 0, dropped: 2, unconfirmed: 0, pending: 0, timedOut: false });
   });
 
   it('an empty pipeline flushes at once', async () => {
     const t = setup();
-    expect(await t.pipeline.flush()).toEqual({ ok: true, delivered: 0, dropped: 0, pending: 0, timedOut: false });
+    expect(await t.pipeline.flush()).toEqual({ ok: true, delivered: 0, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false });
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -373,11 +373,12 @@ describe('shutdown', () => {
     const closing = t.pipeline.shutdown({ timeoutMs: 100 });
     await vi.advanceTimersByTimeAsync(100);
     const result = await closing;
-    expect(result).toMatchObject({ ok: false, dropped: 2, pending: 0, timedOut: true });
+    // The aborted send may have arrived: unconfirmed, not a plain shutdown drop.
+    expect(result).toMatchObject({ ok: false, dropped: 2, unconfirmed: 1, pending: 0, timedOut: true });
     expect(t.attempts[0]?.context.signal.aborted).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
     t.pipeline.push(event(3));
-    expect(t.pipeline.stats().droppedByReason.shutdown).toBe(3);
+    expect(t.pipeline.stats().droppedByReason).toMatchObject({ shutdown: 2, unconfirmed: 1 });
     t.invariant();
     expect(await t.pipeline.shutdown()).toBe(result);
   });
