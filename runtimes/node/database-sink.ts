@@ -24,7 +24,7 @@ export function eventUuid(eventId: string): string {
 function knownOutcome(error: unknown): never {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08')) {
-    throw new SinkError(`database refused the insert (SQLSTATE ${code})`, { retryable: classifyError(error).retryable, cause: error });
+    throw new SinkError(`database refused the insert (SQLSTATE ${code}): ${String((error as { message?: unknown }).message)}`, { retryable: classifyError(error).retryable, cause: error });
   }
   throw error;
 }
