@@ -86,6 +86,8 @@ export class Pipeline {
   readonly name: string;
   readonly #sink: Sink;
   readonly #batch: Required<BatchOptions>;
+  /** The sink set `batch.size` itself (rows per INSERT, …): a limit even while flushing. */
+  readonly #sizeIsLimit: boolean;
   readonly #retry: Required<RetryOptions>;
   readonly #sendTimeoutMs: number;
   readonly #onDropped: OnDropped | undefined;
@@ -132,6 +134,7 @@ export class Pipeline {
     this.#sink = sink;
     this.name = options.name ?? sink.name;
     this.#batch = { ...PIPELINE_DEFAULTS.batch, ...options.batch, ...sink.batch };
+    this.#sizeIsLimit = sink.batch?.size !== undefined;
     this.#retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
     this.#sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs ?? PIPELINE_DEFAULTS.sendTimeoutMs;
     this.#onDropped = options.onDropped;
@@ -327,10 +330,17 @@ export class Pipeline {
     }
   }
 
-  /** Removes the next batch from the ring: at most `size` events and `maxBytes` bytes (at least one event). */
+  /**
+   * Removes the next batch from the ring: at most `size` events and `maxBytes` bytes (at least
+   * one event). While a flush waits for buffered events, `size` (when to send, not how much) is
+   * lifted and the batch fills up to `maxBytes`: a backlog leaves in as few round trips as the
+   * byte budget allows. A `size` the sink set itself stays a limit.
+   */
   #takeBatch(): readonly LogEvent[] {
-    const { size, maxBytes } = this.#batch;
+    const { maxBytes } = this.#batch;
     const ring = this.#ring;
+    const flushing = this.#accepted - ring.length < this.#flushTarget;
+    const size = flushing && !this.#sizeIsLimit ? ring.length : this.#batch.size;
     let count = 0;
     let bytes = 0;
     while (count < ring.length && count < size) {

@@ -32,7 +32,7 @@ describe('Idempotency-Key', () => {
   it('every batch carries one; its retries carry the same key and the same event ids; other batches another key', async () => {
     seen.length = 0;
     failFirst = 2;
-    const log = createLogger({ vars: {}, batch: { size: 3, intervalMs: 0 }, retry: { maxAttempts: 5, initialDelayMs: 1 }, sinks: [httpSink({ url })] });
+    const log = createLogger({ vars: {}, batch: { intervalMs: 0 }, retry: { maxAttempts: 5, initialDelayMs: 1 }, sinks: [httpSink({ url, batch: { size: 3 } })] });
     for (let i = 0; i < 6; i++) log.info('e', { i });
     expect(await log.flush()).toMatchObject({ ok: true, delivered: 6 });
     expect(seen).toHaveLength(4); // batch 1 three times, batch 2 once
