@@ -2,7 +2,7 @@ import { backoffDelay, type RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
 import { eventIdOf } from './event-id.js';
 import { RingBuffer } from './ring-buffer.js';
-import { classifyError } from './sink-error.js';
+import { classifyError, writtenBefore } from './sink-error.js';
 import { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
 import {
   DEFAULT_FLUSH_TIMEOUT_MS,
@@ -371,8 +371,11 @@ export class Pipeline {
     } catch (error) {
       this.#failures++;
       this.#recordError(error);
-      // No retry is possible here (the buffer is full): a retryable failure is an overflow.
-      this.#drop(events, classifyError(error).retryable ? 'overflow' : 'rejected');
+      // What the sink wrote before failing (a disk that filled up mid-write) is delivered; no retry
+      // is possible for the rest (the buffer is full): a retryable failure is an overflow.
+      const written = writtenBefore(error, events.length);
+      this.#delivered += written;
+      this.#drop(events.slice(written), classifyError(error).retryable ? 'overflow' : 'rejected');
     }
     return events.length;
   }
@@ -388,8 +391,11 @@ export class Pipeline {
       const exhausted = attemptNumber >= this.#retry.maxAttempts;
       if (!retryable || exhausted) {
         this.#inFlight = [];
+        // The part the sink says it delivered (its progress is kept across attempts) is delivered.
+        const written = writtenBefore(outcome.error, batch.length);
+        this.#delivered += written;
         // An earlier attempt that may have arrived makes the whole batch's fate unknown.
-        return this.#drop(batch, this.#mayHaveArrived ? 'unconfirmed' : retryable ? 'retries-exhausted' : 'rejected');
+        return this.#drop(batch.slice(written), this.#mayHaveArrived ? 'unconfirmed' : retryable ? 'retries-exhausted' : 'rejected');
       }
       this.#retries++;
       const delay = retryAfterMs ?? backoffDelay(attemptNumber, this.#retry, this.#random);

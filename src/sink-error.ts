@@ -15,6 +15,12 @@ export interface SinkErrorInit {
    * `unconfirmed`, not `retries-exhausted`. @default false
    */
   outcomeUnknown?: boolean;
+  /**
+   * Events of the batch, from its start, that the sink did deliver before it failed (a file
+   * write cut short by a full disk): the pipeline counts those delivered and retries or drops
+   * only the rest. @default 0
+   */
+  written?: number;
   /** The underlying failure, kept as the error's `cause`. */
   cause?: unknown;
 }
@@ -33,14 +39,30 @@ export class SinkError extends Error {
   readonly status?: number;
   /** The batch may have arrived although the send failed. */
   readonly outcomeUnknown: boolean;
+  /** Events of the batch, from its start, delivered before the failure. */
+  readonly written: number;
 
-  constructor(message: string, { retryable, retryAfterMs, status, outcomeUnknown, cause }: SinkErrorInit) {
+  constructor(message: string, { retryable, retryAfterMs, status, outcomeUnknown, written, cause }: SinkErrorInit) {
     super(message, cause === undefined ? undefined : { cause });
     this.retryable = retryable;
     // The fields exist (as undefined) either way: class fields are defined before this runs.
     this.retryAfterMs = retryAfterMs;
     this.status = status;
     this.outcomeUnknown = outcomeUnknown === true;
+    this.written = written ?? 0;
+  }
+}
+
+/**
+ * How many events of a batch of `length` a failed sink says it delivered first (its error's
+ * `written`, a whole number from 0 to length); 0 when it says nothing. Never throws.
+ */
+export function writtenBefore(error: unknown, length: number): number {
+  try {
+    const written = typeof error === 'object' && error !== null ? (error as { written?: unknown }).written : undefined;
+    return typeof written === 'number' && Number.isInteger(written) ? Math.max(0, Math.min(length, written)) : 0;
+  } catch {
+    return 0;
   }
 }
 
