@@ -87,7 +87,7 @@ describe('scoped logger', () => {
     invariant(stats);
   });
 
-  test('a hanging sink: finish resolves at the deadline, the rest is dropped as shutdown and counted', async () => {
+  test('a hanging sink: finish resolves at the deadline, the send it aborts is dropped as unconfirmed and counted', async () => {
     const sink = recorder();
     sink.hang = true;
     const reasons: DropReason[] = [];
@@ -104,9 +104,9 @@ describe('scoped logger', () => {
     await vi.advanceTimersByTimeAsync(1);
     const result = await finishing;
     expect(result).toMatchObject({ ok: false, delivered: 0, dropped: 2, pending: 0, timedOut: true });
-    expect(reasons).toEqual(['shutdown', 'shutdown']);
+    expect(reasons).toEqual(['unconfirmed', 'unconfirmed']);
     const stats = log.stats().sinks.net!;
-    expect(stats).toMatchObject({ accepted: 2, delivered: 0, dropped: 2, pending: 0, droppedByReason: { shutdown: 2 } });
+    expect(stats).toMatchObject({ accepted: 2, delivered: 0, dropped: 2, pending: 0, droppedByReason: { unconfirmed: 2 } });
   });
 
   test('concurrent invocations keep their own pipelines; stats add up across them', async () => {
