@@ -97,6 +97,7 @@ export class Pipeline {
 
   #accepted = 0;
   #delivered = 0;
+  #handedOff = 0;
   #dropped = 0;
   readonly #droppedByReason: Record<DropReason, number> = {
     overflow: 0,
@@ -226,7 +227,8 @@ export class Pipeline {
   /**
    * Hands every buffered event, plus a batch that is waiting between retries, synchronously to
    * `send` (e.g. sendBeacon when a page hides). `send` returns how many events, from the start,
-   * it took; those count as delivered, the rest go back to the buffer in order.
+   * it took; those count as `handedOff` (nobody confirmed them: not delivered), the rest go back
+   * to the buffer in order.
    */
   evacuate(send: (events: readonly LogEvent[]) => number): void {
     const events = [...(this.#sleepingBetweenRetries ? this.#abandonInFlight() : []), ...this.#takeBuffered()];
@@ -237,7 +239,7 @@ export class Pipeline {
     } catch (error) {
       this.#recordError(error);
     }
-    this.#delivered += taken;
+    this.#handedOff += taken;
     if (taken < events.length) {
       // Back in order, what fits first: dropping the excess while pushing would let what onDropped
       // logs slip in between the events put back.
@@ -250,12 +252,13 @@ export class Pipeline {
     this.#settleWaiters();
   }
 
-  /** This pipeline's counters; accepted = delivered + dropped + pending whenever nothing is mid-call. */
+  /** This pipeline's counters; accepted = delivered + dropped + pending + handedOff whenever nothing is mid-call. */
   stats(): SinkStats {
     const stats: SinkStats = {
       name: this.name,
       accepted: this.#accepted,
       delivered: this.#delivered,
+      handedOff: this.#handedOff,
       dropped: this.#dropped,
       droppedByReason: { ...this.#droppedByReason },
       retries: this.#retries,

@@ -109,14 +109,19 @@ export interface FlushOptions {
   timeoutMs?: number;
 }
 
-/** Counters of one sink's pipeline. At every quiescent point accepted = delivered + dropped + pending. */
+/** Counters of one sink's pipeline. At every quiescent point accepted = delivered + dropped + pending + handedOff. */
 export interface SinkStats {
   /** The pipeline's name (the sink's, with `#2`… for repeats). */
   name: string;
   /** Events pushed into the pipeline. */
   accepted: number;
-  /** Events the sink took. */
+  /** Events the sink took (a receiver confirmed them, or a synchronous sink wrote them). */
   delivered: number;
+  /**
+   * Events handed to the browser at page hide (`sendBeacon`, keepalive fetch) without any
+   * confirmation: not counted delivered. @default 0
+   */
+  handedOff: number;
   /** Events given up on, for any reason. */
   dropped: number;
   /** `dropped` by reason. */
