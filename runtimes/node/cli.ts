@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isLevel } from '../../src/index.js';
 import { formatHuman } from './cli-format.js';
+import { runSpoolCommand } from './cli-spool.js';
 import { followLines } from './follow.js';
 import { logFilesOf, readLines, readLogFile, recordMatcher, type LogRecord, type ReadLogOptions } from './read-log-file.js';
 import { parseSince } from './time-spec.js';
@@ -96,6 +97,7 @@ function out(line: string): Promise<void> | undefined {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'spool') return runSpoolCommand(argv.slice(1));
   const { path, options, json, follow } = parse(argv);
   let isDir: boolean;
   try {

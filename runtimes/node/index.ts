@@ -5,6 +5,8 @@
 import { createLoggerWith, httpSink, type Logger, type LoggerOptions, type Sink } from '../../src/index.js';
 import { fileSink, type FileSinkOptions } from './file-sink.js';
 import { registerExitHooks, type ExitOptions } from './lifecycle.js';
+import { registerSinks, spoolNetworkSinks } from './spool/status.js';
+import type { SpoolOptions } from './spool/options.js';
 
 export * from '../../src/index.js';
 export { fileSink, FILE_SINK_DEFAULTS, type FileSink, type FileSinkOptions } from './file-sink.js';
@@ -17,6 +19,7 @@ export { pgAdapter, type PgAdapterOptions, type PgQueryable } from './db/pg.js';
 export { postgresAdapter, type PostgresAdapterOptions, type PostgresSql } from './db/postgres.js';
 export { drizzleAdapter, type DrizzleAdapterOptions, type DrizzleDatabase } from './db/drizzle.js';
 export { prismaAdapter, type PrismaAdapterOptions, type PrismaClientLike } from './db/prisma.js';
+export * from './spool/index.js';
 
 /** Which build this is; lets tests prove conditional exports resolve to the right file. */
 /** Which build the `shiplog` import resolved to (`'node'` here), for checking the conditional exports. */
@@ -31,6 +34,12 @@ export interface NodeLoggerOptions extends LoggerOptions {
   file?: FileSinkOptions | false;
   /** Process hooks (beforeExit, signals, exit, opt-in uncaught exceptions), or `false` for none. @default {} (see ExitOptions) */
   exit?: ExitOptions | false;
+  /**
+   * A durable on-disk spool behind every network sink (those without a synchronous write: http,
+   * OTLP, database…), each in `<dir>/<sink name>/`: see docs/spool.md. `flush()` then resolves
+   * when events are delivered or safely spooled. @default undefined (no spool)
+   */
+  spool?: SpoolOptions | false;
 }
 
 /**
@@ -39,14 +48,20 @@ export interface NodeLoggerOptions extends LoggerOptions {
  * flushed at `beforeExit`, and on SIGTERM/SIGINT flushed before the signal ends the process.
  */
 export function createLogger(options: NodeLoggerOptions = {}): Logger {
+  const spool = options.spool === false ? undefined : options.spool;
+  /** The logger's sinks, spooled where asked (remembered for deliveryStatus). */
+  let chosen: Sink[] = [];
+  const withSpool = (list: readonly Sink[]): Sink[] => (chosen = spool === undefined ? [...list] : spoolNetworkSinks(list, spool));
+  if (Array.isArray(options.sinks)) options = { ...options, sinks: withSpool(options.sinks) };
   const logger = createLoggerWith((resolved) => {
     const sinks: Sink[] = [];
     const vars = resolved.vars ?? process.env;
     const dir = typeof vars.SHIPLOG_DIR === 'string' && vars.SHIPLOG_DIR.trim() !== '' ? vars.SHIPLOG_DIR.trim() : undefined;
     if (options.file !== false) sinks.push(fileSink({ ...options.file, ...(dir === undefined ? {} : { dir }) }));
     if (resolved.endpoint !== undefined) sinks.push(httpSink({ url: resolved.endpoint }));
-    return sinks;
+    return withSpool(sinks);
   }, options);
+  registerSinks(logger, chosen);
   if (options.exit !== false) {
     const unregister = registerExitHooks(logger, options.exit);
     const shutdown = logger.shutdown.bind(logger);

@@ -1,28 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, fileSink } from '../../../runtimes/node/index.js';
-import { fileLines, tempDir, waitFor } from './helpers.js';
-
-/** A real, tiny filesystem (tmpfs) that fills up; needs root and mount permission. */
-function tinyFilesystem(): { path: string; grow(): void; remove(): void } | undefined {
-  const path = join(tempDir(), 'tiny');
-  mkdirSync(path);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', path], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  return {
-    path,
-    grow: () => execFileSync('mount', ['-o', 'remount,size=4m', path]),
-    remove: () => {
-      execFileSync('umount', ['--lazy', path]); // lazy: still detaches if a failed test left a file open
-      rmdirSync(path);
-    },
-  };
-}
+import { fileLines, tinyFilesystem, waitFor } from './helpers.js';
 
 const fs = process.getuid?.() === 0 ? tinyFilesystem() : undefined;
 

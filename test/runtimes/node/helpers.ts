@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -47,4 +48,26 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A real, tiny filesystem (tmpfs of `size`, e.g. '64k') that fills up; `grow()` remounts it at
+ * `grownSize`. Undefined without root and mount permission.
+ */
+export function tinyFilesystem(size = '64k', grownSize = '4m'): { path: string; grow(): void; remove(): void } | undefined {
+  const path = join(tempDir(), 'tiny');
+  mkdirSync(path);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return {
+    path,
+    grow: () => execFileSync('mount', ['-o', `remount,size=${grownSize}`, path]),
+    remove: () => {
+      execFileSync('umount', ['--lazy', path]); // lazy: still detaches if a failed test left a file open
+      rmdirSync(path);
+    },
+  };
 }
