@@ -86,6 +86,23 @@ export class EventIds {
 
 const ID_FIELD = ',"eventId":"';
 
+/** Keys of batches whose events carry no id (`eventId: false`): one random key per batch, for all its attempts. */
+const randomKeys = new WeakMap<readonly unknown[], string>();
+
+/**
+ * The `Idempotency-Key` of a batch: `<first eventId>+<events>`, the same on every attempt and
+ * after a restart that re-sends the same events; a random UUID per batch (per array) when the
+ * lines carry no `eventId`.
+ */
+export function idempotencyKeyOf(batch: readonly { readonly line: string }[]): string {
+  const first = batch[0];
+  const id = first === undefined ? undefined : eventIdOf(first);
+  if (id !== undefined) return `${id}+${batch.length}`;
+  let key = randomKeys.get(batch);
+  if (key === undefined) randomKeys.set(batch, (key = crypto.randomUUID()));
+  return key;
+}
+
 /**
  * The `eventId` of a serialized event, or undefined when the logger was made with
  * `eventId: false`. Reads the line head (`{"level":…,"time":"…","eventId":"…"`) without parsing

@@ -1,6 +1,6 @@
 import { backoffDelay, type RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
-import { eventIdOf } from './event-id.js';
+import { idempotencyKeyOf } from './event-id.js';
 import { RingBuffer } from './ring-buffer.js';
 import { classifyError, writtenBefore } from './sink-error.js';
 import { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
@@ -62,19 +62,6 @@ class AttemptContext implements SinkContext {
     this.#abortReason ??= reason;
     this.#controller?.abort(reason);
   }
-}
-
-/** Keys of batches whose events carry no id (`eventId: false`): one random key per batch, for all its attempts. */
-const randomKeys = new WeakMap<readonly LogEvent[], string>();
-
-/** `<first eventId>+<events>`: stable across retries and restarts; a random UUID per batch without event ids. */
-function idempotencyKeyOf(batch: readonly LogEvent[]): string {
-  const first = batch[0];
-  const id = first === undefined ? undefined : eventIdOf(first);
-  if (id !== undefined) return `${id}+${batch.length}`;
-  let key = randomKeys.get(batch);
-  if (key === undefined) randomKeys.set(batch, (key = crypto.randomUUID()));
-  return key;
 }
 
 /**

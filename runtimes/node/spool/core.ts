@@ -15,3 +15,4 @@ export {
   type SinkContext,
 } from '../../../src/index.js';
 export { clearTimer, describeError, startTimer, type Timer } from '../../../src/util.js';
+export { idempotencyKeyOf } from '../../../src/event-id.js';
