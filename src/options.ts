@@ -54,7 +54,7 @@ export interface LoggerOptions {
   fields?: Fields;
   /**
    * Write a unique `eventId` on every event (random per-logger prefix + counter), so receivers
-   * that dedupe by it store a retried event once. `false` leaves it out (lines 30 bytes shorter;
+   * that dedupe by it store a retried event once. `false` leaves it out (lines about 32 bytes shorter;
    * retries may then duplicate events at the receiver). @default true
    */
   eventId?: boolean;
