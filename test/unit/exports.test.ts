@@ -8,7 +8,7 @@
  * the build lock; if dist/ is missing or incomplete it is built first (`npx tsup`).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -116,7 +116,10 @@ async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs
   });
   const inputs = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('dist/'));
   const code = result.outputFiles[0]?.text ?? '';
-  const printed = await node(format === 'esm' ? ['--input-type=module', '-e', code] : ['-e', code]);
+  // Through a file, not `-e`: one argument may not pass 128 KiB (E2BIG), and the node bundle is near that.
+  const file = join(mkdtempSync(join(tmpdir(), 'shiplog-bundle-')), format === 'esm' ? 'bundle.mjs' : 'bundle.cjs');
+  writeFileSync(file, code);
+  const printed = await node([file]);
   return { inputs, printed };
 }
 
