@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 /** Every public entry: `dist/<name>.{js,cjs,d.ts,d.cts}`. */
@@ -9,6 +10,8 @@ export const entries = {
   browser: 'runtimes/browser/index.ts',
   node: 'runtimes/node/index.ts',
   cli: 'runtimes/node/cli.ts',
+  // `shiplog dev` (collector, store, viewer server); internal, not in package.json exports.
+  dev: 'runtimes/node/dev/index.ts',
   lambda: 'runtimes/lambda/index.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
@@ -31,4 +34,6 @@ export default defineConfig({
   outDir: 'dist',
   external: [/^node:/, 'hono', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
   tsconfig: 'tsconfig.build.json',
+  // The `shiplog dev` viewer is static files (no build step): copied next to the bundles.
+  onSuccess: async () => cpSync('runtimes/node/dev/viewer', 'dist/viewer', { recursive: true }),
 });

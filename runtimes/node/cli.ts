@@ -98,6 +98,7 @@ function out(line: string): Promise<void> | undefined {
 
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === 'spool') return runSpoolCommand(argv.slice(1));
+  if (argv[0] === 'dev') return import('./dev/command.js').then((dev) => void dev.runDev(argv.slice(1)));
   const { path, options, json, follow } = parse(argv);
   let isDir: boolean;
   try {
