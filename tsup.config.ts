@@ -15,6 +15,8 @@ export const entries = {
   lambda: 'runtimes/lambda/index.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
+  express: 'runtimes/node/express.ts',
+  fastify: 'runtimes/node/fastify.ts',
   ingest: 'src/ingest.ts',
   otlp: 'src/sinks/otlp.ts',
 };
@@ -32,7 +34,7 @@ export default defineConfig({
   removeNodeProtocol: false,
   target: 'es2022',
   outDir: 'dist',
-  external: [/^node:/, 'hono', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
+  external: [/^node:/, 'hono', 'express', 'fastify', 'drizzle-orm', '@prisma/client', 'pg', 'postgres'],
   tsconfig: 'tsconfig.build.json',
   // The `shiplog dev` viewer is static files (no build step): copied next to the bundles.
   onSuccess: async () => cpSync('runtimes/node/dev/viewer', 'dist/viewer', { recursive: true }),

@@ -1,6 +1,8 @@
 import { Logger } from './logger.js';
 import { LoggerCore } from './logger-core.js';
-import { resolveOptions, type LoggerOptions, type ResolvedOptions } from './options.js';
+import { pipelinesRoute, type DeliveryRoute } from './lifecycle/route.js';
+import type { Level } from './event.js';
+import { resolveOptions, type Fields, type LoggerOptions, type ResolvedOptions } from './options.js';
 import type { Sink } from './pipeline.js';
 import { consoleSink } from './sinks/console.js';
 import { httpSink } from './sinks/http.js';
@@ -12,18 +14,53 @@ export type DefaultSinks = (options: ResolvedOptions) => Sink[];
 export const consoleDefaults: DefaultSinks = (options) =>
   options.endpoint === undefined ? [consoleSink()] : [consoleSink(), httpSink({ url: options.endpoint })];
 
-/** Makes the core of a logger; runtimes pass their own (e.g. Lambda's failure buffer). */
-export type MakeCore = (options: ResolvedOptions, sinks: readonly Sink[]) => LoggerCore;
+/**
+ * Wraps (or replaces) the plain delivery route of a new logger: how runtimes add behaviour,
+ * e.g. Lambda's failure buffer. `level`, when given, is the lowest level the logger lets through
+ * to the route (a failure buffer holds levels below the configured one).
+ */
+export type MakeRoute = (
+  options: ResolvedOptions,
+  sinks: readonly Sink[],
+  /** The plain route (one pipeline per sink), made when called. */
+  plain: () => DeliveryRoute,
+) => DeliveryRoute | { route: DeliveryRoute; level: Level };
 
-/** @internal Builds a logger with a runtime's default sinks and, optionally, its own core. */
-export function createLoggerWith(
-  defaults: DefaultSinks,
-  options?: LoggerOptions,
-  makeCore: MakeCore = (resolved, sinks) => new LoggerCore(resolved, sinks),
-): Logger {
+/** How {@link assembleLogger} builds a logger beyond options and sinks. */
+export interface LoggerAssembly<L extends Logger> {
+  /** Wraps or replaces the plain route. @default the plain route */
+  makeRoute?: MakeRoute;
+  /** The fields bound to the logger. @default options.fields */
+  fields?: Fields;
+  /** The Logger class to make (a runtime's subclass, e.g. the browser's). @default Logger */
+  LoggerClass?: new (core: LoggerCore, bindings: Fields) => L;
+}
+
+/**
+ * The one place a logger is put together from resolved options and sinks: its delivery route,
+ * its core and the Logger. Returns the route too, for runtimes that drive it (the browser's
+ * page lifecycle evacuates its pipelines).
+ */
+export function assembleLogger<L extends Logger = Logger>(
+  resolved: ResolvedOptions,
+  sinks: readonly Sink[],
+  assembly: LoggerAssembly<L> = {},
+): { logger: L; route: DeliveryRoute } {
+  const plain = (): DeliveryRoute => pipelinesRoute(resolved, sinks);
+  const made = assembly.makeRoute === undefined ? plain() : assembly.makeRoute(resolved, sinks, plain);
+  const route = 'route' in made ? made.route : made;
+  const core = new LoggerCore('route' in made ? { ...resolved, level: made.level } : resolved, route);
+  const Class = assembly.LoggerClass ?? (Logger as unknown as new (core: LoggerCore, bindings: Fields) => L);
+  return { logger: new Class(core, { ...(assembly.fields ?? resolved.fields) }), route };
+}
+
+/**
+ * Builds a logger with a runtime's default sinks and, optionally, a wrapper around its delivery
+ * route: what every runtime entry's `createLogger` calls.
+ */
+export function createLoggerWith(defaults: DefaultSinks, options?: LoggerOptions, makeRoute?: MakeRoute): Logger {
   const resolved = resolveOptions(options);
-  const core = makeCore(resolved, resolved.sinks ?? defaults(resolved));
-  return new Logger(core, { ...resolved.fields });
+  return assembleLogger(resolved, resolved.sinks ?? defaults(resolved), makeRoute === undefined ? {} : { makeRoute }).logger;
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
  * shiplog core: one request-scoped logger API and a delivery pipeline for every runtime.
  * This entry uses only what every runtime has (fetch, timers, TextEncoder, AbortController).
+ * It is the public API only; shiplog's own runtime entries and adapters also use src/internal.ts.
  */
-export { createLogger, createLoggerWith, consoleDefaults, type DefaultSinks, type MakeCore } from './create-logger.js';
+export { createLogger, createLoggerWith, consoleDefaults, type DefaultSinks, type MakeRoute } from './create-logger.js';
 export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
-/** @internal Building blocks for runtime entries (scoped loggers); not a stable API. */
-export { LoggerCore, sumResults, type LoggerStats } from './logger-core.js';
+export type { LoggerStats } from './logger-core.js';
 export type { Fields, LoggerOptions, ResolvedOptions, SampleOptions } from './options.js';
 export type { EnvironmentVariables } from './options.js';
 export { LEVELS, LEVEL_RANK, SEVERITY_NUMBER, isLevel, type Level, type LogEvent } from './event.js';

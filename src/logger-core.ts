@@ -1,15 +1,12 @@
 import { LEVEL_RANK, type Level, type LogEvent } from './event.js';
 import type { ResolvedOptions } from './options.js';
-import {
-  DEFAULT_FLUSH_TIMEOUT_MS,
-  Pipeline,
-  type FlushOptions,
-  type FlushResult,
-  type Sink,
-  type SinkStats,
-} from './pipeline.js';
+import type { FlushOptions, FlushResult, SinkStats } from './pipeline.js';
 import { Serializer } from './serialize.js';
 import { EventIds } from './event-id.js';
+import type { DeliveryRoute } from './lifecycle/route.js';
+import { RESERVED_KEYS, lineHead } from './event-line.js';
+
+export { RESERVED_KEYS, isoTime } from './event-line.js';
 
 /** Counters of a logger: one entry per sink, plus what was decided before any sink. */
 export interface LoggerStats {
@@ -21,21 +18,6 @@ export interface LoggerStats {
   duplicateEmits: number;
   /** Log calls that failed inside shiplog and were contained (never thrown to the caller). */
   internalErrors: number;
-}
-
-/** Top-level keys shiplog writes itself; user fields with these names are written as `_name`. */
-export const RESERVED_KEYS = ['level', 'time', 'msg', 'eventId', 'service', 'env', 'version'] as const;
-
-let lastMs = Number.NaN;
-let lastIso = '';
-
-/** ISO-8601 time, computed at most once per millisecond. */
-export function isoTime(ms: number): string {
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
 }
 
 /** One serializer per resolved options: loggers made per request (Workers, Lambda) share it. */
@@ -50,13 +32,19 @@ function serializerFor(options: ResolvedOptions): Serializer {
   return serializer;
 }
 
+/** The logger-level counters; shared by every core of one logger (Workers make one core per invocation). */
+export interface LoggerCounters {
+  sampledOut: number;
+  duplicateEmits: number;
+  internalErrors: number;
+}
+
 /**
- * What a logger and all its children share: serializer, one pipeline per sink, level,
- * sampling and counters.
+ * What a logger and all its children share: serializer, level, sampling, counters, and the
+ * delivery route its events take (one pipeline per sink, or a runtime's wrapper around that).
  */
 export class LoggerCore {
   readonly serializer: Serializer;
-  readonly pipelines: readonly Pipeline[];
   readonly minRank: number;
   readonly level: Level;
   /** `,"service":…,"env":…,"version":…` written after the time of every event. */
@@ -66,35 +54,17 @@ export class LoggerCore {
   readonly #random: () => number;
   /** Ids for the `eventId` field; undefined with `eventId: false`. */
   readonly #ids: EventIds | undefined;
-  sampledOut = 0;
-  duplicateEmits = 0;
-  internalErrors = 0;
 
-  constructor(options: ResolvedOptions, sinks: readonly Sink[]) {
+  constructor(
+    readonly options: ResolvedOptions,
+    /** Where events go and how they are flushed. */
+    readonly route: DeliveryRoute,
+    readonly counters: LoggerCounters = { sampledOut: 0, duplicateEmits: 0, internalErrors: 0 },
+  ) {
     this.serializer = serializerFor(options);
     this.level = options.level;
     this.minRank = LEVEL_RANK[options.level];
-    const names = new Map<string, number>();
-    this.pipelines = sinks.map((sink) => {
-      const seen = (names.get(sink.name) ?? 0) + 1;
-      names.set(sink.name, seen);
-      const pipeline = new Pipeline({
-        sink,
-        name: seen === 1 ? sink.name : `${sink.name}#${seen}`,
-        batch: options.batch,
-        retry: options.retry,
-        maxBufferSize: options.maxBufferSize,
-        sendTimeoutMs: options.sendTimeoutMs,
-        onDropped: options.onDropped,
-      });
-      return pipeline;
-    });
-    let head = '';
-    for (const key of ['service', 'env', 'version'] as const) {
-      const value = options[key];
-      if (value !== undefined) head += `,"${key}":${this.serializer.string(value)}`;
-    }
-    this.head = head;
+    this.head = lineHead(options, this.serializer);
     this.#rates = options.sample?.rates;
     this.keepSlowerThanMs = options.sample?.keepSlowerThanMs;
     this.#random = options.sample?.random ?? Math.random;
@@ -106,63 +76,64 @@ export class LoggerCore {
     return this.#ids === undefined ? '' : this.#ids.field();
   }
 
-  /** Hands one serialized event to every sink's pipeline. */
+  /** The same logger settings and counters over another route (an invocation's own). */
+  withRoute(route: DeliveryRoute): LoggerCore {
+    return new LoggerCore(this.options, route, this.counters);
+  }
+
+  get sampledOut(): number {
+    return this.counters.sampledOut;
+  }
+  set sampledOut(value: number) {
+    this.counters.sampledOut = value;
+  }
+  get duplicateEmits(): number {
+    return this.counters.duplicateEmits;
+  }
+  set duplicateEmits(value: number) {
+    this.counters.duplicateEmits = value;
+  }
+  get internalErrors(): number {
+    return this.counters.internalErrors;
+  }
+  set internalErrors(value: number) {
+    this.counters.internalErrors = value;
+  }
+
+  /** Hands one serialized event to the route. */
   write(level: Level, time: number, line: string): void {
     const event: LogEvent = { level, time, line };
-    for (const pipeline of this.pipelines) pipeline.push(event);
+    this.route.write(event);
   }
 
   /** Head sampling: whether an event of `level` is kept; counts the ones left out. */
   sample(level: Level): boolean {
     const rate = this.#rates?.[level];
     if (rate === undefined || rate >= 1 || this.#random() < rate) return true;
-    this.sampledOut++;
+    this.counters.sampledOut++;
     return false;
   }
 
   get pending(): number {
-    let pending = 0;
-    for (const pipeline of this.pipelines) pending += pipeline.pending;
-    return pending;
+    return this.route.pending;
   }
 
-  async flush(options: FlushOptions = {}): Promise<FlushResult> {
-    return sumResults(await Promise.all(this.pipelines.map((p) => p.flush(options))));
+  flush(options: FlushOptions = {}): Promise<FlushResult> {
+    return this.route.flush(options);
   }
 
-  async shutdown(options?: FlushOptions): Promise<FlushResult> {
-    const timeoutMs = options?.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
-    return sumResults(await Promise.all(this.pipelines.map((p) => p.shutdown({ timeoutMs }))));
+  shutdown(options?: FlushOptions): Promise<FlushResult> {
+    return this.route.shutdown(options);
   }
 
   flushSync(): number {
-    let written = 0;
-    for (const pipeline of this.pipelines) written += pipeline.flushSync();
-    return written;
+    return this.route.flushSync();
   }
 
   stats(): LoggerStats {
-    const sinks: Record<string, SinkStats> = {};
-    for (const pipeline of this.pipelines) sinks[pipeline.name] = pipeline.stats();
-    return {
-      sinks,
-      sampledOut: this.sampledOut,
-      duplicateEmits: this.duplicateEmits,
-      internalErrors: this.internalErrors,
-    };
+    const { sampledOut, duplicateEmits, internalErrors } = this.counters;
+    return { sinks: this.route.stats(), sampledOut, duplicateEmits, internalErrors };
   }
 }
 
-/** Adds up per-sink flush results. */
-export function sumResults(results: readonly FlushResult[]): FlushResult {
-  const total: FlushResult = { ok: true, delivered: 0, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false };
-  for (const r of results) {
-    total.ok &&= r.ok;
-    total.delivered += r.delivered;
-    total.dropped += r.dropped;
-    total.unconfirmed += r.unconfirmed;
-    total.pending += r.pending;
-    total.timedOut ||= r.timedOut;
-  }
-  return total;
-}
+export { sumResults } from './lifecycle/route.js';

@@ -1,5 +1,6 @@
 import { LEVEL_RANK, LEVELS, type Level } from './event.js';
-import { isoTime, type LoggerCore, type LoggerStats } from './logger-core.js';
+import { eventLine } from './event-line.js';
+import type { LoggerCore, LoggerStats } from './logger-core.js';
 import type { Fields } from './options.js';
 import type { FlushOptions, FlushResult } from './pipeline.js';
 import { requestInfo, type RequestInfo, type RequestLike } from './request-info.js';
@@ -56,6 +57,11 @@ export class Logger {
     fragment = core.serializer.fields(bindings),
   ) {
     this.#fragment = fragment;
+  }
+
+  /** @internal The core behind a logger, for the request lifecycle (`src/internal.ts`); not a stable API. */
+  static coreOf(logger: Logger): LoggerCore {
+    return logger.core;
   }
 
   /** Lowest level this logger writes. */
@@ -143,10 +149,7 @@ export class Logger {
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
-      const line = `{"level":"${level}","time":"${isoTime(time)}"${core.idField()}${core.head}${
-        msg === undefined ? '' : `,"msg":${serializer.string(msg)}`
-      }${tail}}`;
-      core.write(level, time, line);
+      core.write(level, time, eventLine(level, time, core.idField() + core.head, msg === undefined ? undefined : serializer.string(msg), tail));
     } catch {
       core.internalErrors++;
     }

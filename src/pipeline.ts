@@ -113,6 +113,8 @@ export class Pipeline {
   #yielding = false;
   #waiters: FlushWaiter[] = [];
   #closed = false;
+  /** Set by `abortInFlight`: nothing is sent until the next push or flush. */
+  #held = false;
   /** Inside onDropped (drops it causes are counted, not reported again). */
   #reporting = false;
   #shutdownResult: Promise<FlushResult> | undefined;
@@ -139,6 +141,7 @@ export class Pipeline {
   /** Accepts one event. O(1); never throws, never awaits, never calls the sink's async path. */
   push(event: LogEvent): void {
     this.#accepted++;
+    this.#held = false;
     if (this.#closed) return this.#drop([event], 'shutdown');
     const ring = this.#ring;
     if (ring.length === ring.capacity && this.#sink.writeSync !== undefined) this.#writeBufferedSync();
@@ -158,6 +161,7 @@ export class Pipeline {
    */
   flush(options?: FlushOptions): Promise<FlushResult> {
     const target = this.#accepted;
+    this.#held = false;
     const start = { delivered: this.#delivered, dropped: this.#dropped, unconfirmed: this.#droppedByReason.unconfirmed };
     if (this.#isSettled(target)) return Promise.resolve(this.#result(start, false));
     this.#flushTarget = Math.max(this.#flushTarget, target);
@@ -239,6 +243,34 @@ export class Pipeline {
     this.#settleWaiters();
   }
 
+  /**
+   * Removes every pending event (the send in flight is aborted, a batch waiting between retries
+   * taken too) without counting an outcome: accepted goes down by as many, for another pipeline
+   * to deliver them (Workers hand an ended invocation's leftovers to the next invocation).
+   */
+  handOver(): LogEvent[] {
+    const events = [...this.#abandonInFlight(), ...this.#takeBuffered()];
+    this.#accepted -= events.length;
+    this.#settleWaiters();
+    return events;
+  }
+
+  /**
+   * Aborts the send in flight at an invocation's deadline: its batch goes back to the head of
+   * the buffer (still pending, not counted as a failed attempt) and nothing is sent until the
+   * next push or flush, so a hung connection is not carried into a frozen sandbox and the next
+   * invocation sends the events afresh. Returns how many events went back.
+   */
+  abortInFlight(): number {
+    if (this.#inFlight.length === 0) return 0;
+    const events = this.handOver();
+    const excess = Math.max(0, events.length - this.#ring.capacity);
+    for (let i = excess; i < events.length; i++) this.push(events[i] as LogEvent);
+    this.#drop(events.slice(0, excess), 'overflow');
+    this.#held = this.#waiters.length === 0;
+    return events.length - excess;
+  }
+
   /** This pipeline's counters; accepted = delivered + dropped + pending + handedOff whenever nothing is mid-call. */
   stats(): SinkStats {
     const stats: SinkStats = {
@@ -268,7 +300,7 @@ export class Pipeline {
   #armTimer(): void {
     const oldest = this.#ring.peek();
     const { intervalMs } = this.#batch;
-    if (oldest === undefined || intervalMs <= 0 || this.#closed) return;
+    if (oldest === undefined || intervalMs <= 0 || this.#closed || this.#held) return;
     this.#timer = startTimer(oldest.time + intervalMs - Date.now(), false, this.#onTimer);
   }
 
@@ -288,7 +320,7 @@ export class Pipeline {
   /** Whether a batch should go out now. */
   #isDue(): boolean {
     const ring = this.#ring;
-    if (ring.length === 0 || this.#closed) return false;
+    if (ring.length === 0 || this.#closed || this.#held) return false;
     if (ring.length >= this.#batch.size || this.#bufferedBytes >= this.#batch.maxBytes) return true;
     if (this.#accepted - ring.length < this.#flushTarget) return true;
     const { intervalMs } = this.#batch;

@@ -1,6 +1,7 @@
 /** The contract between a pipeline and its sink: sink interface, options, results, counters and defaults. */
 import type { RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
+import { FLUSH_DEADLINES } from './lifecycle/deadlines.js';
 
 /**
  * Why events were dropped: `overflow` (buffer full), `rejected` (the receiver refused them, or
@@ -139,7 +140,7 @@ export interface SinkStats {
 }
 
 /** The flush deadline when none is given. */
-export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+export const DEFAULT_FLUSH_TIMEOUT_MS: number = FLUSH_DEADLINES.flush;
 
 /** What a pipeline uses for whatever neither its options nor its sink set. */
 export const PIPELINE_DEFAULTS = {

@@ -1,10 +1,19 @@
-import type { LogEvent } from '../../src/event.js';
-import { Logger } from '../../src/logger.js';
-import { LoggerCore, type LoggerStats } from '../../src/logger-core.js';
-import { resolveOptions, type Fields, type LoggerOptions } from '../../src/options.js';
-import type { FlushOptions, FlushResult, OnDropped, Pipeline } from '../../src/pipeline.js';
-import { randomId } from '../../src/request-info.js';
-import { consoleSink } from '../../src/sinks/console.js';
+import {
+  Logger,
+  PipelinesRoute,
+  assembleLogger,
+  consoleSink,
+  randomId,
+  resolveOptions,
+  type Fields,
+  type FlushOptions,
+  type FlushResult,
+  type LogEvent,
+  type LoggerOptions,
+  type LoggerStats,
+  type OnDropped,
+  type Pipeline,
+} from '../../src/internal.js';
 import { browserSink, type BrowserSink, type BrowserSinkOptions } from './browser-sink.js';
 import { OfflineStore, type OfflineOptions, type OfflineStats } from './offline-store.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
@@ -125,10 +134,10 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
           retry: resolved.retry,
         }),
   ];
-  const core = new LoggerCore(resolved, sinks);
-  const logger = new BrowserLogger(core, fields, core.serializer.fields(fields));
+  const { logger, route: plain } = assembleLogger(resolved, sinks, { fields, LoggerClass: BrowserLogger });
+  const route = plain as PipelinesRoute;
   const beacons: [Pipeline, BrowserSink][] = [];
-  core.pipelines.forEach((pipeline, i) => {
+  route.pipelines.forEach((pipeline, i) => {
     const sink = sinks[i] as BrowserSink;
     if (typeof sink.sendNow !== 'function') return;
     beacons.push([pipeline, sink]);
@@ -150,7 +159,7 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
     void pipeline.flush();
   };
   const hide = (): void => {
-    for (const pipeline of core.pipelines) {
+    for (const pipeline of route.pipelines) {
       const beacon = beacons.find(([p]) => p === pipeline);
       if (beacon === undefined) {
         void pipeline.flush();

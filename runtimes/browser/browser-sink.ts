@@ -1,8 +1,8 @@
-import type { RetryOptions } from '../../src/backoff.js';
-import { parseRetryAfter } from '../../src/backoff.js';
-import type { LogEvent } from '../../src/event.js';
-import type { BatchOptions, Sink, SinkContext } from '../../src/pipeline.js';
-import { isRetryableStatus, SinkError } from '../../src/sink-error.js';
+import type { RetryOptions } from '../../src/internal.js';
+import { parseRetryAfter } from '../../src/internal.js';
+import type { LogEvent } from '../../src/internal.js';
+import type { BatchOptions, Sink, SinkContext } from '../../src/internal.js';
+import { isRetryableStatus, SinkError } from '../../src/internal.js';
 
 /** Bytes the browser lets all in-flight keepalive requests and beacons of a page carry together. */
 export const KEEPALIVE_QUOTA_BYTES = 65_536;

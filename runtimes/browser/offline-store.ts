@@ -1,4 +1,4 @@
-import { isLevel, type LogEvent } from '../../src/event.js';
+import { isLevel, type LogEvent } from '../../src/internal.js';
 
 /** Where events that could not be sent wait for the next page load. */
 export interface OfflineOptions {

@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/logger.js';
+import type { Logger } from '../../src/internal.js';
 
 /**
  * `Name: message` of a thrown value, or `fallback` when it is not an Error. Never throws: the

@@ -4,20 +4,20 @@
  * which wraps an Edge function or Next.js middleware and flushes through `waitUntil`.
  * Touches no Node API (no `process`, `Buffer`, `setImmediate`, `eval`); proven in EdgeVM.
  */
-import { consoleDefaults, createLoggerWith } from '../../src/create-logger.js';
-import type { Logger } from '../../src/logger.js';
-import type { LoggerOptions } from '../../src/options.js';
 import {
+  consoleDefaults,
+  createLoggerWith,
   runFetchLifecycle,
   type FetchLifecycleOptions,
   type LoggedFetchHandler,
-} from '../../src/adapters/fetch-lifecycle.js';
+  type Logger,
+  type LoggerOptions,
+} from '../../src/internal.js';
 
 export * from '../../src/index.js';
-export { findWaitUntil, type WaitUntil } from '../../src/wait-until.js';
-export { DEFAULT_REQUEST_FLUSH_MS, type FetchLifecycleOptions, type LoggedFetchHandler } from '../../src/adapters/fetch-lifecycle.js';
+export { findWaitUntil, type WaitUntil } from '../../src/internal.js';
+export { DEFAULT_REQUEST_FLUSH_MS, type FetchLifecycleOptions, type LoggedFetchHandler } from '../../src/internal.js';
 
-/** Which build this is; lets tests prove conditional exports resolve to the right file. */
 /** Which build the `shiplog` import resolved to (`'edge'` here), for checking the conditional exports. */
 export const RUNTIME = 'edge';
 

@@ -3,7 +3,7 @@
  * call tree, through Node's AsyncLocalStorage (always present on Lambda's Node runtimes).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RequestLogger } from '../../src/logger.js';
+import type { RequestLogger } from '../../src/internal.js';
 
 let storage: AsyncLocalStorage<RequestLogger> | undefined;
 

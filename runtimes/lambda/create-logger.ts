@@ -5,15 +5,23 @@
  */
 import { Console } from 'node:console';
 import process from 'node:process';
-import { consoleSink } from '../../src/sinks/console.js';
-import { httpSink } from '../../src/sinks/http.js';
-import { LEVEL_RANK, type Level, type LogEvent } from '../../src/event.js';
-import { createLoggerWith } from '../../src/create-logger.js';
-import type { Logger } from '../../src/logger.js';
-import { LoggerCore } from '../../src/logger-core.js';
-import type { LoggerOptions, ResolvedOptions } from '../../src/options.js';
-import type { Sink } from '../../src/pipeline.js';
-import { RingBuffer } from '../../src/ring-buffer.js';
+import {
+  LEVEL_RANK,
+  RingBuffer,
+  consoleSink,
+  createLoggerWith,
+  httpSink,
+  type DeliveryRoute,
+  type FlushOptions,
+  type FlushResult,
+  type Level,
+  type LogEvent,
+  type Logger,
+  type LoggerOptions,
+  type ResolvedOptions,
+  type Sink,
+  type SinkStats,
+} from '../../src/internal.js';
 
 /**
  * A console on the raw process streams. Lambda's Node runtime patches the global `console`
@@ -42,29 +50,25 @@ export interface FailureBufferOptions {
 }
 
 /**
- * A logger core that holds events below the logger's level during an invocation instead of
+ * A route wrapper that holds events below the logger's level during an invocation instead of
  * writing them, and writes them only if the invocation fails. Lambda runs one invocation at a
- * time per sandbox, so one hold per core is enough.
+ * time per sandbox, so one hold per route is enough.
  */
-export class FailureBufferCore extends LoggerCore {
+export class FailureBufferRoute implements DeliveryRoute {
   /** The invocation's held events (oldest discarded first when full); null outside an invocation. */
   private held: RingBuffer<LogEvent> | null = null;
 
   constructor(
-    options: ResolvedOptions,
-    sinks: readonly Sink[],
+    private readonly inner: DeliveryRoute,
     /** Events at or above this rank are written at once, as usual. */
     private readonly writeRank: number,
     private readonly maxHeld: number,
-  ) {
-    super(options, sinks);
-  }
+  ) {}
 
-  override write(level: Level, time: number, line: string): void {
-    if (LEVEL_RANK[level] >= this.writeRank) return super.write(level, time, line);
-    const held = this.held;
-    if (held === null) return; // Outside an invocation the logger's own level applies.
-    held.push({ level, time, line });
+  write(event: LogEvent): void {
+    if (LEVEL_RANK[event.level] >= this.writeRank) return this.inner.write(event);
+    // Outside an invocation the logger's own level applies.
+    this.held?.push(event);
   }
 
   /** Starts holding for a new invocation (anything still held from a previous one is discarded). */
@@ -76,32 +80,51 @@ export class FailureBufferCore extends LoggerCore {
   release(failed: boolean): number {
     const held = this.held === null ? [] : this.held.take(this.held.length);
     this.held = null;
-    if (failed) for (const event of held) super.write(event.level, event.time, event.line);
+    if (failed) for (const event of held) this.inner.write(event);
     return held.length;
+  }
+
+  get pending(): number {
+    return this.inner.pending;
+  }
+  flush(options?: FlushOptions): Promise<FlushResult> {
+    return this.inner.flush(options);
+  }
+  flushSync(): number {
+    return this.inner.flushSync();
+  }
+  shutdown(options?: FlushOptions): Promise<FlushResult> {
+    return this.inner.shutdown(options);
+  }
+  stats(): Record<string, SinkStats> {
+    return this.inner.stats();
+  }
+  abortInFlight(): number {
+    return this.inner.abortInFlight();
   }
 }
 
-/** A logger plus, when failure buffering is on, the core that holds events. */
+/** A logger plus, when failure buffering is on, the route wrapper that holds events. */
 export interface LambdaLogger {
   logger: Logger;
-  buffer: FailureBufferCore | undefined;
+  buffer: FailureBufferRoute | undefined;
 }
 
 /**
- * Creates the sandbox's logger. With `failureBuffer`, the core runs at the buffer's level and
- * holds the events below the configured level per invocation.
+ * Creates the sandbox's logger. With `failureBuffer`, the logger lets the buffer's level
+ * through and the route holds the events below the configured level per invocation.
  */
 export function createLambdaLogger(options: LoggerOptions, failureBuffer?: FailureBufferOptions): LambdaLogger {
-  let buffer: FailureBufferCore | undefined;
-  const logger = createLoggerWith(lambdaDefaults, options, (resolved, sinks) => {
+  let buffer: FailureBufferRoute | undefined;
+  const logger = createLoggerWith(lambdaDefaults, options, (resolved, _sinks, plain) => {
     const holdLevel = failureBuffer?.level ?? 'debug';
-    if (failureBuffer === undefined || LEVEL_RANK[holdLevel] >= LEVEL_RANK[resolved.level]) return new LoggerCore(resolved, sinks);
+    if (failureBuffer === undefined || LEVEL_RANK[holdLevel] >= LEVEL_RANK[resolved.level]) return plain();
     const maxHeld = failureBuffer.maxEvents ?? 200;
     if (!Number.isInteger(maxHeld) || maxHeld < 1) {
       throw new RangeError(`shiplog: option "failureBuffer.maxEvents" must be an integer >= 1; got ${String(maxHeld)}`);
     }
-    buffer = new FailureBufferCore({ ...resolved, level: holdLevel }, sinks, LEVEL_RANK[resolved.level], maxHeld);
-    return buffer;
+    buffer = new FailureBufferRoute(plain(), LEVEL_RANK[resolved.level], maxHeld);
+    return { route: buffer, level: holdLevel };
   });
   return { logger, buffer };
 }

@@ -3,8 +3,8 @@
  * default (plus http when `endpoint` is set), and `withShiplog`, which gives every invocation a
  * request logger and a wide event and finishes the flush before the handler settles.
  */
-import type { Logger } from '../../src/logger.js';
-import type { LoggerOptions } from '../../src/options.js';
+import type { Logger } from '../../src/internal.js';
+import type { LoggerOptions } from '../../src/internal.js';
 import { createLambdaLogger } from './create-logger.js';
 
 export * from '../../src/index.js';

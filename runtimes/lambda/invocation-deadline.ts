@@ -1,5 +1,5 @@
 /** Lambda's deadline for one invocation: the flush budget in `finally` and the timeout warning. */
-import { clearTimer, isMilliseconds, startTimer, type Timer } from '../../src/util.js';
+import { clearTimer, isMilliseconds, startTimer, type Timer } from '../../src/internal.js';
 
 /** Reads `context.getRemainingTimeInMillis()` safely; undefined when the context has none. */
 function remainingOf(context: { getRemainingTimeInMillis?(): number }): number | undefined {

@@ -4,11 +4,18 @@
  * the sandbox at that instant.
  */
 import process from 'node:process';
-import type { Logger, RequestLogger } from '../../src/logger.js';
-import type { Fields, LoggerOptions } from '../../src/options.js';
-import type { FlushResult } from '../../src/pipeline.js';
-import { describeError, isMilliseconds } from '../../src/util.js';
-import { createLambdaLogger, rawConsole, type FailureBufferCore, type FailureBufferOptions } from './create-logger.js';
+import {
+  FLUSH_DEADLINES,
+  describeError,
+  isMilliseconds,
+  runLifecycle,
+  type Fields,
+  type FlushResult,
+  type Logger,
+  type LoggerOptions,
+  type RequestLogger,
+} from '../../src/internal.js';
+import { createLambdaLogger, rawConsole, type FailureBufferOptions, type FailureBufferRoute } from './create-logger.js';
 import { httpEventInfo, resultStatus, type HttpEventInfo } from './http-event.js';
 import { InvocationDeadline } from './invocation-deadline.js';
 import { runWithLogger } from './context.js';
@@ -37,7 +44,12 @@ export interface WrappedLambdaHandler<E, R, C extends LambdaContext> {
 export interface LambdaOptions extends LoggerOptions {
   /** Use this logger instead of creating one (then `failureBuffer` is ignored). @default a logger created at the first invocation */
   logger?: Logger;
-  /** Longest flush at the end of an invocation; it is also cut to the remaining time minus `marginMs`. @default 2000 */
+  /**
+   * Longest flush at the end of an invocation; it is also cut to the remaining time minus
+   * `marginMs`. A send still in flight then is aborted (a hung connection must not stay open
+   * into the freeze); its events stay pending and go with the next invocation's flush.
+   * @default 2000
+   */
   flushTimeoutMs?: number;
   /** Time kept free before Lambda's deadline, so the handler settles before Lambda kills it. @default 100 */
   marginMs?: number;
@@ -64,7 +76,6 @@ export interface LambdaOptions extends LoggerOptions {
   onFlush?: (result: FlushResult, log: RequestLogger) => void;
 }
 
-const DEFAULT_FLUSH_TIMEOUT_MS = 2000;
 const DEFAULT_MARGIN_MS = 100;
 const DEFAULT_TIMEOUT_WARNING_MS = 300;
 
@@ -146,11 +157,11 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
   handler: LoggedLambdaHandler<E, R, C>,
 ): WrappedLambdaHandler<E, R, C> {
   let logger = options.logger;
-  let buffer: FailureBufferCore | undefined;
+  let buffer: FailureBufferRoute | undefined;
   let invocations = 0;
   const marginMs = msOption(options.marginMs, DEFAULT_MARGIN_MS, true);
   // Infinity is fine here: the budget is still cut to the remaining time.
-  const flushTimeoutMs = msOption(options.flushTimeoutMs, DEFAULT_FLUSH_TIMEOUT_MS, false);
+  const flushTimeoutMs = msOption(options.flushTimeoutMs, FLUSH_DEADLINES.lambdaInvocation, false);
   const onFlush = options.onFlush ?? reportIncompleteFlush;
 
   const wrapped = async (event: E, context: C): Promise<R> => {
@@ -165,44 +176,44 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
     // Lambda always passes a context; a direct call (`handler(event)` in a test) may not, and
     // reading it must not throw before the handler runs.
     const facts: LambdaContext = typeof context === 'object' && context !== null ? context : ({} as LambdaContext);
-    const log = logger.request(requestLike(facts, http), xray === undefined ? undefined : { xrayTraceId: xray });
-    log.set(invocationFields(facts, coldStart, http));
-    buffer?.hold();
     const deadline = new InvocationDeadline(facts, marginMs);
     const sandboxLogger = logger;
-    deadline.warnBefore(options.timeoutWarningMs ?? DEFAULT_TIMEOUT_WARNING_MS, (flushMs) => {
-      buffer?.release(true);
-      const request = http === undefined ? {} : { method: http.method, path: http.path };
-      log.warn('invocation about to time out', { ...request, ...log.fields, remainingMs: deadline.remainingMs() });
-      void sandboxLogger.flush({ timeoutMs: flushMs });
-    });
-    let result: R | undefined;
-    let failed = false;
-    let error: unknown;
-    try {
-      result = await runWithLogger(log, () => handler(event, context, log));
-      return result;
-    } catch (thrown) {
-      failed = true;
-      error = thrown;
-      throw thrown;
-    } finally {
-      deadline.cancel();
-      try {
+    return runLifecycle<R>({
+      logger: sandboxLogger,
+      request: requestLike(facts, http),
+      ...(xray === undefined ? {} : { fields: { xrayTraceId: xray } }),
+      run: async (log) => {
+        log.set(invocationFields(facts, coldStart, http));
+        buffer?.hold();
+        deadline.warnBefore(options.timeoutWarningMs ?? DEFAULT_TIMEOUT_WARNING_MS, (flushMs) => {
+          buffer?.release(true);
+          const request = http === undefined ? {} : { method: http.method, path: http.path };
+          log.warn('invocation about to time out', { ...request, ...log.fields, remainingMs: deadline.remainingMs() });
+          void sandboxLogger.flush({ timeoutMs: flushMs });
+        });
+        try {
+          return await runWithLogger(log, () => handler(event, context, log));
+        } finally {
+          deadline.cancel();
+        }
+      },
+      outcome: (result, error, failed) => {
         // resultStatus never throws (a result with a throwing statusCode getter has none), so
         // the wide event, the held events and the flush cannot be skipped by the result.
         const status = failed ? undefined : resultStatus(http?.source, result);
         buffer?.release(failed || (status !== undefined && status >= 500));
         // Non-HTTP triggers (SQS, S3, direct invoke…) have no request line to name the event by.
         const message = http === undefined ? { message: 'invocation' } : {};
-        log.emit(failed ? { error, ...message } : { status, ...message });
-        const flushed = await sandboxLogger.flush({ timeoutMs: deadline.flushBudget(flushTimeoutMs) });
-        onFlush(flushed, log);
-      } catch (internal) {
+        return failed ? { error, ...message } : { status, ...message };
+      },
+      // Lambda freezes the sandbox when the handler's promise settles: the flush is awaited, within the time left.
+      flushTimeoutMs: () => deadline.flushBudget(flushTimeoutMs),
+      onFlush,
+      onInternalError: (internal) => {
         // Never let logging replace the handler's outcome; say so on stderr instead.
         rawConsole().error(JSON.stringify({ level: 'error', msg: 'shiplog: end of invocation failed', error: describeError(internal) }));
-      }
-    }
+      },
+    });
   };
   return Object.defineProperty(wrapped, 'logger', { get: () => logger, enumerable: true }) as WrappedLambdaHandler<E, R, C>;
 }

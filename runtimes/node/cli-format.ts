@@ -1,4 +1,4 @@
-import { formatHuman as formatLine } from '../../src/sinks/pretty.js';
+import { formatHuman as formatLine } from '../../src/internal.js';
 import type { LogRecord } from './read-log-file.js';
 
 /**

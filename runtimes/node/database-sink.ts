@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { classifyError, SinkError, type LogEvent, type RetryOptions, type Sink } from '../../src/index.js';
-import { eventIdOf } from '../../src/event-id.js';
+import { eventIdOf } from '../../src/internal.js';
 import { toLogRow, type DatabaseAdapter } from './db/rows.js';
 
 /**

@@ -19,6 +19,9 @@ export { pgAdapter, type PgAdapterOptions, type PgQueryable } from './db/pg.js';
 export { postgresAdapter, type PostgresAdapterOptions, type PostgresSql } from './db/postgres.js';
 export { drizzleAdapter, type DrizzleAdapterOptions, type DrizzleDatabase } from './db/drizzle.js';
 export { prismaAdapter, type PrismaAdapterOptions, type PrismaClientLike } from './db/prisma.js';
+export { withLogger, type LoggedRequestListener } from './http-server.js';
+export { getLogger, runWithLogger } from './request-context.js';
+export type { NodeServerOptions } from './server-lifecycle.js';
 export * from './spool/index.js';
 
 /** Which build this is; lets tests prove conditional exports resolve to the right file. */

@@ -1,5 +1,5 @@
 import type { FlushResult, Logger } from '../../src/index.js';
-import { describeError } from '../../src/util.js';
+import { describeError } from '../../src/internal.js';
 
 /** Process hooks of a Node logger. */
 export interface ExitOptions {

@@ -4,8 +4,7 @@
  * starts, never at import, and never through a static `node:` import, so bundles without
  * nodejs_compat still build.
  */
-import type { RequestLogger } from '../../src/logger.js';
-import type { Scope } from '../../src/adapters/scoped-logger.js';
+import type { InvocationPipelines, RequestLogger } from '../../src/internal.js';
 
 /** The part of AsyncLocalStorage shiplog uses. */
 export interface AsyncLocalStorageLike<T> {
@@ -19,7 +18,8 @@ export type AsyncLocalStorageClass = new () => AsyncLocalStorageLike<unknown>;
 /** What an invocation keeps in AsyncLocalStorage. */
 export interface InvocationStore {
   readonly log: RequestLogger;
-  readonly scope: Scope;
+  /** The invocation's own pipelines (undefined for a logger that shares its route, e.g. a user's core logger). */
+  readonly pipelines: InvocationPipelines | undefined;
 }
 
 /** undefined: not looked up yet; null: this isolate has none. */

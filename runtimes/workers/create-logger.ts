@@ -1,16 +1,21 @@
-import { consoleSink } from '../../src/sinks/console.js';
-import { httpSink } from '../../src/sinks/http.js';
-import { resolveOptions, type LoggerOptions } from '../../src/options.js';
-import { createScopedLogger, type ScopedLogger } from '../../src/adapters/scoped-logger.js';
-import type { Sink } from '../../src/pipeline.js';
-import type { ResolvedOptions } from '../../src/options.js';
+import {
+  consoleSink,
+  createLoggerWith,
+  httpSink,
+  perInvocationRoute,
+  type Logger,
+  type LoggerOptions,
+  type ResolvedOptions,
+  type Sink,
+} from '../../src/internal.js';
 import type { AsyncLocalStorageClass } from './context.js';
 
 /** Options of the Workers `createLogger` and `withShiplog`. */
 export interface WorkersLoggerOptions extends LoggerOptions {
   /**
-   * Deadline of the flush each invocation hands to `ctx.waitUntil`; what is still undelivered
-   * then is dropped with reason `shutdown` and counted. Workers allow ~30 s after the response.
+   * Deadline of the flush each invocation hands to `ctx.waitUntil`. A send still in flight then
+   * is aborted; what is undelivered stays pending and goes with the next invocation's flush.
+   * Workers allow ~30 s after the response.
    * @default 10000
    */
   flushTimeoutMs?: number;
@@ -32,7 +37,6 @@ export function workersDefaultSinks(options: ResolvedOptions): Sink[] {
  * and ride with the next invocation's flush. Pass your Worker `env` as `vars` for `SHIPLOG_*`
  * overrides.
  */
-export function createLogger(options?: WorkersLoggerOptions): ScopedLogger {
-  const resolved = resolveOptions(options);
-  return createScopedLogger(resolved, resolved.sinks ?? workersDefaultSinks(resolved));
+export function createLogger(options?: WorkersLoggerOptions): Logger {
+  return createLoggerWith(workersDefaultSinks, options, (resolved, sinks) => perInvocationRoute(resolved, sinks));
 }

@@ -3,6 +3,8 @@
  * conditions): the core API, a logger whose sends only run inside the invocation that owns
  * them, `withShiplog` for fetch/scheduled/queue handlers, and `getLogger()`.
  */
+import { FLUSH_DEADLINES } from '../../src/internal.js';
+
 export * from '../../src/index.js';
 export { createLogger, workersDefaultSinks, type WorkersLoggerOptions } from './create-logger.js';
 export {
@@ -15,8 +17,8 @@ export {
 } from './with-shiplog.js';
 export { getLogger, type AsyncLocalStorageClass, type AsyncLocalStorageLike } from './context.js';
 export type { MessageBatchLike, QueueMessageLike, MessageOutcome } from './queue.js';
-export { ScopedLogger, DEFAULT_INVOCATION_FLUSH_MS, type ScopedInvocation } from '../../src/adapters/scoped-logger.js';
+/** Default deadline of the flush at the end of an invocation: well under Workers' ~30 s `waitUntil` budget. */
+export const DEFAULT_INVOCATION_FLUSH_MS: number = FLUSH_DEADLINES.invocation;
 
-/** Which build this is; lets tests prove conditional exports resolve to the right file. */
 /** Which build the `shiplog` import resolved to (`'workers'` here), for checking the conditional exports. */
 export const RUNTIME = 'workers';

@@ -1,13 +1,22 @@
 /**
  * `withShiplog(options, handler)`: wraps a module Worker's fetch, scheduled and queue handlers.
- * Each invocation gets a request logger (4th handler argument, and `getLogger()` with
- * AsyncLocalStorage), its wide event is emitted when the handler settles, and its events are
- * delivered from that invocation's `ctx.waitUntil`, by a deadline, after the response.
+ * Each is a short declaration over the one request lifecycle (src/lifecycle/run.ts): a request
+ * logger per invocation (4th handler argument, and `getLogger()` with AsyncLocalStorage), its
+ * wide event when the handler settles, and its events delivered from that invocation's
+ * `ctx.waitUntil`, by a deadline, after the response.
  */
-import { bindInvocation } from '../../src/adapters/lifecycle.js';
-import { DEFAULT_INVOCATION_FLUSH_MS, ScopedLogger, type ScopedInvocation, type Scope } from '../../src/adapters/scoped-logger.js';
-import type { Outcome, RequestLogger } from '../../src/logger.js';
-import type { Fields } from '../../src/options.js';
+import {
+  FLUSH_DEADLINES,
+  InvocationPipelines,
+  Logger,
+  PerInvocationRoute,
+  runLifecycle,
+  type Fields,
+  type Invocation,
+  type Outcome,
+  type RequestLike,
+  type RequestLogger,
+} from '../../src/internal.js';
 import { invocationStorage } from './context.js';
 import { createLogger, type WorkersLoggerOptions } from './create-logger.js';
 import { trackBatch, type MessageBatchLike } from './queue.js';
@@ -40,7 +49,7 @@ export interface WrappedHandler<Env = unknown, QueueBody = unknown> {
 }
 
 /** Options, a function of the Worker `env` returning them, or a logger from `createLogger`. */
-export type WithShiplogOptions<Env> = WorkersLoggerOptions | ((env: Env) => WorkersLoggerOptions) | ScopedLogger;
+export type WithShiplogOptions<Env> = WorkersLoggerOptions | ((env: Env) => WorkersLoggerOptions) | Logger;
 
 interface CfProperties {
   colo?: unknown;
@@ -70,6 +79,15 @@ function fetchOutcome(response: unknown): Outcome {
   return { status: 500, error: new TypeError(`shiplog: the fetch handler returned ${got}, not a Response; workerd answers 500`) };
 }
 
+/** What differs between fetch, scheduled and queue: the rest is the one lifecycle. */
+interface Trigger<R> {
+  request: RequestLike | null;
+  fields: Fields;
+  bindTo?: object;
+  call(log: RequestLogger): R | Promise<R>;
+  outcome(result: R | undefined, error: unknown, failed: boolean, log: RequestLogger): Outcome;
+}
+
 /**
  * Wraps a module Worker (a plain object or a Hono app). Options are read at the first
  * invocation, with the Worker `env` as the source of `SHIPLOG_*` overrides.
@@ -78,101 +96,81 @@ export function withShiplog<Env = unknown, QueueBody = unknown>(
   options: WithShiplogOptions<Env>,
   handler: ShiplogHandler<Env, QueueBody>,
 ): WrappedHandler<Env, QueueBody> {
-  let root: ScopedLogger | undefined;
-  let flushTimeoutMs = DEFAULT_INVOCATION_FLUSH_MS;
+  let root: Logger | undefined;
+  let flushTimeoutMs: number = FLUSH_DEADLINES.invocation;
 
-  const setup = (env: Env): ScopedLogger => {
+  const setup = (env: Env): Logger => {
     if (root !== undefined) return root;
     let explicit: WorkersLoggerOptions | undefined;
-    if (options instanceof ScopedLogger) root = options;
+    if (options instanceof Logger) root = options;
     else {
       explicit = typeof options === 'function' ? options(env) : options;
       root = createLogger({ vars: (env ?? {}) as Record<string, unknown>, ...explicit });
       flushTimeoutMs = explicit?.flushTimeoutMs ?? flushTimeoutMs;
     }
     const storage = invocationStorage(explicit?.asyncLocalStorage);
-    if (storage !== null) root.setCurrent(() => storage.getStore()?.scope);
+    const route = Logger.coreOf(root).route;
+    if (storage !== null && route instanceof PerInvocationRoute) route.delivery.current = () => storage.getStore()?.pipelines;
     return root;
   };
 
-  /** Runs one invocation: the handler inside the logger's context, then emit and hand off the flush. */
-  async function run<R>(
-    invocation: ScopedInvocation & { scope: Scope },
-    ctx: WorkersExecutionContext,
-    call: () => R | Promise<R>,
-    outcomeOf: (result: R | undefined, error: unknown, failed: boolean) => Outcome,
-  ): Promise<R> {
-    let result: R | undefined;
-    let failed = false;
-    let thrown: unknown;
-    try {
-      const storage = invocationStorage();
-      result = await (storage === null ? call() : storage.run({ log: invocation.log, scope: invocation.scope }, call));
-      return result;
-    } catch (error) {
-      failed = true;
-      thrown = error;
-      throw error;
-    } finally {
-      let outcome: Outcome = {};
-      try {
-        outcome = outcomeOf(result, thrown, failed);
-      } catch {
-        outcome = failed ? { error: thrown } : {};
-      }
-      const delivering = invocation.finish(outcome, flushTimeoutMs);
-      try {
-        ctx.waitUntil(delivering);
-      } catch {
-        // No usable ctx (a direct call in a test): the flush still runs, unowned.
-      }
-    }
+  /** One invocation of any trigger, declared over the lifecycle. */
+  function run<R>(env: Env, ctx: WorkersExecutionContext, trigger: Trigger<R>): Promise<R> {
+    return runLifecycle<R>({
+      logger: setup(env),
+      request: trigger.request,
+      fields: trigger.fields,
+      ...(trigger.bindTo === undefined ? {} : { bindTo: trigger.bindTo }),
+      run: (log, invocation: Invocation) => {
+        const storage = invocationStorage();
+        const call = (): R | Promise<R> => trigger.call(log);
+        const pipelines = invocation.owned instanceof InvocationPipelines ? invocation.owned : undefined;
+        return storage === null ? call() : storage.run({ log, pipelines }, call);
+      },
+      outcome: (result, error, failed, log) => trigger.outcome(result, error, failed, log),
+      flushTimeoutMs,
+      waitUntil: (promise) => ctx.waitUntil(promise),
+    });
   }
 
   const wrapped: WrappedHandler<Env, QueueBody> = {};
   const { fetch, scheduled, queue } = handler;
   if (typeof fetch === 'function') {
-    wrapped.fetch = (request, env, ctx) => {
-      const invocation = setup(env).openInvocation(request, edgeFields(request));
-      bindInvocation(request, invocation);
-      return run(
-        invocation,
-        ctx,
-        () => fetch.call(handler, request, env, ctx, invocation.log),
-        (response, error, failed) => (failed ? { status: 500, error } : fetchOutcome(response)),
-      );
-    };
+    wrapped.fetch = (request, env, ctx) =>
+      run(env, ctx, {
+        request,
+        fields: edgeFields(request),
+        bindTo: request,
+        call: (log) => fetch.call(handler, request, env, ctx, log),
+        outcome: (response, error, failed) => (failed ? { status: 500, error } : fetchOutcome(response)),
+      });
   }
   if (typeof scheduled === 'function') {
     wrapped.scheduled = (controller, env, ctx) => {
       const { cron, scheduledTime } = controller;
       const time = new Date(scheduledTime);
-      const fields = { trigger: 'scheduled', cron, scheduledTime: Number.isNaN(time.getTime()) ? scheduledTime : time.toISOString() };
-      const invocation = setup(env).openInvocation(null, fields);
       const message = `scheduled ${cron}`;
-      return run(
-        invocation,
-        ctx,
-        () => scheduled.call(handler, controller, env, ctx, invocation.log),
-        (_, error, failed) => (failed ? { error, message } : { message }),
-      );
+      return run(env, ctx, {
+        request: null,
+        fields: { trigger: 'scheduled', cron, scheduledTime: Number.isNaN(time.getTime()) ? scheduledTime : time.toISOString() },
+        call: (log) => scheduled.call(handler, controller, env, ctx, log),
+        outcome: (_, error, failed) => (failed ? { error, message } : { message }),
+      });
     };
   }
   if (typeof queue === 'function') {
     wrapped.queue = (batch, env, ctx) => {
       const tracked = trackBatch(batch);
-      const fields = { trigger: 'queue', queue: batch.queue, batchSize: batch.messages.length };
-      const invocation = setup(env).openInvocation(null, fields);
       const message = `queue ${batch.queue}`;
-      return run(
-        invocation,
-        ctx,
-        () => queue.call(handler, tracked.batch, env, ctx, invocation.log),
-        (_, error, failed) => {
-          invocation.log.set({ messages: tracked.summary(failed) });
+      return run(env, ctx, {
+        request: null,
+        fields: { trigger: 'queue', queue: batch.queue, batchSize: batch.messages.length },
+        call: (log) => queue.call(handler, tracked.batch, env, ctx, log),
+        outcome: (_, error, failed, log) => {
+          log.set({ messages: tracked.summary(failed) });
           return failed ? { error, message } : { message };
         },
-      );
+      });
     };
   }
   return wrapped;

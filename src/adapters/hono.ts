@@ -5,11 +5,19 @@
  * Imports only types from hono, so it adds no runtime dependency.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { createLoggerWith, consoleDefaults } from '../create-logger.js';
-import type { Logger, RequestLogger } from '../logger.js';
-import { resolveOptions, type Fields } from '../options.js';
-import { DEFAULT_INVOCATION_FLUSH_MS, createScopedLogger, ScopedLogger } from './scoped-logger.js';
-import { invocationOf, startInvocation, type Invocation } from './lifecycle.js';
+import {
+  FLUSH_DEADLINES,
+  consoleDefaults,
+  createLoggerWith,
+  invocationOf,
+  openInvocation,
+  perInvocationRoute,
+  resolveOptions,
+  type Fields,
+  type Invocation,
+  type Logger,
+  type RequestLogger,
+} from '../internal.js';
 
 /** Variables the middleware sets: `c.var.log` / `c.get('log')`. */
 export interface ShiplogVariables {
@@ -74,7 +82,8 @@ export function shiplog(options: HonoShiplogOptions = {}): MiddlewareHandler<Shi
     if (fallback === undefined) {
       const vars = ctx !== undefined && typeof c.env === 'object' && c.env !== null ? (c.env as Fields) : undefined;
       const resolved = resolveOptions(vars === undefined ? {} : { vars });
-      fallback = ctx === undefined ? createLoggerWith(consoleDefaults, resolved) : createScopedLogger(resolved, consoleDefaults(resolved));
+      // On Workers, sends must run inside the request that owns them: one route per invocation.
+      fallback = createLoggerWith(consoleDefaults, resolved, ctx === undefined ? undefined : (options, sinks) => perInvocationRoute(options, sinks));
     }
     return fallback;
   };
@@ -97,7 +106,7 @@ export function shiplog(options: HonoShiplogOptions = {}): MiddlewareHandler<Shi
     if (outer !== undefined) invocation = outer;
     else {
       logger = loggerFor(c, ctx);
-      invocation = startInvocation(logger, c.req.raw, fields);
+      invocation = openInvocation(logger, c.req.raw, fields);
       if (fieldsFailed) invocation.log.warn('shiplog: the fields option threw; request logged without its fields', { error: fieldsError });
     }
     c.set('log', invocation.log);
@@ -120,9 +129,10 @@ export function shiplog(options: HonoShiplogOptions = {}): MiddlewareHandler<Shi
           if (error !== undefined) invocation.log.set({ error });
         } else {
           const outcome = { status: failed ? 500 : c.res.status, error };
-          const timeoutMs = options.flushTimeoutMs ?? DEFAULT_INVOCATION_FLUSH_MS;
+          const timeoutMs = options.flushTimeoutMs ?? FLUSH_DEADLINES.invocation;
           if (ctx !== undefined) ctx.waitUntil(invocation.finish(outcome, timeoutMs));
-          else if (logger instanceof ScopedLogger) void invocation.finish(outcome, timeoutMs);
+          // An invocation with its own route must end to deliver; a shared route delivers in the background.
+          else if (invocation.owned !== undefined) void invocation.finish(outcome, timeoutMs);
           else invocation.log.emit(outcome);
         }
       } catch {

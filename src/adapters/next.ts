@@ -4,13 +4,13 @@
  * No import of `next`: pass `after` from `next/server` as `waitUntil`, or let the wrapper find
  * Next's request context (`next start`) or Vercel's.
  */
-import { createLogger } from '../create-logger.js';
-import type { Logger } from '../logger.js';
-import type { LoggerOptions } from '../options.js';
-import { runFetchLifecycle, type FetchLifecycleOptions, type LoggedFetchHandler } from './fetch-lifecycle.js';
+import { createLogger } from '../internal.js';
+import type { Logger } from '../internal.js';
+import type { LoggerOptions } from '../internal.js';
+import { runFetchLifecycle, type FetchLifecycleOptions, type LoggedFetchHandler } from '../internal.js';
 
-export type { FetchLifecycleOptions, LoggedFetchHandler } from './fetch-lifecycle.js';
-export type { WaitUntil } from '../wait-until.js';
+export type { FetchLifecycleOptions, LoggedFetchHandler } from '../internal.js';
+export type { WaitUntil } from '../internal.js';
 
 /** Options of {@link withLogger}: logger options (or a logger) plus delivery. */
 export interface NextLoggerOptions extends LoggerOptions, FetchLifecycleOptions {

@@ -41,6 +41,8 @@ const SUBPATHS = [
   ['./lambda', 'lambda', 'lambda'],
   ['./hono', 'hono', undefined],
   ['./next', 'next', undefined],
+  ['./express', 'express', undefined],
+  ['./fastify', 'fastify', undefined],
   ['./ingest', 'ingest', undefined],
   ['./otlp', 'otlp', undefined],
   ['./testing', 'testing', undefined],
@@ -101,6 +103,7 @@ const cjsRuntime = (spec: string, flags: string[] = []) =>
  * import Node built-ins (they stay external); in any other build such an import fails the
  * bundle, which keeps the core, workers, edge and browser builds free of them.
  */
+let bundles = 0;
 async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs') {
   const result = await esbuild.build({
     stdin: { contents: source, resolveDir: root, sourcefile: 'entry.js' },
@@ -116,8 +119,8 @@ async function bundle(source: string, conditions: string[], format: 'esm' | 'cjs
   });
   const inputs = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('dist/'));
   const code = result.outputFiles[0]?.text ?? '';
-  // Through a file, not `-e`: one argument may not pass 128 KiB (E2BIG), and the node bundle is near that.
-  const file = join(mkdtempSync(join(tmpdir(), 'shiplog-bundle-')), format === 'esm' ? 'bundle.mjs' : 'bundle.cjs');
+  // Run from a file: a bundle passed as an argument fails with E2BIG beyond 128 KiB (the node CJS build).
+  const file = join(root, `bundle-${++bundles}.${format === 'esm' ? 'mjs' : 'cjs'}`);
   writeFileSync(file, code);
   const printed = await node([file]);
   return { inputs, printed };

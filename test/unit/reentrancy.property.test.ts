@@ -268,7 +268,7 @@ function harness(specs: SinkSpec[], dropHandler: DropHandler, reentryTimeoutMs: 
     },
   });
   child = log.child({ module: 'child' });
-  pipelines = (log as unknown as { core: { pipelines: readonly Pipeline[] } }).core.pipelines;
+  pipelines = (log as unknown as { core: { route: { pipelines: readonly Pipeline[] } } }).core.route.pipelines;
   // Record each pipeline's acceptance order (an evacuated event pushed back keeps its place).
   pipelines.forEach((pipeline, index) => {
     const push = pipeline.push.bind(pipeline);

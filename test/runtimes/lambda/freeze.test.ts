@@ -14,7 +14,7 @@ import { functionUrlEvent, restEvent, httpApiEvent } from '../../../fixtures/lam
 
 type Json = Record<string, any>;
 interface Batch { receivedAt: number; respondedAt: number; events: Json[] }
-interface Ingest { url: string; batches: Batch[]; events(): Json[]; behaviour: { delayMs?: number; status?: number }; close(): Promise<void> }
+interface Ingest { url: string; batches: Batch[]; events(): Json[]; behaviour: { delayMs?: number; status?: number; hang?: boolean }; hung: number; abandoned: number; close(): Promise<void> }
 interface Settled { ok: boolean; timedOut: boolean; result?: Json; error?: Json; sameError?: boolean; settledAt: number; elapsedMs: number; requestId: string }
 interface Sandbox {
   invoke(event: unknown, options?: { timeoutMs?: number; traceHeader?: string }): Promise<Settled>;
@@ -103,6 +103,10 @@ describe('Lambda freeze harness', () => {
   it('close to the deadline: a handler that ends 300 ms before it warns, then still delivers everything in time', async () => {
     const server = await ingest({ delayMs: 40 });
     const box = await sandbox('api', { INGEST_URL: server.url });
+    // A warm sandbox: a fresh process's first fetch pays for starting its HTTP client and
+    // connection (~300 ms on a loaded machine), more than this invocation's 200 ms flush budget.
+    await box.invoke(restEvent());
+    box.thaw();
     const settled = await box.invoke(restEvent({ body: 'slow', queryStringParameters: { sleepMs: '700' } }), { timeoutMs: 1000 });
 
     expect(settled.timedOut).toBe(false);
@@ -178,6 +182,49 @@ describe('Lambda freeze harness', () => {
     const firstEvents = server.batches.filter((b) => b.respondedAt <= second.settledAt).flatMap((b) => b.events).filter((e) => e.requestId === first.requestId);
     expect(firstEvents).toHaveLength(3);
     expect(deliveredBeforeFreeze(server, second)).toHaveLength(3);
+  });
+
+  it('ingest hung in one invocation: its send is aborted at the deadline, later invocations take their normal time, nothing is lost or doubled', async () => {
+    const FLUSH_MS = 1000;
+    const server = await ingest();
+    const box = await sandbox('api', { INGEST_URL: server.url, FLUSH_TIMEOUT_MS: String(FLUSH_MS) });
+    const settles: Settled[] = [];
+    const invoke = async (): Promise<Settled> => {
+      if (settles.length > 0) box.thaw();
+      const settled = await box.invoke(restEvent(), { timeoutMs: 10_000 });
+      settles.push(settled);
+      return settled;
+    };
+    const healthy = await invoke();
+    expect(deliveredBeforeFreeze(server, healthy)).toHaveLength(3);
+
+    server.behaviour = { hang: true }; // no answer, connection kept open
+    const hung = await invoke();
+    expect(hung.ok).toBe(true);
+    expect(server.hung).toBe(1);
+    expect(hung.elapsedMs).toBeGreaterThanOrEqual(FLUSH_MS - 50); // it waited for its deadline, no longer
+    expect(deliveredBeforeFreeze(server, hung)).toEqual([]);
+    const report = box.stderrEvents().find((e) => e.requestId === hung.requestId) as Json;
+    expect(report).toMatchObject({ flush: { timedOut: true, pending: 3, dropped: 0 }, sinks: [{ name: 'http', pending: 3 }] });
+
+    server.behaviour = { hang: false };
+    const after = [await invoke(), await invoke(), await invoke()];
+    // The hung connection was closed by the client at the deadline, not carried into the next invocations.
+    expect(server.abandoned).toBe(1);
+    for (const settled of after) {
+      expect(settled.ok).toBe(true);
+      // A send still waiting on the hung connection would hold each of these until its 1 s deadline.
+      expect(settled.elapsedMs).toBeLessThan(FLUSH_MS);
+      expect(box.stderrEvents().find((e) => e.requestId === settled.requestId)).toBeUndefined(); // no incomplete flush
+    }
+    // Everything of the hung invocation arrived by the next healthy flush.
+    const byNextFreeze = server.batches.filter((b) => b.respondedAt <= (after[0] as Settled).settledAt).flatMap((b) => b.events);
+    expect(byNextFreeze.filter((e) => e.requestId === hung.requestId).map((e) => e.msg)).toEqual(['loading order', 'order loaded', 'GET /orders/42 201']);
+    // Counted by content at the receiver: every event of every invocation exactly once.
+    const received = server.events().map((e) => `${e.requestId} ${e.msg}`);
+    const expected = settles.flatMap((s) => ['loading order', 'order loaded', 'GET /orders/42 201'].map((msg) => `${s.requestId} ${msg}`));
+    expect([...received].sort()).toEqual([...expected].sort());
+    console.info(`lambda hung-ingest timings (ms): healthy ${healthy.elapsedMs}, hung ${hung.elapsedMs}, after ${after.map((s) => s.elapsedMs).join(', ')}`);
   });
 
   it('ingest down: retries end inside the budget and every lost event is counted with its reason', async () => {

@@ -52,6 +52,8 @@ export interface Ingest {
   events(): Record<string, unknown>[];
   /** Number of requests seen (answered or not). */
   requests: number;
+  /** Requests left hanging whose client gave up (closed the connection). */
+  abandoned: number;
   behave(behavior: IngestBehavior): void;
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function startIngest(): Promise<Ingest> {
     url: '',
     arrivals: [],
     requests: 0,
+    abandoned: 0,
     events: () => ingest.arrivals.flatMap((a) => a.events),
     behave: (b) => {
       behavior = b;
@@ -83,6 +86,9 @@ export async function startIngest(): Promise<Ingest> {
       const answer = await behavior(n, body);
       if (answer === 'hang') {
         hanging.add(res);
+        res.on('close', () => {
+          if (hanging.delete(res)) ingest.abandoned++;
+        });
         return;
       }
       if (answer >= 200 && answer < 300) {

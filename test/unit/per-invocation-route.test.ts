@@ -1,11 +1,12 @@
 /**
- * The invocation-scoped logger's bookkeeping, on Node with fake timers (workerd tests cover the
- * same behaviour end to end): nothing is sent outside an invocation, parked events are bounded
- * and counted, the deadline drops and counts, and stats add up across invocations.
+ * The per-invocation route (src/lifecycle/per-invocation-route.ts, what Workers loggers use), on
+ * Node with fake timers (workerd tests cover the same behaviour end to end): nothing is sent
+ * outside an invocation, parked events are bounded and counted, at the deadline the send in
+ * flight is aborted and its events go with the next invocation, and stats add up across invocations.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { createLogger } from '../../../runtimes/workers/index.js';
-import type { DropReason, LogEvent, Sink } from '../../../src/index.js';
+import { createLogger } from '../../runtimes/workers/index.js';
+import { InvocationPipelines, Logger, PerInvocationRoute, openInvocation as open, type DropReason, type LogEvent, type Sink } from '../../src/internal.js';
 
 interface Recorder extends Sink {
   batches: string[][];
@@ -46,7 +47,7 @@ describe('scoped logger', () => {
     expect(outside).toMatchObject({ ok: false, delivered: 0, pending: 1 });
     expect(sink.batches).toEqual([]);
 
-    const invocation = log.openInvocation({ method: 'GET', url: '/a' });
+    const invocation = open(log, { method: 'GET', url: '/a' });
     invocation.log.info('inside');
     const result = await invocation.finish({ status: 200 });
     expect(result).toMatchObject({ ok: true, delivered: 3, dropped: 0, pending: 0, timedOut: false });
@@ -58,12 +59,12 @@ describe('scoped logger', () => {
   test('a request logger used after its invocation ended parks its events for the next one', async () => {
     const sink = recorder();
     const log = createLogger({ sinks: [sink], vars: {} });
-    const first = log.openInvocation({ url: '/first' });
+    const first = open(log, { url: '/first' });
     await first.finish({ status: 204 });
     first.log.info('late');
     expect(sink.batches.flat()).toEqual(['/first 204']);
     expect(log.pending).toBe(1);
-    await log.openInvocation({ url: '/second' }).finish({ status: 200 });
+    await open(log, { url: '/second' }).finish({ status: 200 });
     expect(sink.batches.flat()).toEqual(['/first 204', '/second 200', 'late']);
     invariant(log.stats().sinks.net!);
   });
@@ -87,12 +88,12 @@ describe('scoped logger', () => {
     invariant(stats);
   });
 
-  test('a hanging sink: finish resolves at the deadline, the send it aborts is dropped as unconfirmed and counted', async () => {
+  test('a hanging sink: at the deadline the send is aborted, nothing is dropped, the next invocation delivers it', async () => {
     const sink = recorder();
     sink.hang = true;
     const reasons: DropReason[] = [];
     const log = createLogger({ sinks: [sink], vars: {}, onDropped: (events, reason) => events.forEach(() => reasons.push(reason)) });
-    const invocation = log.openInvocation({ url: '/slow' });
+    const invocation = open(log, { url: '/slow' });
     invocation.log.info('one');
     let settled = false;
     const finishing = invocation.finish({ status: 200 }, 500).then((r) => {
@@ -103,17 +104,24 @@ describe('scoped logger', () => {
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     const result = await finishing;
-    expect(result).toMatchObject({ ok: false, delivered: 0, dropped: 2, pending: 0, timedOut: true });
-    expect(reasons).toEqual(['unconfirmed', 'unconfirmed']);
-    const stats = log.stats().sinks.net!;
-    expect(stats).toMatchObject({ accepted: 2, delivered: 0, dropped: 2, pending: 0, droppedByReason: { unconfirmed: 2 } });
+    expect(result).toMatchObject({ ok: false, delivered: 0, dropped: 0, pending: 2, timedOut: true });
+    expect(reasons).toEqual([]);
+    expect(log.stats().sinks.net).toMatchObject({ accepted: 2, delivered: 0, dropped: 0, pending: 2, failures: 0 });
+    invariant(log.stats().sinks.net!);
+
+    sink.hang = false;
+    const next = open(log, { url: '/next' });
+    const healthy = await next.finish({ status: 200 }, 500);
+    expect(healthy).toMatchObject({ ok: true, delivered: 3, pending: 0, timedOut: false });
+    expect(sink.batches.flat()).toEqual(['/next 200', 'one', '/slow 200']);
+    expect(log.stats().sinks.net).toMatchObject({ accepted: 3, delivered: 3, dropped: 0, pending: 0 });
   });
 
   test('concurrent invocations keep their own pipelines; stats add up across them', async () => {
     const sink = recorder();
     const log = createLogger({ sinks: [sink], vars: {} });
-    const a = log.openInvocation({ url: '/a' });
-    const b = log.openInvocation({ url: '/b' });
+    const a = open(log, { url: '/a' });
+    const b = open(log, { url: '/b' });
     a.log.info('a1');
     b.log.info('b1');
     expect(log.stats().sinks.net).toMatchObject({ accepted: 2, pending: 2 });
@@ -129,7 +137,7 @@ describe('scoped logger', () => {
     const boot = createLogger({ sinks: [bootSink], vars: {} });
     boot.info('booted');
     const log = createLogger({ sinks: [recorder()], vars: {} });
-    await log.openInvocation({ url: '/x' }).finish({ status: 200 });
+    await open(log, { url: '/x' }).finish({ status: 200 });
     expect(bootSink.batches).toEqual([['booted']]);
     expect(boot.stats().sinks.boot).toMatchObject({ accepted: 1, delivered: 1, pending: 0 });
   });
@@ -139,8 +147,9 @@ describe('scoped logger', () => {
     const bSink = recorder('b');
     const a = createLogger({ sinks: [aSink], vars: {} });
     const b = createLogger({ sinks: [bSink], vars: {} });
-    const invocation = b.openInvocation({ url: '/b' });
-    a.setCurrent(() => invocation.scope); // as AsyncLocalStorage would report inside b's invocation
+    const invocation = open(b, { url: '/b' });
+    // As AsyncLocalStorage would report inside b's invocation:
+    (Logger.coreOf(a).route as PerInvocationRoute).delivery.current = () => invocation.owned as InvocationPipelines;
     a.info('from a');
     await invocation.finish({ status: 200 });
     expect(bSink.batches.flat()).toEqual(['/b 200']);

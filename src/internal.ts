@@ -1,0 +1,42 @@
+/**
+ * The core surface for shiplog's own runtime entries (runtimes/) and framework adapters
+ * (src/adapters/): the public API plus the building blocks they assemble. Besides the public
+ * entries (src/index.ts, src/ingest.ts, src/sinks/otlp.ts, src/testing.ts) this is the only core
+ * module they may import (`node scripts/import-graph.mjs --check`, run by
+ * test/unit/boundary.test.ts). Not a stable API for users.
+ */
+export * from './index.js';
+export { assembleLogger, createLoggerWith, consoleDefaults, type DefaultSinks, type LoggerAssembly, type MakeRoute } from './create-logger.js';
+export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
+export { LoggerCore, type LoggerCounters, type LoggerStats } from './logger-core.js';
+export { RESERVED_KEYS, eventLine, isoTime, lineHead } from './event-line.js';
+export { eventIdOf, idempotencyKeyOf } from './event-id.js';
+export { resolveOptions, type ResolvedOptions } from './options.js';
+export { RingBuffer } from './ring-buffer.js';
+export { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
+export { findWaitUntil, type WaitUntil } from './wait-until.js';
+export {
+  PipelinesRoute,
+  idleResult,
+  pipelinesFor,
+  pipelinesRoute,
+  sumResults,
+  uniqueSinkNames,
+  type DeliveryRoute,
+  type InvocationRoute,
+} from './lifecycle/route.js';
+export { FLUSH_DEADLINES } from './lifecycle/deadlines.js';
+export { bindInvocation, flushByDeadline, invocationOf, openInvocation, type Invocation } from './lifecycle/invocation.js';
+export { runLifecycle, type LifecycleDeclaration } from './lifecycle/run.js';
+export {
+  DEFAULT_REQUEST_FLUSH_MS,
+  runFetchLifecycle,
+  type FetchLifecycleOptions,
+  type LoggedFetchHandler,
+} from './lifecycle/fetch.js';
+export {
+  InvocationPipelines,
+  PerInvocationDelivery,
+  PerInvocationRoute,
+  perInvocationRoute,
+} from './lifecycle/per-invocation-route.js';

@@ -1,0 +1,220 @@
+/**
+ * Delivery whose sends only ever run inside the invocation that owns them.
+ *
+ * Why: Cloudflare Workers forbid I/O objects (a fetch, a timer) from crossing requests, and a
+ * send started by one request that this request does not `waitUntil` may be cancelled. So every
+ * invocation gets its own pipelines (no interval timers), flushed from that invocation's
+ * `waitUntil` with a deadline. Events written outside a live invocation (global scope, or a
+ * request logger used after its request ended), and whatever an invocation could not deliver by
+ * its deadline (its send in flight is aborted), are parked and ride with the next invocation's
+ * flush. `stats()` add every invocation up, so accepted = delivered + dropped + pending holds for
+ * the whole logger.
+ */
+import type { LogEvent } from '../event.js';
+import type { ResolvedOptions } from '../options.js';
+import type { FlushOptions, FlushResult, Pipeline, Sink, SinkStats } from '../pipeline.js';
+import { RingBuffer } from '../ring-buffer.js';
+import { InvocationTotals } from './invocation-totals.js';
+import { idleResult, pipelinesFor, sumResults, uniqueSinkNames, type DeliveryRoute, type InvocationRoute } from './route.js';
+
+/** A copy of a sink that cannot be closed by one invocation and never arms an interval timer. */
+function invocationSink(sink: Sink): Sink {
+  const copy: { -readonly [K in keyof Sink]: Sink[K] } = {
+    name: sink.name,
+    write: (batch, context) => sink.write(batch, context),
+    batch: { ...sink.batch, intervalMs: 0 },
+  };
+  if (sink.retry !== undefined) copy.retry = sink.retry;
+  if (sink.timeoutMs !== undefined) copy.timeoutMs = sink.timeoutMs;
+  if (sink.writeSync !== undefined) copy.writeSync = (batch) => sink.writeSync?.(batch);
+  return copy;
+}
+
+/** What every invocation of one logger shares: options, sinks, parked events (per sink) and totals. */
+export class PerInvocationDelivery {
+  readonly totals: InvocationTotals;
+  /** Per sink: events waiting for the next invocation. */
+  readonly parked: RingBuffer<LogEvent>[];
+  /** Invocations that have not ended yet (their pipelines count in stats and pending). */
+  readonly live = new Set<InvocationPipelines>();
+  /** Finds the invocation the caller runs in (AsyncLocalStorage), where the runtime has it. */
+  current: () => InvocationPipelines | undefined = () => undefined;
+  readonly #sinks: readonly Sink[];
+
+  constructor(
+    readonly options: ResolvedOptions,
+    sinks: readonly Sink[],
+  ) {
+    this.#sinks = sinks.map(invocationSink);
+    this.totals = new InvocationTotals(uniqueSinkNames(sinks));
+    this.parked = sinks.map(() => new RingBuffer<LogEvent>(options.maxBufferSize ?? 1000));
+  }
+
+  /** Keeps an event for sink `index`'s next delivery (every sink when omitted); a full park drops its oldest (counted). */
+  park(event: LogEvent, index?: number): void {
+    this.parked.forEach((ring, i) => {
+      if (index !== undefined && index !== i) return;
+      const evicted = ring.push(event);
+      if (evicted !== undefined) this.totals.dropParked(evicted, i, this.options.onDropped);
+    });
+    withParkedEvents.add(this);
+  }
+
+  get parkedCount(): number {
+    let count = 0;
+    for (const ring of this.parked) count += ring.length;
+    return count;
+  }
+
+  /**
+   * Sends the parked events from the caller's invocation (which must await the result): how a
+   * logger used only at global scope gets its events out with another logger's invocation.
+   */
+  drainParked(timeoutMs: number): Promise<FlushResult> {
+    return new InvocationPipelines(this).end(timeoutMs);
+  }
+
+  /** One pipeline per sink for a new invocation. */
+  pipelines(): Pipeline[] {
+    return pipelinesFor(this.options, this.#sinks, this.totals.names, 0);
+  }
+
+  stats(): Record<string, SinkStats> {
+    return this.totals.stats(
+      this.live,
+      this.parked.map((ring) => ring.length),
+    );
+  }
+}
+
+/** Loggers holding parked events; any invocation that ends takes them along. */
+const withParkedEvents = new Set<PerInvocationDelivery>();
+
+/** Drains every other logger's parked events as part of the ending invocation. */
+function drainOthers(ending: PerInvocationDelivery, timeoutMs: number): Promise<FlushResult>[] {
+  const drains: Promise<FlushResult>[] = [];
+  for (const delivery of withParkedEvents) {
+    withParkedEvents.delete(delivery);
+    if (delivery !== ending && delivery.parkedCount > 0) drains.push(delivery.drainParked(timeoutMs));
+  }
+  return drains;
+}
+
+/** One invocation's pipelines. Ends once; afterwards its loggers' events are parked. */
+export class InvocationPipelines implements InvocationRoute {
+  readonly pipelines: Pipeline[];
+  readonly route: DeliveryRoute;
+  ended = false;
+  #result: Promise<FlushResult> | undefined;
+
+  constructor(readonly delivery: PerInvocationDelivery) {
+    this.pipelines = delivery.pipelines();
+    this.route = new PerInvocationRoute(delivery, this);
+    delivery.live.add(this);
+  }
+
+  flush(options?: FlushOptions): Promise<FlushResult> {
+    return Promise.all(this.pipelines.map((p) => p.flush(options))).then(sumResults);
+  }
+
+  /**
+   * Takes the parked events along and delivers everything by the deadline. What is still
+   * undelivered then (the send in flight aborted) is parked again for the next invocation, and
+   * counts as pending in the result. Never rejects; idempotent.
+   */
+  end(timeoutMs: number): Promise<FlushResult> {
+    if (this.#result !== undefined) return this.#result;
+    this.ended = true;
+    const delivery = this.delivery;
+    this.pipelines.forEach((pipeline, i) => {
+      const ring = delivery.parked[i] as RingBuffer<LogEvent>;
+      for (const event of ring.take(ring.length)) pipeline.push(event);
+    });
+    const others = drainOthers(delivery, timeoutMs);
+    this.#result = this.flush({ timeoutMs })
+      .then((flushed) => {
+        let left = 0;
+        this.pipelines.forEach((pipeline, i) => {
+          for (const event of pipeline.handOver()) {
+            delivery.park(event, i);
+            left++;
+          }
+          void pipeline.shutdown({ timeoutMs: 0 });
+        });
+        return { ...flushed, ok: flushed.ok && left === 0, pending: left };
+      })
+      .catch(() => idleResult(0))
+      .finally(() => {
+        delivery.totals.absorb(this.pipelines);
+        delivery.live.delete(this);
+      });
+    // Other loggers' events ride along but are not part of this invocation's result.
+    return others.length === 0 ? this.#result : Promise.all([this.#result, ...others]).then(([own]) => own as FlushResult);
+  }
+}
+
+/**
+ * The route of a logger with per-invocation delivery: each event goes to its invocation (the
+ * bound one, else the one the caller runs in), or is parked when there is none.
+ */
+export class PerInvocationRoute implements DeliveryRoute {
+  constructor(
+    readonly delivery: PerInvocationDelivery,
+    readonly invocation: InvocationPipelines | undefined,
+  ) {}
+
+  #target(): InvocationPipelines | undefined {
+    const invocation = this.invocation ?? this.delivery.current();
+    // The current invocation may belong to another logger (other sinks): then park.
+    return invocation === undefined || invocation.ended || invocation.delivery !== this.delivery ? undefined : invocation;
+  }
+
+  write(event: LogEvent): void {
+    const invocation = this.#target();
+    if (invocation === undefined) this.delivery.park(event);
+    else for (const pipeline of invocation.pipelines) pipeline.push(event);
+  }
+
+  get pending(): number {
+    let pending = this.delivery.parkedCount;
+    for (const invocation of this.delivery.live) for (const pipeline of invocation.pipelines) pending += pipeline.pending;
+    return pending;
+  }
+
+  /** Flushes the invocation this logger belongs to; outside one nothing may be sent, so it only reports. */
+  async flush(options: FlushOptions = {}): Promise<FlushResult> {
+    const invocation = this.#target();
+    return invocation !== undefined ? invocation.flush(options) : idleResult(this.pending);
+  }
+
+  /** Same as flush: sinks are shared by every invocation and stay open. */
+  shutdown(options: FlushOptions = {}): Promise<FlushResult> {
+    return this.flush(options);
+  }
+
+  flushSync(): number {
+    let written = 0;
+    for (const pipeline of this.#target()?.pipelines ?? []) written += pipeline.flushSync();
+    return written;
+  }
+
+  stats(): Record<string, SinkStats> {
+    return this.delivery.stats();
+  }
+
+  abortInFlight(): number {
+    let aborted = 0;
+    for (const pipeline of this.#target()?.pipelines ?? []) aborted += pipeline.abortInFlight();
+    return aborted;
+  }
+
+  /** A new invocation with its own pipelines. */
+  openInvocation(): InvocationRoute {
+    return new InvocationPipelines(this.delivery);
+  }
+}
+
+/** The route of a logger whose sends run only inside invocations (Workers). */
+export function perInvocationRoute(options: ResolvedOptions, sinks: readonly Sink[]): PerInvocationRoute {
+  return new PerInvocationRoute(new PerInvocationDelivery(options, sinks), undefined);
+}
