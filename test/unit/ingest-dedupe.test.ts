@@ -7,7 +7,7 @@ import { memorySink } from '../../src/testing.js';
 function setup(dedupe?: { maxIds?: number; windowMs?: number } | false) {
   const mem = memorySink();
   const logger = createLogger({ vars: {}, sinks: [mem] });
-  const ingest = createIngestHandler({ logger, rateLimit: false, ...(dedupe === undefined ? {} : { dedupe }) });
+  const ingest = createIngestHandler({ logger, rateLimit: false, allowedOrigins: ['http://page.example'], ...(dedupe === undefined ? {} : { dedupe }) });
   const post = (events: unknown[], origin?: string) =>
     ingest(
       new Request('http://ingest.local/ingest', {
@@ -41,7 +41,7 @@ describe('ingest dedupe by eventId', () => {
 
   it('a cross-origin page may read the header; events without an id are never taken for duplicates', async () => {
     const { post, stored } = setup();
-    const response = await post([{ level: 'info', msg: 'x' }], 'http://ingest.local');
+    const response = await post([{ level: 'info', msg: 'x' }], 'http://page.example');
     expect(response.headers.get('access-control-expose-headers')).toBe('x-shiplog-dedupe');
     await post([{ level: 'info', msg: 'x' }]);
     expect(await stored()).toEqual([undefined, undefined]);
