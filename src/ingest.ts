@@ -76,7 +76,7 @@ export interface IngestOptions {
 /** Per-call information a server adapter knows and a Request does not. */
 export interface IngestRequestInfo {
   /** The socket's remote address (e.g. from `@hono/node-server`'s `c.env.incoming.socket`). */
-  clientAddress?: string;
+  clientAddress?: string | undefined;
 }
 
 /** Counters of an ingest handler. */
@@ -169,6 +169,21 @@ function isAcceptedContentType(value: string | null): boolean {
   return type === 'application/json' || type === 'text/plain';
 }
 
+const IDENTITY_KEYS = ['service', 'env', 'version'] as const;
+
+/**
+ * The service, env and version `logger` writes on every event. Read from the logger's serialized
+ * head (`,"service":…`), the one place they are kept; empty when it cannot be read.
+ */
+function identityOf(logger: Logger): Fields {
+  const head = (logger as unknown as { core?: { head?: unknown } }).core?.head;
+  try {
+    return typeof head === 'string' && head.startsWith(',') ? (JSON.parse(`{${head.slice(1)}}`) as Fields) : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Creates the endpoint that receives browser batches (a JSON array of events, sent as
  * `application/json` by fetch or `text/plain` by `sendBeacon`). Mount it on any fetch-style
@@ -180,6 +195,7 @@ function isAcceptedContentType(value: string | null): boolean {
 export function createIngestHandler(options: IngestOptions): IngestHandler {
   const logger = options?.logger;
   if (typeof logger?.info !== 'function') throw new TypeError('shiplog: createIngestHandler option "logger" must be a Logger');
+  const identity = identityOf(logger);
   const allowed = options.allowedOrigins ?? [];
   if (allowed !== '*' && !isStringArray(allowed)) throw new TypeError('shiplog: createIngestHandler option "allowedOrigins" must be an array of origins or "*"');
   const ownOrigins = options.origins ?? [];
@@ -271,6 +287,8 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
       const fields = event.fields;
       // The browser runtime sends its own user agent; keep it only when it disagrees with the header.
       if (fields._userAgent === server.userAgent) delete fields._userAgent;
+      // Likewise the client's service, env and version, when the server logger writes the same value.
+      for (const key of IDENTITY_KEYS) if (fields[`_${key}`] !== undefined && fields[`_${key}`] === identity[key]) delete fields[`_${key}`];
       const own: Fields = { ...server, clientTime: new Date(event.time).toISOString() };
       if (event.timeAdjusted) {
         own.timeAdjusted = true;
