@@ -169,7 +169,7 @@ export class Logger {
   }
 
   #settle(result: Promise<FlushResult>): Promise<FlushResult> {
-    return result.catch(() => ({ ok: false, delivered: 0, dropped: 0, pending: this.pending, timedOut: false }));
+    return result.catch(() => ({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: this.pending, timedOut: false }));
   }
 
   /** Writes what is buffered through sinks that can write synchronously (at process exit). */
@@ -207,7 +207,7 @@ export class Logger {
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
-      core.write(level, time, serializer.fit(eventLine(level, time, core.head, msg === undefined ? undefined : serializer.string(msg), tail)));
+      core.write(level, time, serializer.fit(eventLine(level, time, core.idField() + core.head, msg === undefined ? undefined : serializer.string(msg), tail)));
     } catch {
       core.internalErrors++;
     }
