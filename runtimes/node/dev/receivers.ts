@@ -132,7 +132,8 @@ export function createReceivers(store: EventStore, health: Health, limits: Recei
     allowedOrigins: '*', // a local dev collector: any page on this machine may send to it
     maxBodyBytes,
     maxEvents: Math.min(maxEvents, 1000),
-    rateLimit: { burst: 2000, perSecond: 1000 },
+    // A local dev collector takes whole test runs at once: generous, but still bounded, per client.
+    rateLimit: { burst: 2000, perSecond: 1000, burstBytes: 64 << 20, bytesPerSecond: 16 << 20, burstEvents: 1_000_000, eventsPerSecond: 100_000 },
   });
   let countedIngestDuplicates = 0;
 
