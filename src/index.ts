@@ -22,6 +22,7 @@ export {
   type PipelineOptions,
   type Sink,
   type SinkContext,
+  type WriteReport,
   type SinkStats,
 } from './pipeline.js';
 export { backoffDelay, parseRetryAfter, MAX_RETRY_AFTER_MS, type BackoffKind, type RetryOptions } from './backoff.js';

@@ -16,6 +16,7 @@ import {
   type Sink,
   type SinkContext,
   type SinkStats,
+  type WriteReport,
 } from './sink.js';
 
 /** The sink contract and pipeline option/result types live in sink.ts; re-exported for importers of this file. */
@@ -439,14 +440,14 @@ export class Pipeline {
     /** The sink returned a promise: the batch may be on its way from here on. */
     let started = false;
     try {
-      let written: void | Promise<void>;
+      let written: void | Promise<void | WriteReport>;
       feeding++;
       try {
         written = this.#sink.write(batch, context);
       } finally {
         feeding--;
       }
-      if (written === undefined || typeof (written as Promise<void>).then !== 'function') {
+      if (written === undefined || typeof (written as Promise<unknown>).then !== 'function') {
         this.#settleDelivered(batch);
         return 'delivered';
       }
@@ -461,8 +462,8 @@ export class Pipeline {
         },
         (settle) =>
           written.then(
-            () => {
-              if (settle('delivered')) this.#settleDelivered(batch);
+            (report) => {
+              if (settle('delivered')) this.#settleDelivered(batch, rejectedIn(report, batch.length));
             },
             (error: unknown) => settle({ error }),
           ),
@@ -512,9 +513,11 @@ export class Pipeline {
   }
 
   /** The sink took the in-flight batch: counted at once, before any await lets shutdown or evacuate take it. */
-  #settleDelivered(batch: readonly LogEvent[]): void {
+  #settleDelivered(batch: readonly LogEvent[], rejected = 0): void {
     this.#inFlight = [];
-    this.#delivered += batch.length;
+    const kept = batch.length - rejected;
+    this.#delivered += kept;
+    if (rejected > 0) this.#drop(batch.slice(kept), 'rejected');
     this.#settleWaiters();
   }
 
@@ -581,4 +584,10 @@ function deadlineMs(timeoutMs: number | undefined): number {
 /** Creates a pipeline for one sink (for custom drains; loggers create their own). */
 export function createPipeline(options: PipelineOptions): Pipeline {
   return new Pipeline(options);
+}
+
+/** The records a sink's {@link WriteReport} says were refused: a whole number from 0 to `length`. */
+function rejectedIn(report: unknown, length: number): number {
+  const rejected = typeof report === 'object' && report !== null ? (report as WriteReport).rejected : undefined;
+  return typeof rejected === 'number' && Number.isSafeInteger(rejected) ? Math.min(Math.max(rejected, 0), length) : 0;
 }

@@ -36,6 +36,17 @@ export interface SinkContext {
   readonly idempotencyKey: string;
 }
 
+/**
+ * What an asynchronous `write` may resolve with when the receiver took the request but refused
+ * some of its records (OTLP `partialSuccess`): those are counted as dropped (`rejected`), not
+ * delivered. The receiver does not say which ones, so `onDropped` gets that many events of the
+ * batch (its last ones) as stand-ins; the counts are exact.
+ */
+export interface WriteReport {
+  /** Records of the batch the receiver refused (0 to the batch size). */
+  readonly rejected?: number;
+}
+
 /** A destination for events. Each sink gets its own pipeline (buffer, batching, retry). */
 export interface Sink {
   /** Name in stats and drop reports; made unique per logger (`http`, `http#2`). */
@@ -44,7 +55,7 @@ export interface Sink {
    * Delivers one batch. Resolve when delivered; throw (or reject) to fail it. Throw a
    * {@link SinkError} to say whether a retry can help; other errors are classified by type.
    */
-  write(batch: readonly LogEvent[], context: SinkContext): void | Promise<void>;
+  write(batch: readonly LogEvent[], context: SinkContext): void | Promise<void | WriteReport>;
   /**
    * Optional synchronous delivery (files, console). When present, a full buffer is written
    * through it instead of dropping the oldest event, and `flushSync()` can drain at process exit.

@@ -4,7 +4,7 @@
  */
 import type { LogEvent } from '../event.js';
 import { checkOptionKeys, optionKeys, type EnvironmentVariables } from '../options.js';
-import type { Sink } from '../pipeline.js';
+import type { Sink, WriteReport } from '../pipeline.js';
 import { SinkError } from '../sink-error.js';
 import { encodeOtlp } from './otlp-encode.js';
 import { HTTP_SINK_KEYS, httpSink, type HttpSinkOptions } from './http.js';
@@ -119,8 +119,9 @@ const OTLP_SINK_KEYS = [
  * Exports events to any OpenTelemetry Collector (then Loki, ClickHouse, a vendor) over
  * OTLP/HTTP JSON, gzip by default. Same delivery rules as `httpSink`: retries on 408/429/5xx,
  * Retry-After. A response whose `partialSuccess` rejects every record of the batch drops it with
- * reason `rejected` (the collector will never take it); fewer rejections are reported to
- * `onPartialSuccess`, since OTLP does not say which records they were.
+ * reason `rejected` (the collector will never take it); fewer rejections are counted as dropped
+ * `rejected` too (OTLP does not say which records they were: see {@link WriteReport}) and reported
+ * to `onPartialSuccess`.
  */
 export function otlpSink(options: OtlpSinkOptions = {}): Sink {
   checkOptionKeys(options ?? {}, OTLP_SINK_KEYS, 'otlpSink');
@@ -128,7 +129,7 @@ export function otlpSink(options: OtlpSinkOptions = {}): Sink {
   const settings = resolveOtlpSettings(options);
   /** The fetch of one write: knows its batch's size to judge `partialSuccess`. */
   const checkedFetch =
-    (batchSize: number): typeof fetch =>
+    (batchSize: number, onRejected: (rejected: number) => void = () => {}): typeof fetch =>
     async (input, init) => {
       const response = await (userFetch ?? globalThis.fetch)(input, init);
       if (!response.ok) return response;
@@ -137,6 +138,7 @@ export function otlpSink(options: OtlpSinkOptions = {}): Sink {
       if (partial.rejected >= batchSize) {
         throw new SinkError(`collector rejected all ${batchSize} log records: ${partial.message}`, { retryable: false, status: response.status });
       }
+      onRejected(partial.rejected);
       try {
         onPartialSuccess?.(partial.rejected, partial.message, batchSize);
       } catch {
@@ -157,5 +159,13 @@ export function otlpSink(options: OtlpSinkOptions = {}): Sink {
   const sink = make(checkedFetch(Number.POSITIVE_INFINITY)); // validates the options now
   // One http sink per write (a few properties): concurrent pipelines sharing this sink (one per
   // Workers invocation) each judge the response against their own batch.
-  return { ...sink, write: (batch, context) => make(checkedFetch(batch.length)).write(batch, context) };
+  // Records the collector refused are reported to the pipeline, which counts them as dropped.
+  return {
+    ...sink,
+    write: async (batch, context) => {
+      let rejected = 0;
+      await make(checkedFetch(batch.length, (n) => (rejected = n))).write(batch, context);
+      return rejected > 0 ? { rejected } : undefined;
+    },
+  };
 }

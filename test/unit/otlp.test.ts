@@ -149,14 +149,22 @@ describe('the collector response', () => {
     expect(log.stats().sinks.otlp).toMatchObject({ accepted: 2, delivered: 0, droppedByReason: { rejected: 2 } });
   });
 
-  it('a partialSuccess that rejects some records is reported to onPartialSuccess', async () => {
+  it('a partialSuccess that rejects some records counts them dropped (rejected), the rest delivered, and tells onPartialSuccess', async () => {
     answer(200, JSON.stringify({ partialSuccess: { rejectedLogRecords: '1', errorMessage: 'one bad' } }));
     const partial: unknown[] = [];
-    const log = createLogger({ vars: {}, sinks: [otlpSink({ url, vars: {}, onPartialSuccess: (...a) => void partial.push(a) })] });
+    const dropped: [number, string][] = [];
+    const log = createLogger({
+      vars: {},
+      sinks: [otlpSink({ url, vars: {}, onPartialSuccess: (...a) => void partial.push(a) })],
+      onDropped: (e, reason) => void dropped.push([e.length, reason]),
+    });
     log.info('a');
     log.info('b');
-    await log.flush();
+    expect(await log.flush()).toMatchObject({ delivered: 1, dropped: 1 });
     expect(partial).toEqual([[1, 'one bad', 2]]);
+    expect(dropped).toEqual([[1, 'rejected']]);
+    expect(arrived()).toHaveLength(1);
+    expect(log.stats().sinks.otlp).toMatchObject({ accepted: 2, delivered: 1, pending: 0, droppedByReason: { rejected: 1 } });
   });
 
   it('an empty or zero partialSuccess is plain success', async () => {
