@@ -169,7 +169,7 @@ export class Logger {
   }
 
   #settle(result: Promise<FlushResult>): Promise<FlushResult> {
-    return result.catch(() => ({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: this.pending, timedOut: false }));
+    return result.catch(() => ({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending: this.pending, timedOut: false }));
   }
 
   /** Writes what is buffered through sinks that can write synchronously (at process exit). */

@@ -163,7 +163,7 @@ export class Pipeline {
   flush(options?: FlushOptions): Promise<FlushResult> {
     const target = this.#accepted;
     this.#held = false;
-    const start = { delivered: this.#delivered, dropped: this.#dropped, unconfirmed: this.#droppedByReason.unconfirmed };
+    const start = { delivered: this.#delivered, dropped: this.#dropped, unconfirmed: this.#droppedByReason.unconfirmed, handedOff: this.#handedOff };
     if (this.#isSettled(target)) return Promise.resolve(this.#result(start, false));
     this.#flushTarget = Math.max(this.#flushTarget, target);
     this.#schedule();
@@ -389,8 +389,7 @@ export class Pipeline {
     const events = this.#takeBuffered();
     if (events.length === 0) return 0;
     try {
-      (this.#sink.writeSync as (batch: readonly LogEvent[]) => void)(events);
-      this.#delivered += events.length;
+      this.#countTaken(events, (this.#sink.writeSync as (batch: readonly LogEvent[]) => unknown)(events));
     } catch (error) {
       this.#failures++;
       this.#recordError(error);
@@ -440,7 +439,7 @@ export class Pipeline {
     /** The sink returned a promise: the batch may be on its way from here on. */
     let started = false;
     try {
-      let written: void | Promise<void | WriteReport>;
+      let written: void | WriteReport | Promise<void | WriteReport>;
       feeding++;
       try {
         written = this.#sink.write(batch, context);
@@ -448,7 +447,7 @@ export class Pipeline {
         feeding--;
       }
       if (written === undefined || typeof (written as Promise<unknown>).then !== 'function') {
-        this.#settleDelivered(batch);
+        this.#settleDelivered(batch, written);
         return 'delivered';
       }
       started = true;
@@ -461,9 +460,9 @@ export class Pipeline {
           return { error };
         },
         (settle) =>
-          written.then(
+          (written as Promise<void | WriteReport>).then(
             (report) => {
-              if (settle('delivered')) this.#settleDelivered(batch, rejectedIn(report, batch.length));
+              if (settle('delivered')) this.#settleDelivered(batch, report);
             },
             (error: unknown) => settle({ error }),
           ),
@@ -513,12 +512,21 @@ export class Pipeline {
   }
 
   /** The sink took the in-flight batch: counted at once, before any await lets shutdown or evacuate take it. */
-  #settleDelivered(batch: readonly LogEvent[], rejected = 0): void {
+  #settleDelivered(batch: readonly LogEvent[], report: unknown): void {
     this.#inFlight = [];
-    const kept = batch.length - rejected;
-    this.#delivered += kept;
-    if (rejected > 0) this.#drop(batch.slice(kept), 'rejected');
+    this.#countTaken(batch, report);
     this.#settleWaiters();
+  }
+
+  /**
+   * Counts a batch the sink took: delivered, except what its {@link WriteReport} says was handed
+   * off unconfirmed (first) or refused by the receiver (last).
+   */
+  #countTaken(batch: readonly LogEvent[], report: unknown): void {
+    const { rejected, handedOff } = reportedIn(report, batch.length);
+    this.#handedOff += handedOff;
+    this.#delivered += batch.length - rejected - handedOff;
+    if (rejected > 0) this.#drop(batch.slice(batch.length - rejected), 'rejected');
   }
 
   /** Takes the in-flight batch away from its send (which then ends without settling it). */
@@ -563,13 +571,14 @@ export class Pipeline {
     for (const waiter of this.#waiters) if (this.#isSettled(waiter.target)) waiter.settle(false);
   }
 
-  #result(start: { delivered: number; dropped: number; unconfirmed: number }, timedOut: boolean): FlushResult {
+  #result(start: { delivered: number; dropped: number; unconfirmed: number; handedOff: number }, timedOut: boolean): FlushResult {
     const dropped = this.#dropped - start.dropped;
     return {
       ok: !timedOut && dropped === 0,
       delivered: this.#delivered - start.delivered,
       dropped,
       unconfirmed: this.#droppedByReason.unconfirmed - start.unconfirmed,
+      handedOff: this.#handedOff - start.handedOff,
       pending: this.pending,
       timedOut,
     };
@@ -586,8 +595,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return new Pipeline(options);
 }
 
-/** The records a sink's {@link WriteReport} says were refused: a whole number from 0 to `length`. */
-function rejectedIn(report: unknown, length: number): number {
-  const rejected = typeof report === 'object' && report !== null ? (report as WriteReport).rejected : undefined;
-  return typeof rejected === 'number' && Number.isSafeInteger(rejected) ? Math.min(Math.max(rejected, 0), length) : 0;
+/** What a sink's {@link WriteReport} says of a batch of `length`: whole numbers that add up to at most `length`. */
+function reportedIn(report: unknown, length: number): { rejected: number; handedOff: number } {
+  if (typeof report !== 'object' || report === null) return { rejected: 0, handedOff: 0 };
+  const count = (value: unknown, max: number): number => (typeof value === 'number' && Number.isSafeInteger(value) ? Math.min(Math.max(value, 0), max) : 0);
+  const handedOff = count((report as WriteReport).handedOff, length);
+  return { handedOff, rejected: count((report as WriteReport).rejected, length - handedOff) };
 }

@@ -45,6 +45,11 @@ export interface SinkContext {
 export interface WriteReport {
   /** Records of the batch the receiver refused (0 to the batch size). */
   readonly rejected?: number;
+  /**
+   * Records the sink took without a receiver's confirmation (a durable spool wrote them to disk
+   * and replays them later): counted `handedOff`, not delivered.
+   */
+  readonly handedOff?: number;
 }
 
 /** A destination for events. Each sink gets its own pipeline (buffer, batching, retry). */
@@ -55,13 +60,13 @@ export interface Sink {
    * Delivers one batch. Resolve when delivered; throw (or reject) to fail it. Throw a
    * {@link SinkError} to say whether a retry can help; other errors are classified by type.
    */
-  write(batch: readonly LogEvent[], context: SinkContext): void | Promise<void | WriteReport>;
+  write(batch: readonly LogEvent[], context: SinkContext): void | WriteReport | Promise<void | WriteReport>;
   /**
    * Optional synchronous delivery (files, console). When present, a full buffer is written
    * through it instead of dropping the oldest event, and `flushSync()` can drain at process exit.
    * (`| undefined`: a wrapper may have it or not, also under `exactOptionalPropertyTypes`.)
    */
-  writeSync?: ((batch: readonly LogEvent[]) => void) | undefined;
+  writeSync?: ((batch: readonly LogEvent[]) => void | WriteReport) | undefined;
   /** Batching this sink prefers; wins over the logger-wide `batch` option. */
   readonly batch?: BatchOptions | undefined;
   /** Retry policy this sink prefers; wins over the logger-wide `retry` option. */
@@ -110,6 +115,11 @@ export interface FlushResult {
    * arrived. Safe to re-send only to a receiver that dedupes by `eventId`.
    */
   unconfirmed: number;
+  /**
+   * Events handed off without a receiver's confirmation while the flush waited: `sendBeacon` at
+   * page hide, or a durable spool on disk that replays them later. Not delivered, not dropped.
+   */
+  handedOff: number;
   /** Events still buffered or in flight when the flush resolved. */
   pending: number;
   /** The deadline passed before every event accepted before the call was settled. */
