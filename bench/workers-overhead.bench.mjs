@@ -23,6 +23,8 @@ import { formatNumber, markdownTable, median } from './lib/stats.mjs';
 const N = Number(process.env.WORKERS_OVERHEAD_N ?? 2000);
 const ROUNDS = Number(process.env.WORKERS_OVERHEAD_ROUNDS ?? 7);
 const TARGET_BEYOND_CONSOLE_US = 30;
+// WORKERS_OVERHEAD_NODEJS_COMPAT=0 runs without nodejs_compat (no AsyncLocalStorage: getLogger() off).
+const NODEJS_COMPAT = process.env.WORKERS_OVERHEAD_NODEJS_COMPAT !== '0';
 const progress = (message) => process.stderr.write(`  ${message}\n`);
 
 const VARIANTS = ['bare', 'console line', 'withShiplog', 'withShiplog, null sink', 'withEvlog'];
@@ -133,7 +135,7 @@ async function start(script) {
     modules: true,
     script,
     compatibilityDate: '2025-09-01',
-    compatibilityFlags: ['nodejs_compat'],
+    compatibilityFlags: NODEJS_COMPAT ? ['nodejs_compat'] : [],
     handleRuntimeStdio(stdout, stderr) {
       drain(stdout);
       drain(stderr);
@@ -214,7 +216,8 @@ try {
   out.push('');
   out.push(
     `One Worker in workerd (miniflare ${(await import('miniflare/package.json', { with: { type: 'json' } }).catch(() => ({ default: { version: '?' } }))).default.version}, ` +
-      'compatibility_date 2025-09-01, nodejs_compat), bundled by esbuild 0.28 from a snapshot of dist/ (`platform: browser`, conditions workerd/worker/browser, `process.env.NODE_ENV` = production). ' +
+      `compatibility_date 2025-09-01, ${NODEJS_COMPAT ? 'nodejs_compat' : 'without nodejs_compat'}), ` +
+      'bundled by esbuild 0.28 from a snapshot of dist/ (`platform: browser`, conditions workerd/worker/browser, `process.env.NODE_ENV` = production). ' +
       `A route calls one handler ${formatNumber(N, 0)} times inside the isolate (new Request and stub ctx each time, every waitUntil promise awaited at the end); ` +
       `${ROUNDS} rounds after a warm-up, variant order rotated; µs are medians over rounds, differences medians of per-round differences. ` +
       (insideClock
