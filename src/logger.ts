@@ -1,9 +1,10 @@
-import { LEVEL_RANK, LEVELS, type Level } from './event.js';
+import { isLevel, LEVEL_RANK, LEVELS, type Level } from './event.js';
 import { eventLine } from './event-line.js';
 import type { LoggerCore, LoggerStats } from './logger-core.js';
 import type { Fields } from './options.js';
 import type { FlushOptions, FlushResult } from './pipeline.js';
 import { requestInfo, type RequestInfo, type RequestLike } from './request-info.js';
+import { isFieldsObject } from './serialize.js';
 
 /** A log method: `(msg, fields?)`, `(fields, msg?)`, `(error, msg?)` or `(msg, error)`. */
 export interface LogMethod {
@@ -24,6 +25,33 @@ export interface Outcome {
   level?: Level;
   /** Overrides the message (default `METHOD /path status`). */
   message?: string;
+}
+
+/**
+ * The wide event's fields as `set()` takes them for a request typed `request<T>()`: any part of
+ * `T`, nested objects partial too (plain objects merge deeply; arrays and other values replace).
+ */
+export type WideEventFields<T> = T extends readonly unknown[] | Date | Error | RegExp | Map<unknown, unknown> | Set<unknown> | ((...args: never[]) => unknown)
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: WideEventFields<T[K]> }
+    : T;
+
+/** Options of {@link Logger.child}. */
+export interface ChildOptions {
+  /** Lowest level this child (and the children it makes) writes. @default the parent's level */
+  level?: Level;
+}
+
+/** A level shared by a logger and the children that did not set their own. */
+interface LevelCell {
+  level: Level;
+  rank: number;
+}
+
+function checkedLevel(level: unknown): Level {
+  if (!isLevel(level)) throw new TypeError(`shiplog: level must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(level)}`);
+  return level;
 }
 
 const now: () => number = () => {
@@ -48,6 +76,10 @@ function isError(value: unknown, acrossRealms = false): value is Error {
 export class Logger {
   /** `bindings` serialized once, appended to every event. */
   readonly #fragment: string;
+  /** This logger's level; shared with the children that did not set their own. */
+  #cell: LevelCell;
+  /** Whether `#cell` is this logger's own (set by it) rather than its parent's. */
+  #ownsCell: boolean;
 
   /** @internal */
   constructor(
@@ -55,8 +87,11 @@ export class Logger {
     /** Fields bound to this logger (written on every event). */
     readonly bindings: Readonly<Fields>,
     fragment = core.serializer.fields(bindings),
+    cell?: LevelCell,
   ) {
     this.#fragment = fragment;
+    this.#ownsCell = cell === undefined;
+    this.#cell = cell ?? { level: core.level, rank: core.minRank };
   }
 
   /** @internal The core behind a logger, for the request lifecycle (`src/internal.ts`); not a stable API. */
@@ -64,9 +99,24 @@ export class Logger {
     return logger.core;
   }
 
-  /** Lowest level this logger writes. */
+  /**
+   * Lowest level this logger writes. Setting it (`log.level = 'debug'`) on the logger from
+   * `createLogger`, or on a child made with a level, changes it for every child and request logger
+   * that follows it (made without a level of its own), including ones made before. On a logger
+   * that follows its parent it gives that logger a level of its own instead. A value that is not
+   * one of the six levels throws a TypeError.
+   */
   get level(): Level {
-    return this.core.level;
+    return this.#cell.level;
+  }
+
+  set level(level: Level) {
+    const checked = checkedLevel(level);
+    // A logger following its parent's level gets its own from now on, instead of changing the parent's.
+    if (!this.#ownsCell) this.#cell = { level: checked, rank: 0 };
+    this.#ownsCell = true;
+    this.#cell.level = checked;
+    this.#cell.rank = LEVEL_RANK[checked];
   }
 
   /** Events buffered or in flight, across sinks. */
@@ -76,20 +126,28 @@ export class Logger {
 
   /** Whether events of `level` are written. */
   isLevelEnabled(level: Level): boolean {
-    return LEVEL_RANK[level] >= this.core.minRank;
+    return LEVEL_RANK[level] >= this.#cell.rank;
   }
 
-  /** A logger that adds `fields` to every event; shares sinks and counters with its parent. */
-  child(fields: Fields): Logger {
-    return new Logger(this.core, this.#bind(fields));
+  /**
+   * A logger that adds `fields` to every event; shares sinks and counters with its parent.
+   * `options.level` gives it a level of its own; otherwise it follows the parent's, also when that changes.
+   */
+  child(fields: Fields, options?: ChildOptions): Logger {
+    const level = options?.level;
+    const cell = level === undefined ? this.#cell : { level: checkedLevel(level), rank: LEVEL_RANK[level] };
+    return new Logger(this.core, this.#bind(fields), undefined, cell);
   }
 
-  /** A request-scoped logger: correlation ids on every event, and one wide event via `emit`. */
-  request(req?: RequestLike | null, fields?: Fields): RequestLogger {
+  /**
+   * A request-scoped logger: correlation ids on every event, and one wide event via `emit`.
+   * `request<Checkout>()` types the wide event: `set()` then takes only (parts of) `Checkout`.
+   */
+  request<T extends object = Fields>(req?: RequestLike | null, fields?: Fields): RequestLogger<T> {
     const info = requestInfo(req);
     // The correlation ids are the rest of the info (requestInfo sets only the ids it found).
     const { method: _method, path: _path, ...ids } = info;
-    return new RequestLogger(this.core, this.#bind({ ...ids, ...this.#bind(fields, {}) }), info);
+    return new RequestLogger<T>(this.core, this.#bind({ ...ids, ...this.#bind(fields, {}) }), info, this.#cell);
   }
 
   /** `base` plus `fields`; unreadable fields are skipped and counted rather than thrown. */
@@ -149,14 +207,25 @@ export class Logger {
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
-      core.write(level, time, eventLine(level, time, core.head, msg === undefined ? undefined : serializer.string(msg), tail));
+      core.write(level, time, serializer.fit(eventLine(level, time, core.head, msg === undefined ? undefined : serializer.string(msg), tail)));
     } catch {
       core.internalErrors++;
     }
   }
 
+  static {
+    // In the class body, so the level methods can read the private level cell.
+    for (const level of LEVELS) {
+      const rank = LEVEL_RANK[level];
+      Logger.prototype[level] = function (this: Logger, a: unknown, b?: unknown): void {
+        if (rank >= this.#cell.rank) this.log(level, a, b);
+      } as LogMethod;
+    }
+  }
+
   #overridesBinding(fields: unknown): boolean {
-    if (this.#fragment === '' || typeof fields !== 'object' || fields === null) return false;
+    // Not arrays or bytes: listing a 10 MB Buffer's keys would cost seconds (they go under `data`).
+    if (this.#fragment === '' || !isFieldsObject(fields)) return false;
     try {
       for (const key in fields) if (key in this.bindings) return true;
     } catch {
@@ -169,6 +238,8 @@ export class Logger {
 /** `base` overridden by `fields`; undefined when reading `fields` throws (a getter, a hostile Proxy). */
 function mergeFields(base: Readonly<Fields>, fields: Fields | undefined): Fields | undefined {
   try {
+    // Bytes or an array bound as fields are kept whole under `data` (spreading them copies every item).
+    if (fields !== undefined && fields !== null && !isFieldsObject(fields)) return { ...base, data: fields };
     return { ...base, ...fields };
   } catch {
     return undefined;
@@ -188,13 +259,6 @@ export interface Logger {
   error: LogMethod;
   /** The process or request cannot go on. */
   fatal: LogMethod;
-}
-
-for (const level of LEVELS) {
-  const rank = LEVEL_RANK[level];
-  Logger.prototype[level] = function (this: Logger, a: unknown, b?: unknown): void {
-    if (rank >= this.core.minRank) this.log(level, a, b);
-  } as LogMethod;
 }
 
 function safeMessage(error: Error): string | undefined {
@@ -230,7 +294,7 @@ function mergeInto(target: Fields, source: Fields, depth: number): void {
  * Logger for one request or invocation. Plain log calls carry its request id; `set` gathers
  * the request's wide event and `emit` writes it once.
  */
-export class RequestLogger extends Logger {
+export class RequestLogger<T extends object = Fields> extends Logger {
   /** Correlation id: from `x-request-id`, `cf-ray` or `traceparent`, else generated. */
   readonly requestId: string;
   readonly traceId: string | undefined;
@@ -241,8 +305,8 @@ export class RequestLogger extends Logger {
   #emitted = false;
 
   /** @internal */
-  constructor(core: LoggerCore, bindings: Fields, info: RequestInfo) {
-    super(core, bindings);
+  constructor(core: LoggerCore, bindings: Fields, info: RequestInfo, cell?: LevelCell) {
+    super(core, bindings, undefined, cell);
     this.#info = info;
     this.requestId = info.requestId;
     this.traceId = info.traceId;
@@ -250,9 +314,9 @@ export class RequestLogger extends Logger {
   }
 
   /** Adds fields to the wide event (plain objects merge deeply; later values win). Never throws. */
-  set(fields: Fields): this {
+  set(fields: WideEventFields<T>): this {
     try {
-      if (typeof fields === 'object' && fields !== null) mergeInto(this.#wide, fields, 0);
+      if (typeof fields === 'object' && fields !== null) mergeInto(this.#wide, fields as Fields, 0);
     } catch {
       this.core.internalErrors++;
     }
@@ -292,7 +356,7 @@ export class RequestLogger extends Logger {
       const code = typeof status === 'number' ? status : 0;
       const failed = error !== undefined || code >= 500;
       const level = outcome.level ?? (failed ? 'error' : code >= 400 ? 'warn' : 'info');
-      if (LEVEL_RANK[level] < core.minRank) return true;
+      if (!this.isLevelEnabled(level)) return true;
       const slow = durationMs >= (core.keepSlowerThanMs ?? Infinity);
       if (!failed && !slow && !core.sample(level)) return true;
       const { method, path } = this.#info;

