@@ -169,7 +169,7 @@ export class Logger {
   }
 
   #settle(result: Promise<FlushResult>): Promise<FlushResult> {
-    return result.catch(() => ({ ok: false, delivered: 0, dropped: 0, pending: this.pending, timedOut: false }));
+    return result.catch(() => ({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: this.pending, timedOut: false }));
   }
 
   /** Writes what is buffered through sinks that can write synchronously (at process exit). */
@@ -207,7 +207,7 @@ export class Logger {
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
-      core.write(level, time, serializer.fit(eventLine(level, time, core.head, msg === undefined ? undefined : serializer.string(msg), tail)));
+      core.write(level, time, serializer.fit(eventLine(level, time, core.idField() + core.head, msg === undefined ? undefined : serializer.string(msg), tail)));
     } catch {
       core.internalErrors++;
     }
@@ -281,13 +281,25 @@ function isPlainObject(value: unknown): value is Fields {
 function mergeInto(target: Fields, source: Fields, depth: number): void {
   for (const key of Object.keys(source)) {
     const value = source[key];
-    const current = target[key];
-    if (depth < MAX_MERGE_DEPTH && isPlainObject(value) && isPlainObject(current)) {
-      const copy = { ...current };
-      mergeInto(copy, value, depth + 1);
-      target[key] = copy;
-    } else target[key] = value;
+    target[key] = depth < MAX_MERGE_DEPTH && isPlainObject(value) ? mergedValue(target[key], value, depth) : value;
   }
+}
+
+/**
+ * `value` merged over what a key holds. What it holds may be a hostile object stored by an
+ * earlier `set` (a Proxy whose traps throw): then the clean new value replaces it, so one bad
+ * `set` never makes later clean ones fail.
+ */
+function mergedValue(current: unknown, value: Fields, depth: number): unknown {
+  let copy: Fields;
+  try {
+    if (!isPlainObject(current)) return value;
+    copy = { ...current };
+  } catch {
+    return value;
+  }
+  mergeInto(copy, value, depth + 1);
+  return copy;
 }
 
 /**

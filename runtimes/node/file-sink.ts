@@ -106,7 +106,17 @@ export function fileSink(options: FileSinkOptions = {}): FileSink {
     }
     const lines = new Array<string>(batch.length);
     for (let i = 0; i < batch.length; i++) lines[i] = (batch[i] as LogEvent).line;
-    main.writeLines(lines, done.main);
+    try {
+      main.writeLines(lines, done.main);
+    } catch (error) {
+      // The pipeline counts the lines that landed as delivered and retries or drops only the rest.
+      try {
+        (error as { written?: number }).written = done.main.done;
+      } catch {
+        // Not an object (or frozen): the whole batch counts as not written.
+      }
+      throw error;
+    }
     if (errors !== undefined) {
       errors.recover(); // even before its first error event, tidy what a crash left
       const errorLines = batch.filter(isErrorLevel).map((event) => event.line);

@@ -50,7 +50,8 @@ export const HTTP_SINK_KEYS = optionKeys<HttpSinkOptions>({
 });
 
 /**
- * POSTs batches to an HTTP endpoint. 2xx = delivered; 408, 429 and 5xx are retried (honouring
+ * POSTs batches to an HTTP endpoint, each with an `Idempotency-Key` header that stays the same
+ * across the batch's retries (events keep their `eventId` too). 2xx = delivered; 408, 429 and 5xx are retried (honouring
  * Retry-After); other statuses are final; network errors and timeouts are retried.
  */
 export function httpSink(options: HttpSinkOptions): Sink {
@@ -64,11 +65,13 @@ export function httpSink(options: HttpSinkOptions): Sink {
   return {
     name: options.name ?? 'http',
     timeoutMs: options.timeoutMs,
-    async write(batch: readonly LogEvent[], { signal }: SinkContext): Promise<void> {
+    async write(batch: readonly LogEvent[], { signal, idempotencyKey }: SinkContext): Promise<void> {
       let body: string | ArrayBuffer;
       const headers: Record<string, string> = {
         ...(typeof options.headers === 'function' ? options.headers() : options.headers),
         'content-type': encode.contentType,
+        // The same on every retry of this batch: a receiver that saw it already can answer 2xx and skip it.
+        'idempotency-key': idempotencyKey,
       };
       try {
         body = encode.body(batch);
