@@ -201,7 +201,7 @@ describe('fan-out and flush', () => {
     expect(good.records().map((r) => r.msg)).toEqual(['a', 'b']);
     const flushing = log.flush({ timeoutMs: 1000 });
     await vi.advanceTimersByTimeAsync(1000);
-    expect(await flushing).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: 2, timedOut: true });
+    expect(await flushing).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending: 2, timedOut: true });
     const stats = log.stats().sinks;
     expect(stats.good).toMatchObject({ accepted: 2, delivered: 2 });
     expect(stats.hanging).toMatchObject({ accepted: 2, pending: 2 });

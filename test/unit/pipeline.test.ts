@@ -282,7 +282,7 @@ describe('flush', () => {
     const t = setup([], { batch: { size: 4, intervalMs: 0 } });
     for (let i = 1; i <= 10; i++) t.pipeline.push(event(i));
     const result = await t.pipeline.flush();
-    expect(result).toEqual({ ok: true, delivered: 10, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false });
+    expect(result).toEqual({ ok: true, delivered: 10, dropped: 0, unconfirmed: 0, handedOff: 0, pending: 0, timedOut: false });
     // While flushing, batch.size (when to send) is lifted: one round trip.
     expect(t.attempts.map((a) => a.batch.length)).toEqual([10]);
   });
@@ -330,7 +330,7 @@ describe('flush', () => {
     t.pipeline.push(event(2));
     const flushed = t.pipeline.flush({ timeoutMs: 500 });
     await vi.advanceTimersByTimeAsync(500);
-    expect(await flushed).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: 2, timedOut: true });
+    expect(await flushed).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending: 2, timedOut: true });
     t.invariant();
   });
 
@@ -347,7 +347,7 @@ describe('flush', () => {
     await vi.advanceTimersByTimeAsync(9_999);
     expect(result).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
-    expect(result).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: 1, timedOut: true });
+    expect(result).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending: 1, timedOut: true });
   });
 
   it('resolves concurrent flushes, each for what it covers', async () => {
@@ -368,12 +368,41 @@ describe('flush', () => {
     const t = setup([{ kind: 'fail', error: httpError(400) }], { batch: { size: 5, intervalMs: 0 } });
     t.pipeline.push(event(1));
     t.pipeline.push(event(2));
-    expect(await t.pipeline.flush()).toEqual({ ok: false, delivered: 0, dropped: 2, unconfirmed: 0, pending: 0, timedOut: false });
+    expect(await t.pipeline.flush()).toEqual({ ok: false, delivered: 0, dropped: 2, unconfirmed: 0, handedOff: 0, pending: 0, timedOut: false });
+  });
+
+  it('a write report splits a batch: handed off (unconfirmed) first, refused by the receiver last, the rest delivered', async () => {
+    const reports = [{ handedOff: 2 }, { rejected: 1 }, { handedOff: 9, rejected: 9 }];
+    const dropped: [number, DropReason][] = [];
+    const pipeline = createPipeline({
+      // The sink's own batch size holds during a flush (a logger-wide one is lifted to maxBytes).
+      sink: { name: 'reporting', batch: { size: 3, intervalMs: 0 }, write: () => Promise.resolve(reports.shift()) },
+      onDropped: (events, reason) => void dropped.push([events.length, reason]),
+    });
+    for (let i = 1; i <= 9; i++) pipeline.push(event(i));
+    expect(await pipeline.flush()).toMatchObject({ ok: false, delivered: 3, handedOff: 5, dropped: 1, pending: 0 });
+    expect(dropped).toEqual([[1, 'rejected']]);
+    const stats = pipeline.stats();
+    expect(stats.accepted).toBe(stats.delivered + stats.dropped + stats.pending + stats.handedOff);
+  });
+
+  it('a synchronous write or writeSync may report what it handed off too', async () => {
+    const pipeline = createPipeline({
+      sink: { name: 'spooling', write: () => ({ handedOff: 1 }), writeSync: (batch) => ({ handedOff: batch.length }) },
+      batch: { size: 2, intervalMs: 0 },
+      maxBufferSize: 2,
+    });
+    pipeline.push(event(1));
+    pipeline.push(event(2));
+    expect(await pipeline.flush()).toMatchObject({ delivered: 1, handedOff: 1 });
+    pipeline.push(event(3));
+    expect(pipeline.flushSync()).toBe(1);
+    expect(pipeline.stats()).toMatchObject({ accepted: 3, delivered: 1, handedOff: 2, pending: 0 });
   });
 
   it('an empty pipeline flushes at once', async () => {
     const t = setup();
-    expect(await t.pipeline.flush()).toEqual({ ok: true, delivered: 0, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false });
+    expect(await t.pipeline.flush()).toEqual({ ok: true, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending: 0, timedOut: false });
     expect(vi.getTimerCount()).toBe(0);
   });
 

@@ -13,5 +13,6 @@ export {
   type Logger,
   type Sink,
   type SinkContext,
+  type WriteReport,
 } from '../../../src/index.js';
 export { clearTimer, describeError, idempotencyKeyOf, startTimer, type Timer } from '../../../src/internal.js';

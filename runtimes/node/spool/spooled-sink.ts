@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyError, PIPELINE_DEFAULTS, randomId, type LogEvent, type Sink, type SinkContext, describeError } from './core.js';
+import { classifyError, PIPELINE_DEFAULTS, randomId, type LogEvent, type Sink, type SinkContext, type WriteReport, describeError } from './core.js';
 import { SpoolCounters } from './counters.js';
 import { sendAttempt } from './send-attempt.js';
 import type { SpooledBatch, DeadLetterReason } from './batch-record.js';
@@ -122,7 +122,7 @@ export class SpooledSink implements Sink {
   }
 
   /** Sends live when the sink is up and nothing waits on disk; otherwise spools at once. */
-  write(batch: readonly LogEvent[], context: SinkContext): void | Promise<void> {
+  write(batch: readonly LogEvent[], context: SinkContext): void | WriteReport | Promise<void | WriteReport> {
     const queue = this.#queue;
     const replayer = this.#replayer;
     if (queue === undefined || replayer === undefined || this.#closed) {
@@ -130,8 +130,7 @@ export class SpooledSink implements Sink {
       return this.#inner.write(batch, context);
     }
     if (replayer.down || replayer.busy || queue.pendingBatches > 0) {
-      this.#spool(batch, 0, undefined); // keeps order behind the backlog; throws if the disk refuses
-      return;
+      return this.#spool(batch, 0, undefined); // keeps order behind the backlog; throws if the disk refuses
     }
     return this.#sendLive(batch, context);
   }
@@ -140,7 +139,7 @@ export class SpooledSink implements Sink {
    * Spools synchronously: the pipeline calls this with its whole buffer when the buffer is full
    * (instead of dropping the oldest) and at process exit. Undefined without a spool.
    */
-  get writeSync(): ((batch: readonly LogEvent[]) => void) | undefined {
+  get writeSync(): ((batch: readonly LogEvent[]) => WriteReport) | undefined {
     if (this.#queue === undefined || this.#closed) return undefined;
     return (batch) => this.#spool(batch, 0, undefined);
   }
@@ -220,7 +219,7 @@ export class SpooledSink implements Sink {
     return status;
   }
 
-  async #sendLive(batch: readonly LogEvent[], context: SinkContext): Promise<void> {
+  async #sendLive(batch: readonly LogEvent[], context: SinkContext): Promise<void | WriteReport> {
     this.#liveInFlight = batch;
     try {
       await sendAttempt(this.#inner, batch, context.attempt, this.#sendTimeoutMs, new AbortController(), context);
@@ -233,14 +232,18 @@ export class SpooledSink implements Sink {
         throw error; // the pipeline counts it as rejected
       }
       (this.#replayer as Replayer).down = true;
-      this.#spool(batch, 1, describeError(error));
+      return this.#spool(batch, 1, describeError(error));
     } finally {
       this.#liveInFlight = undefined;
     }
   }
 
-  /** Appends a batch to the disk queue and schedules its replay; throws if the disk refuses (the pipeline retries, then counts it). */
-  #spool(events: readonly LogEvent[], attempts: number, lastError: string | undefined): void {
+  /**
+   * Appends a batch to the disk queue and schedules its replay; throws if the disk refuses (the
+   * pipeline retries, then counts it). The pipeline counts what it spooled as handed off: no
+   * receiver has confirmed it yet (deliveryStatus counts the replay).
+   */
+  #spool(events: readonly LogEvent[], attempts: number, lastError: string | undefined): WriteReport {
     const batch: SpooledBatch = { id: randomId(), spooledAt: Date.now(), attempts, events };
     if (lastError !== undefined) batch.lastError = lastError;
     try {
@@ -251,6 +254,7 @@ export class SpooledSink implements Sink {
     }
     this.#counters.spooled += events.length;
     this.#replayer?.schedule();
+    return { handedOff: events.length };
   }
 
   #toDeadLetters(batch: SpooledBatch, reason: DeadLetterReason, error: unknown): void {

@@ -68,7 +68,7 @@ describe('spooled network sink (real files, a real node:http receiver)', () => {
     const log = spooledLogger(ingest.url, { dir });
     for (const n of range(95)) log.info('event', { n });
     const flushed = await log.flush({ timeoutMs: 10_000 });
-    expect(flushed).toMatchObject({ ok: true, dropped: 0, pending: 0, delivered: 95 });
+    expect(flushed).toMatchObject({ ok: true, dropped: 0, pending: 0, delivered: 0, handedOff: 95 }); // on disk, not confirmed by a receiver
     const [down] = deliveryStatus(log);
     expect(down).toMatchObject({ sink: 'http', state: 'down', pendingOnDisk: 95, pendingInMemory: 0, spooled: 95, deadLetters: 0 });
     expect(down?.lastError).toMatch(/503/);
