@@ -5,12 +5,11 @@
 import { afterEach } from 'vitest';
 // @ts-expect-error plain ESM fixtures without type declarations
 import { startSandbox } from '../../../fixtures/lambda/harness.mjs';
-// @ts-expect-error plain ESM fixtures without type declarations
-import { startIngestServer } from '../../../fixtures/lambda/ingest-server.mjs';
+import { startIngestServer, type IngestBatch, type IngestServer } from '../../ingest-server.js';
 
 export type Json = Record<string, any>;
-export interface Batch { receivedAt: number; respondedAt: number; events: Json[] }
-export interface Ingest { url: string; batches: Batch[]; events(): Json[]; behaviour: { delayMs?: number; status?: number; hang?: boolean }; hung: number; abandoned: number; close(): Promise<void> }
+export type Batch = IngestBatch;
+export type Ingest = IngestServer;
 export interface Settled { ok: boolean; timedOut: boolean; result?: Json; error?: Json; sameError?: boolean; settledAt: number; elapsedMs: number; requestId: string }
 export interface Sandbox {
   invoke(event: unknown, options?: { timeoutMs?: number; traceHeader?: string }): Promise<Settled>;
@@ -28,7 +27,7 @@ afterEach(async () => {
 });
 
 export async function ingest(behaviour?: { delayMs?: number; status?: number }): Promise<Ingest> {
-  const server = (await startIngestServer(behaviour)) as Ingest;
+  const server = await startIngestServer(behaviour);
   cleanups.push(() => server.close());
   return server;
 }

@@ -5,8 +5,7 @@
  * answer that came later), so a wrapper that merely starts sending before returning fails.
  */
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM fixtures without type declarations
-import { deadIngestUrl } from '../../../fixtures/lambda/ingest-server.mjs';
+import { deadIngestUrl } from '../../ingest-server.js';
 // @ts-expect-error plain ESM fixtures without type declarations
 import { functionUrlEvent, restEvent, httpApiEvent } from '../../../fixtures/lambda/events.mjs';
 import { TRACE, deliveredBeforeFreeze, ingest, sandbox, wideEventOf, type Json, type Settled } from './freeze-helpers.js';
