@@ -19,6 +19,8 @@ export const entries = {
   fastify: 'runtimes/node/fastify.ts',
   ingest: 'src/ingest.ts',
   otlp: 'src/sinks/otlp.ts',
+  clickhouse: 'src/sinks/clickhouse.ts',
+  connectors: 'src/connectors/index.ts',
 };
 
 export default defineConfig({

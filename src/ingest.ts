@@ -19,29 +19,48 @@ export { INGEST_RESERVED_KEYS, type ClockOptions } from './ingest/validate-event
 export interface IngestOptions {
   /** Where accepted events go (any sinks). Each is logged at its own level with the client's fields. */
   logger: Logger;
-  /** Browser origins allowed besides the endpoint's own; `'*'` allows any. @default [] (same origin only) */
+  /** Browser origins allowed besides the endpoint's own; `'*'` allows any. @default [] */
   allowedOrigins?: AllowedOrigins;
+  /**
+   * The endpoint's own origin(s) (`https://app.example`), for pages served from the same site.
+   * Configured, never taken from the request: its Host header is the client's to choose (DNS
+   * rebinding). A request with an `Origin` that is neither here nor in `allowedOrigins` gets 403.
+   * @default [] (no same-origin shortcut)
+   */
+  origins?: readonly string[];
   /**
    * Public ingest keys; when set, a request must carry one as `?key=` (beacons) or the
    * `x-shiplog-key` header. A public key is not a secret (it ships in the page): it only
    * keeps casual noise out. @default undefined (no key needed)
    */
   publicKeys?: readonly string[];
-  /** Largest body read; reading stops at the cap and the request gets 413. @default 1048576 (1 MB) */
+  /** Largest body read; reading stops at the cap and the request gets 413. @default 262144 (256 KB) */
   maxBodyBytes?: number;
-  /** Most events per request; more gets 413. @default 1000 */
+  /** Most events per request; more gets 413. @default 500 */
   maxEvents?: number;
-  /** Per-client token bucket; `false` turns it off. @default { burst: 30, perSecond: 5, maxClients: 10000 } */
+  /** The whole body must arrive within this; a trickling client gets 408 and its stream is cancelled. @default 10000 */
+  readTimeoutMs?: number;
+  /**
+   * Per-client token buckets for requests, body bytes and events; `false` turns them off.
+   * @default { burst: 30, perSecond: 5, burstBytes: 1048576, bytesPerSecond: 65536, burstEvents: 2000, eventsPerSecond: 100, maxClients: 10000 }
+   */
   rateLimit?: RateLimitOptions | false;
   /**
    * Header holding the client address, set by a proxy you trust (`x-real-ip`,
-   * `x-forwarded-for`: its first entry is used). Never trust a header a client can set
-   * directly. On Cloudflare Workers (a request with `cf` properties) `cf-connecting-ip` is used
-   * without configuration, since Cloudflare sets it. A request whose client cannot be
-   * identified is not rate limited (one shared bucket would throttle every visitor at once) and
-   * is counted in `stats().unidentifiedClients`. @default undefined (the `clientAddress` passed to the handler)
+   * `cf-connecting-ip`); if it holds a list, its last entry is used. Never trust a header a
+   * client can set directly. On Cloudflare Workers (a request with `cf` properties)
+   * `cf-connecting-ip` is used without configuration, since Cloudflare sets it. A request whose
+   * client cannot be identified is not rate limited (one shared bucket would throttle every
+   * visitor at once) and is counted in `stats().unidentifiedClients`.
+   * @default undefined (the `clientAddress` passed to the handler)
    */
   clientAddressHeader?: string;
+  /**
+   * Proxies in front of the endpoint that append to `x-forwarded-for`. The client is the entry
+   * this many places from the right (each trusted proxy appends the address it saw; entries
+   * further left are the client's to forge). 0: `x-forwarded-for` is ignored. @default 0
+   */
+  trustedProxies?: number;
   /** Which client clock readings are believed. @default { maxFutureMs: 300000, maxAgeMs: 604800000 } */
   clock?: ClockOptions;
 }
@@ -87,16 +106,39 @@ function reply(status: number, error: string | undefined, headers: Record<string
   return new Response(`{"error":"${error}"}`, { status, headers: all });
 }
 
-function clientAddress(request: Request, info: IngestRequestInfo | undefined, configured: string | undefined): string | undefined {
+/** Entry `fromRight` places from the right of a comma-separated list (1 = last). */
+function fromRight(list: string, fromRight: number): string | undefined {
+  const entries = list.split(',');
+  return entries[Math.max(0, entries.length - fromRight)]?.trim();
+}
+
+function clientAddress(
+  request: Request,
+  info: IngestRequestInfo | undefined,
+  configured: string | undefined,
+  trustedProxies: number,
+): string | undefined {
   const header = configured ?? ((request as { cf?: unknown }).cf === undefined ? undefined : 'cf-connecting-ip');
   const fromHeader = header === undefined ? null : request.headers.get(header);
-  const address = fromHeader === null ? info?.clientAddress : fromHeader.split(',')[0]?.trim();
+  const forwarded = trustedProxies > 0 ? request.headers.get('x-forwarded-for') : null;
+  const address =
+    fromHeader !== null
+      ? fromRight(fromHeader, header === 'x-forwarded-for' ? Math.max(1, trustedProxies) : 1)
+      : forwarded !== null
+        ? fromRight(forwarded, trustedProxies)
+        : info?.clientAddress;
   return address === undefined || address === '' ? undefined : address.slice(0, MAX_ADDRESS_LENGTH);
 }
 
+/** The public key: `?key=` when it is not empty (beacons cannot set headers), else the header. */
 function keyOf(request: Request, url: URL): string | null {
-  return url.searchParams.get('key') ?? request.headers.get('x-shiplog-key');
+  const query = url.searchParams.get('key');
+  return query !== null && query !== '' ? query : request.headers.get('x-shiplog-key');
 }
+
+/** Events written between two yields to the event loop, so one large batch never holds it for long. */
+const EVENTS_PER_SLICE = 50;
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 function checkInteger(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -109,6 +151,8 @@ function checkInteger(name: string, value: unknown): number | undefined {
 function isStringArray(value: unknown): value is readonly string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
+
+const BODY_STATUS = { 'too-large': 413, timeout: 408, empty: 400, 'bad-encoding': 400, unreadable: 400 } as const;
 
 function isAcceptedContentType(value: string | null): boolean {
   const type = (value ?? '').split(';')[0]?.trim().toLowerCase();
@@ -128,15 +172,24 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
   if (typeof logger?.info !== 'function') throw new TypeError('shiplog: createIngestHandler option "logger" must be a Logger');
   const allowed = options.allowedOrigins ?? [];
   if (allowed !== '*' && !isStringArray(allowed)) throw new TypeError('shiplog: createIngestHandler option "allowedOrigins" must be an array of origins or "*"');
+  const ownOrigins = options.origins ?? [];
+  if (!isStringArray(ownOrigins)) throw new TypeError('shiplog: createIngestHandler option "origins" must be an array of origins');
   const keys = options.publicKeys;
   if (keys !== undefined && !isStringArray(keys)) throw new TypeError('shiplog: createIngestHandler option "publicKeys" must be an array of strings');
-  const maxBodyBytes = checkInteger('maxBodyBytes', options.maxBodyBytes) ?? 1_048_576;
-  const maxEvents = checkInteger('maxEvents', options.maxEvents) ?? 1000;
+  const maxBodyBytes = checkInteger('maxBodyBytes', options.maxBodyBytes) ?? 262_144;
+  const maxEvents = checkInteger('maxEvents', options.maxEvents) ?? 500;
+  const readTimeoutMs = checkInteger('readTimeoutMs', options.readTimeoutMs) ?? 10_000;
+  const trustedProxies = options.trustedProxies ?? 0;
+  if (!(Number.isInteger(trustedProxies) && trustedProxies >= 0)) {
+    throw new RangeError(`shiplog: createIngestHandler option "trustedProxies" must be an integer >= 0; got ${String(trustedProxies)}`);
+  }
   if (options.rateLimit) {
-    for (const key of ['burst', 'maxClients'] as const) checkInteger(`rateLimit.${key}`, options.rateLimit[key]);
-    const perSecond = options.rateLimit.perSecond;
-    if (perSecond !== undefined && !(typeof perSecond === 'number' && perSecond >= 0 && perSecond < Infinity)) {
-      throw new RangeError(`shiplog: createIngestHandler option "rateLimit.perSecond" must be a number >= 0; got ${String(perSecond)}`);
+    for (const key of ['burst', 'maxClients', 'burstBytes', 'burstEvents'] as const) checkInteger(`rateLimit.${key}`, options.rateLimit[key]);
+    for (const key of ['perSecond', 'bytesPerSecond', 'eventsPerSecond'] as const) {
+      const rate = options.rateLimit[key];
+      if (rate !== undefined && !(typeof rate === 'number' && rate >= 0 && rate < Infinity)) {
+        throw new RangeError(`shiplog: createIngestHandler option "rateLimit.${key}" must be a number >= 0; got ${String(rate)}`);
+      }
     }
   }
   const limiter = options.rateLimit === false ? undefined : new TokenBuckets(options.rateLimit);
@@ -154,12 +207,12 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
   async function handle(request: Request, info: IngestRequestInfo | undefined): Promise<Response> {
     const origin = request.headers.get('origin');
     const url = new URL(request.url);
-    if (!isOriginAllowed(origin, request.url, allowed)) return reply(403, 'origin-not-allowed', { vary: 'Origin' });
+    if (!isOriginAllowed(origin, ownOrigins, allowed)) return reply(403, 'origin-not-allowed', { vary: 'Origin' });
     const cors = corsHeaders(origin, request.method === 'OPTIONS');
     if (request.method === 'OPTIONS') return reply(204, undefined, cors);
     if (request.method !== 'POST') return reply(405, 'method-not-allowed', { ...cors, allow: 'POST, OPTIONS' });
     if (keys !== undefined && !keys.includes(keyOf(request, url) ?? '')) return reply(401, 'bad-key', cors);
-    const address = clientAddress(request, info, options.clientAddressHeader);
+    const address = clientAddress(request, info, options.clientAddressHeader, trustedProxies);
     const now = Date.now();
     if (address === undefined) stats.unidentifiedClients++;
     const waitMs = address === undefined ? 0 : (limiter?.take(address, now) ?? 0);
@@ -168,9 +221,10 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
     const encoding = request.headers.get('content-encoding');
     if (encoding !== null && encoding.toLowerCase() !== 'identity') return reply(415, 'unsupported-content-encoding', cors);
 
-    const body = await readBodyCapped(request, maxBodyBytes);
+    const body = await readBodyCapped(request, maxBodyBytes, readTimeoutMs);
     stats.bytesRead += body.bytes;
-    if (!body.ok) return reply(body.reason === 'too-large' ? 413 : 400, body.reason === 'too-large' ? 'body-too-large' : `body-${body.reason}`, cors);
+    if (address !== undefined) limiter?.charge(address, body.bytes, 0);
+    if (!body.ok) return reply(BODY_STATUS[body.reason], body.reason === 'too-large' ? 'body-too-large' : `body-${body.reason}`, cors);
     let batch: unknown;
     try {
       batch = JSON.parse(body.text);
@@ -180,6 +234,7 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
     if (!Array.isArray(batch)) return reply(400, 'not-an-array', cors);
     if (batch.length > maxEvents) return reply(413, 'too-many-events', cors);
     if (batch.length === 0) return reply(400, 'no-events', cors);
+    if (address !== undefined) limiter?.charge(address, 0, batch.length);
 
     const server = {
       source: 'browser',
@@ -188,7 +243,10 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
       clientIp: address,
     };
     let accepted = 0;
-    for (const raw of batch) {
+    for (let index = 0; index < batch.length; index++) {
+      // Other clients' requests get the event loop between slices of a large batch.
+      if (index > 0 && index % EVENTS_PER_SLICE === 0) await nextTask();
+      const raw: unknown = batch[index];
       const event = validateEvent(raw, now, clock);
       if (event === undefined) continue;
       accepted++;

@@ -4,6 +4,7 @@ import type { LoggerCore, LoggerStats } from './logger-core.js';
 import type { Fields } from './options.js';
 import type { FlushOptions, FlushResult } from './pipeline.js';
 import { requestInfo, type RequestInfo, type RequestLike } from './request-info.js';
+import { isFieldsObject } from './serialize.js';
 
 /** A log method: `(msg, fields?)`, `(fields, msg?)`, `(error, msg?)` or `(msg, error)`. */
 export interface LogMethod {
@@ -149,14 +150,15 @@ export class Logger {
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
-      core.write(level, time, eventLine(level, time, core.head, msg === undefined ? undefined : serializer.string(msg), tail));
+      core.write(level, time, serializer.fit(eventLine(level, time, core.head, msg === undefined ? undefined : serializer.string(msg), tail)));
     } catch {
       core.internalErrors++;
     }
   }
 
   #overridesBinding(fields: unknown): boolean {
-    if (this.#fragment === '' || typeof fields !== 'object' || fields === null) return false;
+    // Not arrays or bytes: listing a 10 MB Buffer's keys would cost seconds (they go under `data`).
+    if (this.#fragment === '' || !isFieldsObject(fields)) return false;
     try {
       for (const key in fields) if (key in this.bindings) return true;
     } catch {
@@ -169,6 +171,8 @@ export class Logger {
 /** `base` overridden by `fields`; undefined when reading `fields` throws (a getter, a hostile Proxy). */
 function mergeFields(base: Readonly<Fields>, fields: Fields | undefined): Fields | undefined {
   try {
+    // Bytes or an array bound as fields are kept whole under `data` (spreading them copies every item).
+    if (fields !== undefined && fields !== null && !isFieldsObject(fields)) return { ...base, data: fields };
     return { ...base, ...fields };
   } catch {
     return undefined;

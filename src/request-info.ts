@@ -1,3 +1,5 @@
+import { activeSpanContext } from './otel-context.js';
+
 /** Anything `logger.request()` accepts: a fetch Request, a Node IncomingMessage, or a plain shape. */
 export interface RequestLike {
   method?: string;
@@ -12,11 +14,13 @@ export interface RequestInfo {
   requestId: string;
   traceId?: string;
   spanId?: string;
+  /** W3C trace flags (bit 0: sampled), with the trace id. */
+  traceFlags?: number;
   method?: string;
   path?: string;
 }
 
-const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}/i;
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})/i;
 
 /** Reads one header from any supported headers shape. */
 export function readHeader(headers: RequestLike['headers'], name: string): string | undefined {
@@ -53,7 +57,8 @@ function pathOf(url: unknown): string | undefined {
 
 /**
  * Correlation ids and request line: the request id comes from `x-request-id`, then `cf-ray`,
- * then the W3C `traceparent` trace id, else a new random id. Never throws.
+ * then the W3C `traceparent` trace id, else a new random id. Trace ids come from the active
+ * OpenTelemetry span when an OTel API is registered globally, else from `traceparent`. Never throws.
  */
 export function requestInfo(req: RequestLike | null | undefined): RequestInfo {
   try {
@@ -62,9 +67,13 @@ export function requestInfo(req: RequestLike | null | undefined): RequestInfo {
     const info: RequestInfo = {
       requestId: readHeader(headers, 'x-request-id') ?? readHeader(headers, 'cf-ray') ?? trace?.[1] ?? randomId(),
     };
-    if (trace) {
+    // The active OpenTelemetry span (when an OTel API is registered) wins over the header.
+    const span = activeSpanContext();
+    if (span) Object.assign(info, span);
+    else if (trace) {
       info.traceId = (trace[1] as string).toLowerCase();
       info.spanId = (trace[2] as string).toLowerCase();
+      info.traceFlags = Number.parseInt(trace[3] as string, 16);
     }
     if (typeof req?.method === 'string') info.method = req.method.toUpperCase();
     const path = pathOf(req?.url);

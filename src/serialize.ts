@@ -1,19 +1,15 @@
-import { describeError } from './util.js';
+import { censorUrlSecrets, mayHoldUrlSecret } from './redact-url.js';
+import { KeyPolicy, type RedactOptions } from './redact.js';
+import { fitLine } from './serialize-line.js';
 
-/** Redaction settings. A plain string array is shorthand for `{ paths }`. */
-export interface RedactOptions {
-  /**
-   * Dotted paths from the event's top level whose values are replaced; `*` matches any one
-   * key or array index (`user.password`, `*.token`, `headers.*`). @default []
-   */
-  paths?: readonly string[];
-  /** More key names to redact wherever they appear (case-insensitive, `-`/`_` ignored). @default [] */
-  keys?: readonly string[];
-  /** Redact the built-in sensitive keys (authorization, cookie, password, token, …). @default true */
-  defaultKeys?: boolean;
-  /** Replacement value. @default '[REDACTED]' */
-  censor?: string;
-}
+export {
+  DEFAULT_SECRET_URL_PARAMS,
+  DEFAULT_SENSITIVE_KEYS,
+  DEFAULT_SENSITIVE_PATTERNS,
+  DEFAULT_SENSITIVE_WORDS,
+  normalizeKey,
+  type RedactOptions,
+} from './redact.js';
 
 /** Bounds and redaction of the serializer. */
 export interface SerializeOptions {
@@ -25,23 +21,17 @@ export interface SerializeOptions {
   maxKeys?: number;
   /** Items written per array or Set; the rest are summarized. @default 100 */
   maxItems?: number;
-  /** Approximate budget of one event's line in characters; later keys are cut. @default 65536 */
+  /**
+   * Largest line of one event in UTF-8 bytes (at least 256). Members past the budget are cut
+   * and marked; a line still over it (big bindings plus big fields) drops its earliest
+   * non-envelope fields first, so the call's own fields and the envelope stay. @default 65536
+   */
   maxEventBytes?: number;
+  /** Characters kept of any key name; longer keys are truncated and marked. @default 256 */
+  maxKeyLength?: number;
   /** Redaction; see {@link RedactOptions}. @default the built-in sensitive keys */
   redact?: readonly string[] | RedactOptions;
 }
-
-/**
- * Keys redacted by default, normalized (lower case, no `-`/`_`): credentials and session
- * material that must never reach a log store.
- */
-export const DEFAULT_SENSITIVE_KEYS: readonly string[] = [
-  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'password', 'passwd', 'pwd',
-  'secret', 'token', 'apikey', 'xapikey', 'apisecret', 'accesstoken', 'refreshtoken', 'idtoken',
-  'clientsecret', 'privatekey', 'sessionid', 'xauthtoken', 'jwt',
-];
-
-const normalizeKey = (key: string): string => key.toLowerCase().replace(/[-_\s]/g, '');
 
 /** How a key is written; cached per key string. */
 interface KeyInfo {
@@ -50,6 +40,8 @@ interface KeyInfo {
   /** How the key is written at the event's top level (`,"_key":` for reserved keys). */
   readonly topQuoted: string;
   readonly sensitive: boolean;
+  /** The key lower-cased, for redact paths (matched case-insensitively). */
+  readonly lower: string;
 }
 
 /**
@@ -73,6 +65,7 @@ function quote(text: string): string {
 
 const KEY_CACHE_LIMIT = 4096;
 
+
 /** Serializes arbitrary values to bounded, redacted JSON. Never throws. */
 export class Serializer {
   readonly #maxDepth: number;
@@ -80,11 +73,14 @@ export class Serializer {
   readonly #maxKeys: number;
   readonly #maxItems: number;
   readonly #maxEventBytes: number;
-  readonly #sensitive: ReadonlySet<string>;
+  readonly #maxKeyLength: number;
+  readonly #policy: KeyPolicy;
   readonly #paths: Paths;
   readonly #censor: string;
   readonly #censorText: string;
   readonly #keyCache = new Map<string, KeyInfo>();
+  /** BigInts at or past ±10^min(maxStringLength, 1000) are summarized instead of converted. */
+  readonly #bigLimit: bigint;
   readonly #init: SerializeOptions;
   readonly #reserved: ReadonlySet<string>;
   /** Ancestors of the value being written, for cycle detection. */
@@ -92,6 +88,8 @@ export class Serializer {
   /** Characters written so far for the current event. */
   #size = 0;
   #busy = false;
+  /** The serializer that writes what a getter logs while this one is busy (one level deep). */
+  #nested: Serializer | undefined;
 
   constructor(options: SerializeOptions = {}, reservedTopLevelKeys: readonly string[] = []) {
     this.#init = options;
@@ -99,15 +97,15 @@ export class Serializer {
     this.#maxStringLength = options.maxStringLength ?? 10_000;
     this.#maxKeys = options.maxKeys ?? 100;
     this.#maxItems = options.maxItems ?? 100;
-    this.#maxEventBytes = options.maxEventBytes ?? 65_536;
+    this.#maxEventBytes = Math.max(256, options.maxEventBytes ?? 65_536);
+    this.#maxKeyLength = options.maxKeyLength ?? 256;
+    this.#bigLimit = 10n ** BigInt(Math.min(this.#maxStringLength, 1000));
     const redact: RedactOptions = Array.isArray(options.redact)
       ? { paths: options.redact as readonly string[] }
       : ((options.redact as RedactOptions | undefined) ?? {});
-    this.#sensitive = new Set([
-      ...(redact.defaultKeys === false ? [] : DEFAULT_SENSITIVE_KEYS),
-      ...(redact.keys ?? []).map(normalizeKey),
-    ]);
-    this.#paths = redact.paths?.length ? redact.paths.map((p) => p.split('.')) : null;
+    this.#policy = new KeyPolicy(redact);
+    // Paths match case-insensitively: `user.ssn` also covers `user.SSN`.
+    this.#paths = redact.paths?.length ? redact.paths.map((p) => p.toLowerCase().split('.')) : null;
     this.#censorText = redact.censor ?? '[REDACTED]';
     this.#censor = JSON.stringify(this.#censorText);
     this.#reserved = new Set(reservedTopLevelKeys);
@@ -127,24 +125,41 @@ export class Serializer {
   }
 
   /**
-   * Runs one top-level write with fresh per-event state (no closure: this is the hot path);
-   * re-entrant calls (a getter that logs) get their own serializer.
+   * The event's line, bounded to `maxEventBytes` UTF-8 bytes. Costs one comparison for lines
+   * under a third of the budget (no character takes more than 3 bytes).
+   */
+  fit(line: string): string {
+    return line.length * 3 <= this.#maxEventBytes ? line : fitLine(line, this.#maxEventBytes);
+  }
+
+  /**
+   * Runs one top-level write with fresh per-event state (no closure: this is the hot path).
+   * A re-entrant call (a getter that logs) gets a nested serializer, one level deep: a getter
+   * that logs its own object would otherwise recurse until the stack overflows.
    */
   #guarded(input: unknown, asFields: boolean): string {
-    if (this.#busy) return new Serializer(this.#init, [...this.#reserved]).#guarded(input, asFields);
+    if (this.#busy) {
+      if (reentered) return asFields ? ',"serializationError":"[re-entrant log call]"' : '"[Re-entrant]"';
+      reentered = true;
+      try {
+        return (this.#nested ??= new Serializer(this.#init, [...this.#reserved])).#guarded(input, asFields);
+      } finally {
+        reentered = false;
+      }
+    }
     this.#busy = true;
     this.#size = 0;
     try {
-      if (asFields && typeof input === 'object' && input !== null && !Array.isArray(input)) {
+      if (asFields && typeof input === 'object' && input !== null && !Array.isArray(input) && !isBinary(input)) {
         return this.#objectBody(input, 0, this.#paths, true);
       }
       const value = this.#value(input, 0, this.#paths);
-      // Fields that are not an object (a string, an array) still reach the event, under `data`.
+      // Fields that are not an object (a string, an array, bytes) still reach the event, under `data`.
       if (asFields) return value === undefined ? '' : `,"data":${value}`;
       return value ?? 'null';
     } catch (error) {
-      const text = describeError(error);
-      return asFields ? `,"serializationError":${JSON.stringify(text)}` : JSON.stringify(`[Unserializable: ${text}]`);
+      const text = this.#describe(error);
+      return asFields ? `,"serializationError":${text}` : this.#describe(error, '[Unserializable: ');
     } finally {
       // Setting an array's length is a runtime call; the stack is empty unless a write threw.
       if (this.#stack.length !== 0) this.#stack.length = 0;
@@ -152,24 +167,72 @@ export class Serializer {
     }
   }
 
-  /** A bounded, JSON-safe string literal. */
+  /**
+   * A bounded, JSON-safe string literal; URL secrets inside it are censored. Short strings are
+   * scanned once for both JSON escaping and URL-ish characters (`:`, `?`, `#`).
+   */
   string(text: string): string {
     const max = this.#maxStringLength;
     if (text.length > max) text = `${text.slice(0, max)}…[truncated ${text.length - max} chars]`;
-    this.#size += text.length;
-    return quote(text);
+    let json: string | undefined;
+    if (text.length < 64) {
+      let plain = true;
+      let urlish = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
+          plain = false;
+          urlish = true; // not looked at further: the slower check below decides
+          break;
+        }
+        if (c <= 63 && (c === 58 || c === 63 || c === 35)) urlish = true; // `:` `?` `#`
+      }
+      if (urlish && this.#policy.urls && mayHoldUrlSecret(text)) {
+        text = censorUrlSecrets(text, this.#policy, this.#censorText);
+        plain = false;
+      }
+      if (plain) json = `"${text}"`;
+    } else if (this.#policy.urls && mayHoldUrlSecret(text)) {
+      text = censorUrlSecrets(text, this.#policy, this.#censorText);
+    }
+    json ??= JSON.stringify(text);
+    this.#size += json.length;
+    return json;
+  }
+
+  /** `prefix` + a bounded description of a thrown value, as a JSON string (its text may be huge). */
+  #describe(error: unknown, prefix = '[Throws: '): string {
+    return this.string(this.#describeText(error, prefix));
+  }
+
+  #describeText(error: unknown, prefix: string): string {
+    let text: string;
+    try {
+      if (error instanceof Error) {
+        const name = String(error.name).slice(0, 200);
+        const message = error.message;
+        text = `${name}: ${typeof message === 'string' ? message.slice(0, this.#maxStringLength) : String(message).slice(0, 200)}`;
+      } else text = typeof error === 'string' ? error.slice(0, this.#maxStringLength) : String(error).slice(0, this.#maxStringLength);
+    } catch {
+      text = 'unprintable error';
+    }
+    return `${prefix}${text}]`;
   }
 
   #keyInfo(key: string): KeyInfo {
     let info = this.#keyCache.get(key);
     if (info === undefined) {
-      const quoted = `,${quote(key)}:`;
+      const max = this.#maxKeyLength;
+      const written = key.length > max ? `${key.slice(0, max)}…[truncated ${key.length - max} chars]` : key;
+      const quoted = `,${quote(written)}:`;
       info = {
         quoted,
         topQuoted: this.#reserved.has(key) ? `,${quote(`_${key}`)}:` : quoted,
-        sensitive: this.#sensitive.has(normalizeKey(key)),
+        sensitive: this.#policy.isSensitive(key),
+        lower: key.length > max ? written.toLowerCase() : key.toLowerCase(),
       };
-      if (this.#keyCache.size < KEY_CACHE_LIMIT) this.#keyCache.set(key, info);
+      // Long keys are not cached: they would pin memory and are rare.
+      if (this.#keyCache.size < KEY_CACHE_LIMIT && key.length <= max) this.#keyCache.set(key, info);
     }
     return info;
   }
@@ -179,15 +242,16 @@ export class Serializer {
     switch (typeof v) {
       case 'string':
         return this.string(v);
-      case 'number':
-        this.#size += 8;
-        return Number.isFinite(v) ? String(v) : `"${String(v)}"`;
+      case 'number': {
+        const text = Number.isFinite(v) ? String(v) : `"${String(v)}"`;
+        this.#size += text.length;
+        return text;
+      }
       case 'boolean':
         this.#size += 5;
         return v ? 'true' : 'false';
       case 'bigint':
-        this.#size += 8;
-        return `"${String(v)}"`;
+        return this.#bigint(v);
       case 'object':
         return v === null ? 'null' : this.#object(v, depth, paths);
       default:
@@ -195,39 +259,63 @@ export class Serializer {
     }
   }
 
-  #object(v: object, depth: number, paths: Paths): string {
-    if (this.#stack.includes(v)) return '"[Circular]"';
-    if (depth >= this.#maxDepth) return Array.isArray(v) ? '"[Array]"' : '"[Object]"';
+  /**
+   * A BigInt as a decimal string, or a summary when it has more digits than a string may hold:
+   * decimal conversion of a huge BigInt costs far more than comparing it with a bound.
+   */
+  #bigint(v: bigint): string {
+    if (v < this.#bigLimit && v > -this.#bigLimit) {
+      const text = `"${v}"`;
+      this.#size += text.length;
+      return text;
+    }
+    // Hexadecimal is linear to produce; 4 bits per digit, log10(2) decimal digits per bit.
+    const hexDigits = (v < 0n ? -v : v).toString(16).length;
+    return this.string(`[BigInt ~${Math.ceil(hexDigits * 4 * Math.LOG10E * Math.LN2)} digits]`);
+  }
+
+  #object(v: object, depth: number, paths: Paths, pairs = false): string {
+    if (this.#stack.includes(v)) return this.#mark('"[Circular]"');
+    if (depth >= this.#maxDepth) return this.#mark(Array.isArray(v) ? '"[Array]"' : '"[Object]"');
     this.#stack.push(v);
     try {
-      if (Array.isArray(v)) return this.#array(v, depth, paths);
+      if (Array.isArray(v)) return this.#array(v, depth, paths, v.length, pairs);
       const proto = Object.getPrototypeOf(v) as object | null;
       if ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
         return this.#braced(v, depth, paths);
       }
       return this.#special(v, depth, paths);
     } catch (error) {
-      return JSON.stringify(`[Unserializable: ${describeError(error)}]`);
+      return this.#describe(error, '[Unserializable: ');
     } finally {
       this.#stack.pop();
     }
   }
 
+  /** A fixed JSON text, counted in the event's size. */
+  #mark(json: string): string {
+    this.#size += json.length;
+    return json;
+  }
+
   /** Values with a prototype: errors, dates, collections, web objects, toJSON, class instances. */
   #special(v: object, depth: number, paths: Paths): string {
+    // Bytes before toJSON (Buffer has one that turns every byte into a number): a summary, never the content.
+    if (isBinary(v)) return this.#binary(v);
     const tag = Object.prototype.toString.call(v).slice(8, -1);
     if (tag === 'Error' || v instanceof Error) return this.#error(v as Error, depth, paths);
     if (tag === 'Date') {
       // Date.prototype's own methods: a subclass's toISOString or a spoofed toStringTag cannot break the JSON.
       const time = Date.prototype.getTime.call(v);
-      return Number.isNaN(time) ? '"Invalid Date"' : `"${Date.prototype.toISOString.call(v)}"`;
+      return this.#mark(Number.isNaN(time) ? '"Invalid Date"' : `"${Date.prototype.toISOString.call(v)}"`);
     }
     // Before toJSON, which URL has too: its href may carry credentials.
-    if (typeof URL === 'function' && v instanceof URL) return this.string(this.#safeUrl(v.href));
+    if (typeof URL === 'function' && v instanceof URL) return this.string(v.href);
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
       const json: unknown = toJSON.call(v);
-      if (typeof json !== 'object' || json === null) return this.#value(json, depth, paths) ?? 'null';
+      if (typeof json !== 'object' || json === null) return this.#value(json, depth, paths) ?? this.#mark('null');
+      if (isBinary(json)) return this.#binary(json);
       return Array.isArray(json) ? this.#array(json, depth, paths) : this.#braced(json, depth, paths);
     }
     // Maps and web objects are written as plain summaries (never bodies), class instances as they are.
@@ -237,7 +325,7 @@ export class Serializer {
       let n = 0;
       for (const [key, item] of v) {
         if (n++ > this.#maxKeys) break;
-        entries[String(key)] = item;
+        entries[typeof key === 'string' ? key : String(key).slice(0, this.#maxKeyLength + 1)] = item;
       }
       plain = entries;
     } else if (v instanceof Set) {
@@ -247,8 +335,6 @@ export class Serializer {
         items.push(item);
       }
       return this.#array(items, depth, paths, v.size);
-    } else if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
-      return quote(`[${tag}(${(v as ArrayBuffer).byteLength})]`); // the tag can be any string
     } else if (typeof Headers === 'function' && v instanceof Headers) {
       const entries: Record<string, string> = {};
       v.forEach((value, key) => {
@@ -256,41 +342,25 @@ export class Serializer {
       });
       plain = entries;
     } else if (typeof Request === 'function' && v instanceof Request) {
-      plain = { method: v.method, url: this.#safeUrl(v.url), headers: v.headers };
+      plain = { method: v.method, url: v.url, headers: v.headers };
     } else if (typeof Response === 'function' && v instanceof Response) {
-      plain = { status: v.status, statusText: v.statusText, url: this.#safeUrl(v.url), headers: v.headers };
+      plain = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
     } else if (tag === 'RegExp' || tag === 'Promise' || tag === 'WeakMap') {
       return this.string(String(v));
     }
     return this.#braced(plain, depth, paths);
   }
 
-  /**
-   * A URL without credentials: user info is dropped, and query or fragment parameters with
-   * sensitive names (`?access_token=`, `#id_token=`) are censored.
-   */
-  #safeUrl(href: string): string {
-    let url: URL;
+  /** `[Uint8Array(16)]`: the kind and size of binary data, never its bytes. */
+  #binary(v: ArrayBufferView | ArrayBuffer): string {
+    const tag = Object.prototype.toString.call(v).slice(8, -1).slice(0, 64); // the tag can be any string
+    let bytes = 0;
     try {
-      url = new URL(href);
+      bytes = v.byteLength;
     } catch {
-      return href;
+      // a detached buffer or a spoofed view: size unknown
     }
-    url.username = '';
-    url.password = '';
-    const censored = (params: URLSearchParams): boolean => {
-      let found = false;
-      for (const key of new Set(params.keys())) {
-        if (!this.#sensitive.has(normalizeKey(key))) continue;
-        params.set(key, this.#censorText);
-        found = true;
-      }
-      return found;
-    };
-    censored(url.searchParams); // URL re-encodes its query only when a parameter changed
-    const fragment = new URLSearchParams(url.hash.slice(1));
-    if (url.hash.includes('=') && censored(fragment)) url.hash = fragment.toString();
-    return url.href;
+    return this.string(`[${tag}(${bytes})]`);
   }
 
   #error(e: Error, depth: number, paths: Paths): string {
@@ -300,40 +370,58 @@ export class Serializer {
         const item = (e as unknown as Record<string, unknown>)[key];
         if (item !== undefined) fields[key] = item;
       } catch (error) {
-        fields[key] = `[Throws: ${describeError(error)}]`;
+        fields[key] = this.#describeText(error, '[Throws: ');
       }
     }
     let out = this.#objectBody(fields, depth, paths, false) + this.#objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
     try {
       // Through #member, so redact paths (`err.cause`, `err.cause.token`) and keys apply here too.
       if ('cause' in e && e.cause !== undefined) {
-        out += `,"cause":${this.#member(e, 'cause', depth, paths, this.#keyInfo('cause').sensitive) ?? 'null'}`;
+        out += `,"cause":${this.#member(e, 'cause', depth, paths, this.#keyInfo('cause')) ?? 'null'}`;
       }
       const members = (e as { errors?: unknown }).errors;
-      if (Array.isArray(members)) out += `,"errors":${this.#member(e, 'errors', depth, paths, this.#keyInfo('errors').sensitive) ?? 'null'}`;
+      if (Array.isArray(members)) out += `,"errors":${this.#member(e, 'errors', depth, paths, this.#keyInfo('errors')) ?? 'null'}`;
     } catch (error) {
-      out += `,"cause":${JSON.stringify(`[Throws: ${describeError(error)}]`)}`;
+      out += `,"cause":${this.#describe(error)}`;
     }
+    this.#size += 2;
     return `{${out.slice(1)}}`;
   }
 
-  #array(items: readonly unknown[], depth: number, paths: Paths, total = items.length): string {
+  /**
+   * `items` as a JSON array, cut where the event's budget runs out. With `pairs` (Node's
+   * `rawHeaders`: name, value, name, value…) a value whose name is sensitive is censored.
+   */
+  #array(items: readonly unknown[], depth: number, paths: Paths, total = items.length, pairs = false): string {
     const n = Math.min(items.length, this.#maxItems);
+    const budget = this.#maxEventBytes;
     let out = '';
     let i = 0;
-    for (; i < n && this.#size <= this.#maxEventBytes; i++) out += `,${this.#member(items, i, depth, paths, false) ?? 'null'}`;
-    if (total > i) out += `,"[… ${total - i} more items]"`;
+    this.#size += 2;
+    for (; i < n && this.#size <= budget; i++) {
+      let piece: string | undefined;
+      const name = pairs && i % 2 === 1 ? items[i - 1] : undefined;
+      if (typeof name === 'string' && this.#keyInfo(name).sensitive) piece = this.#censor;
+      else piece = this.#member(items, i, depth, paths, undefined);
+      piece ??= 'null';
+      this.#size += piece.length + 1;
+      if (this.#size > budget) break; // this item pushed the event past its budget: cut here
+      out += `,${piece}`;
+    }
+    if (total > i) out += this.#mark(`,"[… ${total - i} more items]"`);
     return `[${out.slice(1)}]`;
   }
 
   /** `v` as a JSON object. */
   #braced(v: object, depth: number, paths: Paths): string {
+    this.#size += 2;
     return `{${this.#objectBody(v, depth, paths, false).slice(1)}}`;
   }
 
   /**
    * The members of a JSON object for the own enumerable keys of `v`, each with a leading comma
-   * (`,"a":1,"b":2`): at the top level that is the event's fields fragment as it is.
+   * (`,"a":1,"b":2`): at the top level that is the event's fields fragment as it is. A member
+   * that pushes the event past its budget is left out and the object marked as cut.
    */
   #objectBody(
     v: object,
@@ -344,18 +432,23 @@ export class Serializer {
   ): string {
     let out = '';
     let seen = 0;
+    const budget = this.#maxEventBytes;
     const record = v as Record<string, unknown>;
     for (const key in record) {
       if (!Object.prototype.hasOwnProperty.call(record, key) || skip?.has(key)) continue;
-      if (++seen > this.#maxKeys || this.#size > this.#maxEventBytes) {
-        out += ',"…":"[truncated keys]"';
+      if (++seen > this.#maxKeys || this.#size > budget) {
+        out += this.#mark(',"…":"[truncated keys]"');
         break;
       }
       const info = this.#keyInfo(key);
-      const piece = this.#member(record, key, depth, paths, info.sensitive);
+      const piece = this.#member(record, key, depth, paths, info);
       if (piece === undefined) continue;
       const quoted = topLevel ? info.topQuoted : info.quoted;
       this.#size += quoted.length;
+      if (this.#size > budget) {
+        out += this.#mark(',"…":"[truncated keys]"');
+        break;
+      }
       out += quoted + piece;
     }
     return out;
@@ -365,17 +458,22 @@ export class Serializer {
    * JSON for `parent[key]` (undefined when omitted): the censor when redacted, a marker when
    * reading or writing it throws.
    */
-  #member(parent: object, key: string | number, depth: number, paths: Paths, sensitive: boolean): string | undefined {
-    const childPaths = paths === null ? null : this.#descend(paths, String(key));
-    if (sensitive || childPaths === REDACT) return this.#censor;
+  #member(parent: object, key: string | number, depth: number, paths: Paths, info: KeyInfo | undefined): string | undefined {
+    const childPaths = paths === null ? null : this.#descend(paths, info === undefined ? String(key) : info.lower);
+    if (info?.sensitive === true || childPaths === REDACT) return this.#mark(this.#censor);
     try {
-      return this.#value((parent as Record<string | number, unknown>)[key], depth + 1, childPaths);
+      const value = (parent as Record<string | number, unknown>)[key];
+      // Node's rawHeaders is a flat list of header names and values: censor by name.
+      if (info !== undefined && info.lower === 'rawheaders' && Array.isArray(value)) {
+        return this.#object(value, depth + 1, childPaths, true);
+      }
+      return this.#value(value, depth + 1, childPaths);
     } catch (error) {
-      return JSON.stringify(`[Throws: ${describeError(error)}]`);
+      return this.#describe(error);
     }
   }
 
-  /** Path patterns that continue below `key`, or REDACT when one ends here. */
+  /** Path patterns that continue below `key` (lower-cased), or REDACT when one ends here. */
   #descend(paths: NonNullable<Paths>, key: string): Paths | typeof REDACT {
     let next: (readonly string[])[] | null = null;
     for (const path of paths) {
@@ -387,6 +485,38 @@ export class Serializer {
     return next;
   }
 }
+
+/** Whether `value` is binary data (a typed array, Buffer, DataView, ArrayBuffer or SharedArrayBuffer). */
+export function isBinary(value: unknown): value is ArrayBufferView | ArrayBuffer {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto === Object.prototype || proto === null) return false; // plain objects: the hot path
+    return (
+      ArrayBuffer.isView(value) ||
+      value instanceof ArrayBuffer ||
+      (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)
+    );
+  } catch {
+    return false; // a revoked Proxy
+  }
+}
+
+/**
+ * Whether `value` is written member by member as an event's fields: an object that is neither
+ * an array nor binary data (those are written whole under `data`, bounded or summarized).
+ */
+export function isFieldsObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return !Array.isArray(value) && !isBinary(value);
+  } catch {
+    return true; // a revoked Proxy: written member by member, where the failure is contained and marked
+  }
+}
+
+/** Set while a nested serializer writes what a getter logged (re-entrancy is allowed one level deep). */
+let reentered = false;
 
 /** Path patterns left to match below a key; null when none. */
 type Paths = readonly (readonly string[])[] | null;

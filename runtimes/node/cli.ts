@@ -106,8 +106,8 @@ async function main(argv: readonly string[]): Promise<void> {
   } catch {
     fail(`cannot read "${path}"`);
   }
-  const colors = process.env.NO_COLOR === undefined || process.env.NO_COLOR === ''; // https://no-color.org
-  const print = (record: LogRecord): Promise<void> | undefined => out(json ? JSON.stringify(record) : formatHuman(record, colors));
+  // Colours when stdout is a terminal, unless NO_COLOR; FORCE_COLOR forces them (https://no-color.org).
+  const print = (record: LogRecord): Promise<void> | undefined => out(json ? JSON.stringify(record) : formatHuman(record, 'auto'));
   process.stdout.on('error', () => process.exit(0)); // `| head` closed the pipe
   if (!follow) {
     for await (const record of readLogFile(path, options)) await print(record);

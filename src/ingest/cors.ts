@@ -1,22 +1,16 @@
 /** Which browser origins may post to the ingest endpoint. */
 export type AllowedOrigins = readonly string[] | '*';
 
-function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Whether a request's `Origin` may use the endpoint: no Origin (not a browser, or a same-origin
- * navigation), the endpoint's own origin, `'*'`, or an exact entry of the list.
+ * navigation), `'*'`, or an exact entry of the endpoint's configured own origins or the allowed
+ * list. The request's URL is never used: its host comes from the Host header, which a
+ * DNS-rebinding page controls (`Origin` and `Host` both `evil.example`).
  */
-export function isOriginAllowed(origin: string | null, requestUrl: string, allowed: AllowedOrigins): boolean {
+export function isOriginAllowed(origin: string | null, ownOrigins: readonly string[], allowed: AllowedOrigins): boolean {
   if (origin === null) return true;
   if (allowed === '*') return true;
-  return origin === originOf(requestUrl) || allowed.includes(origin);
+  return ownOrigins.includes(origin) || allowed.includes(origin);
 }
 
 /** Headers that let an allowed cross-origin page send (and read the status of) a batch. */

@@ -1,7 +1,7 @@
 /** Outcome of {@link readBodyCapped}. */
 export type BodyResult =
   | { ok: true; text: string; bytes: number }
-  | { ok: false; reason: 'too-large' | 'empty' | 'bad-encoding' | 'unreadable'; bytes: number };
+  | { ok: false; reason: 'too-large' | 'empty' | 'bad-encoding' | 'unreadable' | 'timeout'; bytes: number };
 
 function cancelBody(request: Request): void {
   try {
@@ -11,12 +11,15 @@ function cancelBody(request: Request): void {
   }
 }
 
+const TIMED_OUT = Symbol('timed out');
+
 /**
  * Reads a request body as UTF-8 text, chunk by chunk, and stops reading the moment it passes
  * `maxBytes`, so a 100 MB body costs no more memory than the cap. A declared Content-Length
- * over the cap is refused before anything is read.
+ * over the cap is refused before anything is read. The whole body must arrive within
+ * `timeoutMs`: a client trickling bytes is cut off (reason `timeout`) and its stream cancelled.
  */
-export async function readBodyCapped(request: Request, maxBytes: number): Promise<BodyResult> {
+export async function readBodyCapped(request: Request, maxBytes: number, timeoutMs = Number.POSITIVE_INFINITY): Promise<BodyResult> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) {
     cancelBody(request);
@@ -32,9 +35,21 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
   } catch {
     return { ok: false, reason: 'unreadable', bytes };
   }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline =
+    timeoutMs < Number.POSITIVE_INFINITY
+      ? new Promise<typeof TIMED_OUT>((resolve) => {
+          timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+        })
+      : undefined;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const next = deadline === undefined ? await reader.read() : await Promise.race([reader.read(), deadline]);
+      if (next === TIMED_OUT) {
+        void reader.cancel().catch(() => undefined);
+        return { ok: false, reason: 'timeout', bytes };
+      }
+      const { done, value } = next;
       if (done) break;
       const chunk = value instanceof Uint8Array ? value : new Uint8Array(value as ArrayBuffer);
       bytes += chunk.byteLength;
@@ -46,6 +61,8 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
     }
   } catch {
     return { ok: false, reason: 'unreadable', bytes };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
   }
   if (bytes === 0) return { ok: false, reason: 'empty', bytes };
   const joined = new Uint8Array(bytes);

@@ -45,6 +45,8 @@ const SUBPATHS = [
   ['./fastify', 'fastify', undefined],
   ['./ingest', 'ingest', undefined],
   ['./otlp', 'otlp', undefined],
+  ['./clickhouse', 'clickhouse', undefined],
+  ['./connectors', 'connectors', undefined],
   ['./testing', 'testing', undefined],
 ] as const;
 

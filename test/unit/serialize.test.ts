@@ -158,7 +158,7 @@ describe('redaction', () => {
       refresh_token: 'r',
       client_secret: 's',
       nested: { deeper: [{ token: 't' }] },
-      tokenCount: 3,
+      itemCount: 3,
     });
     expect(out).toEqual({
       Authorization: '[REDACTED]',
@@ -170,7 +170,7 @@ describe('redaction', () => {
       refresh_token: '[REDACTED]',
       client_secret: '[REDACTED]',
       nested: { deeper: [{ token: '[REDACTED]' }] },
-      tokenCount: 3,
+      itemCount: 3,
     });
   });
 

@@ -93,7 +93,7 @@ function timeOf(nanos: unknown): string | undefined {
 }
 
 /** Resource attributes that become shiplog's own fields. */
-const RESOURCE_FIELDS: Record<string, string> = { 'service.name': 'service', 'deployment.environment': 'env', 'service.version': 'version' };
+const RESOURCE_FIELDS: Record<string, string> = { 'service.name': 'service', 'deployment.environment.name': 'env', 'deployment.environment': 'env', 'service.version': 'version' };
 
 /** One OTLP log record (with its resource) as a shiplog event. */
 function fromLogRecord(record: Record<string, unknown>, resource: Record<string, unknown>): Received {
@@ -109,6 +109,10 @@ function fromLogRecord(record: Record<string, unknown>, resource: Record<string,
     if (key === 'exception.type') error.name = value;
     else if (key === 'exception.message') error.message = value;
     else if (key === 'exception.stacktrace') error.stack = value;
+    else if (key === 'exception.code') error.code = value;
+    else if (key === 'exception.cause') error.cause = value;
+    else if (key === 'exception.details' && isObject(value)) for (const [k, v] of Object.entries(value)) Object.defineProperty(error, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else if (key === 'log.record.uid') event.eventId = value; // otlpSink sends eventId as log.record.uid
     else if (!(key in event)) Object.defineProperty(event, key, { value, enumerable: true, writable: true, configurable: true });
   }
   if (Object.keys(error).length > 0) event.error = error;

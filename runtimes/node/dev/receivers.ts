@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { createLogger, type LogEvent, type Sink } from '../../../src/index.js';
 import { createIngestHandler } from '../../../src/ingest.js';
 import { decodeBatch, decodeOtlpLogs, type Received } from './decode.js';
@@ -42,8 +43,9 @@ function readBody(req: IncomingMessage, max: number): Promise<Body> {
     req.resume();
     return Promise.resolve({ ok: false, status: 413, reason: 'body-too-large' });
   }
-  const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+  const encoding = req.headers['content-encoding']?.toLowerCase();
+  // gzip: otlpSink (like OTel SDKs) compresses by default; inflated at most to `max` bytes.
+  if (encoding !== undefined && encoding !== 'identity' && encoding !== 'gzip') {
     req.resume();
     return Promise.resolve({ ok: false, status: 415, reason: 'unsupported-content-encoding' });
   }
@@ -61,8 +63,15 @@ function readBody(req: IncomingMessage, max: number): Promise<Body> {
       chunks.push(chunk);
     });
     req.on('end', () => {
+      let raw = Buffer.concat(chunks);
       try {
-        resolve({ ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) });
+        if (encoding === 'gzip') raw = gunzipSync(raw, { maxOutputLength: max });
+      } catch (error) {
+        const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+        return resolve(tooLarge ? { ok: false, status: 413, reason: 'body-too-large' } : { ok: false, status: 400, reason: 'bad-gzip' });
+      }
+      try {
+        resolve({ ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(raw) });
       } catch {
         resolve({ ok: false, status: 400, reason: 'bad-encoding' });
       }

@@ -20,14 +20,44 @@ describe('TokenBuckets', () => {
     expect(buckets.take('a', NOW + 10_000_000)).toBeGreaterThan(0);
   });
 
-  it('tracks a bounded number of clients, forgetting the least recently seen', () => {
-    const buckets = new TokenBuckets({ burst: 1, perSecond: 0, maxClients: 3 });
+  it('tracks a bounded number of clients, forgetting the least recently seen that is not throttled', () => {
+    const buckets = new TokenBuckets({ burst: 2, perSecond: 0, maxClients: 3 });
     for (const key of ['a', 'b', 'c']) expect(buckets.take(key, NOW)).toBe(0);
-    expect(buckets.take('a', NOW)).toBe(Number.POSITIVE_INFINITY); // 'a' is now the most recent
-    expect(buckets.take('d', NOW)).toBe(0); // evicts 'b'
+    expect(buckets.take('a', NOW)).toBe(0);
+    expect(buckets.take('a', NOW)).toBe(Number.POSITIVE_INFINITY); // 'a' is throttled (and the most recent)
+    expect(buckets.take('d', NOW)).toBe(0); // evicts 'b', the least recently seen that is not throttled
     expect(buckets.size).toBe(3);
-    expect(buckets.take('b', NOW)).toBe(0); // 'b' was forgotten: a fresh bucket
+    expect(buckets.take('b', NOW)).toBe(0); // 'b' was forgotten: a fresh bucket (evicts 'c')
+    expect(buckets.take('b', NOW)).toBe(0);
     expect(buckets.take('a', NOW)).toBe(Number.POSITIVE_INFINITY); // 'a' was kept
+  });
+
+  it('a flood of fresh clients never frees a throttled client (issue 12: 429 then 25 x 204)', () => {
+    const buckets = new TokenBuckets({ burst: 1, perSecond: 1, maxClients: 100 });
+    expect(buckets.take('victim', NOW)).toBe(0);
+    expect(buckets.take('victim', NOW)).toBeGreaterThan(0);
+    for (let i = 0; i < 10_001; i++) buckets.take(`fresh-${i}`, NOW + 10);
+    for (let i = 0; i < 25; i++) expect(buckets.take('victim', NOW + 20)).toBeGreaterThan(0);
+    expect(buckets.size).toBeLessThanOrEqual(100);
+  });
+
+  it('full buckets are forgotten first; when every tracked client is throttled, a new one waits', () => {
+    const buckets = new TokenBuckets({ burst: 1, perSecond: 1, maxClients: 2 });
+    expect(buckets.take('a', NOW)).toBe(0);
+    expect(buckets.take('b', NOW)).toBe(0);
+    expect(buckets.take('c', NOW)).toBeGreaterThan(0); // a and b are throttled: nothing to forget
+    expect(buckets.take('c', NOW + 1000)).toBe(0); // 'a' refilled to full: forgotten without loss
+    expect(buckets.take('b', NOW + 1000)).toBe(0);
+  });
+
+  it('limits body bytes and events per client besides requests', () => {
+    const buckets = new TokenBuckets({ burst: 100, perSecond: 100, burstBytes: 1000, bytesPerSecond: 100, burstEvents: 10, eventsPerSecond: 1 });
+    expect(buckets.take('a', NOW)).toBe(0);
+    buckets.charge('a', 1500, 1); // 500 bytes of debt: 5 s at 100 bytes/s
+    expect(buckets.take('a', NOW)).toBe(5000);
+    expect(buckets.take('a', NOW + 5000)).toBe(0);
+    buckets.charge('a', 0, 12); // events: 10 - 1 - 12 (+5 refilled) = 2 short
+    expect(buckets.take('a', NOW + 5000)).toBe(2000);
   });
 });
 

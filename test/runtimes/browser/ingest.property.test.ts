@@ -208,13 +208,14 @@ function model(config: Config, req: Req, built: Request): Expected {
   if (origin !== null && allowed !== '*' && origin !== SELF && !allowed.includes(origin)) return none(403, 'origin-not-allowed');
   if (built.method === 'OPTIONS') return none(204);
   if (built.method !== 'POST') return none(405, 'method-not-allowed');
-  const key = new URL(built.url).searchParams.get('key') ?? built.headers.get('x-shiplog-key') ?? '';
+  const query = new URL(built.url).searchParams.get('key');
+  const key = (query !== null && query !== '' ? query : built.headers.get('x-shiplog-key')) ?? ''; // an empty ?key= never wins
   if (config.publicKeys !== undefined && !config.publicKeys.includes(key)) return none(401, 'bad-key');
   const type = (built.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json' && type !== 'text/plain') return none(415, 'unsupported-content-type');
   const encoding = built.headers.get('content-encoding');
   if (encoding !== null && encoding.toLowerCase() !== 'identity') return none(415, 'unsupported-content-encoding');
-  const max = config.maxBodyBytes ?? 1_048_576;
+  const max = config.maxBodyBytes ?? 262_144;
   if (Number(built.headers.get('content-length') ?? Number.NaN) > max) return none(413, 'body-too-large');
   const bytes = req.body.bytes;
   if (bytes !== null && bytes.byteLength > max) return none(413, 'body-too-large', true);
@@ -232,7 +233,7 @@ function model(config: Config, req: Req, built: Request): Expected {
     return none(400, 'bad-json', true);
   }
   if (!Array.isArray(batch)) return none(400, 'not-an-array', true);
-  if (batch.length > (config.maxEvents ?? 1000)) return none(413, 'too-many-events', true);
+  if (batch.length > (config.maxEvents ?? 500)) return none(413, 'too-many-events', true);
   if (batch.length === 0) return none(400, 'no-events', true);
   const accepted = batch.filter(isValidEvent);
   const rejected = batch.length - accepted.length;
@@ -343,7 +344,9 @@ function checkLine(line: string, raw: Record<string, unknown>, req: Req, config:
   expect(record.userAgent).toBe(ua);
   expect(record.clientIp).toBe(clientIp);
   // Client fields: every one kept under its documented name, unless the logger's limits cut it.
-  const truncated = line.includes('[truncated keys]');
+  // A line never exceeds maxEventBytes: one over it drops its earliest (client) fields, marked.
+  expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(config.limits?.maxEventBytes ?? 65_536);
+  const truncated = line.includes('[truncated keys]') || line.includes('[line cut to maxEventBytes]');
   const clientKeys = Object.keys(raw).filter((k) => !ENVELOPE.includes(k));
   if (truncated) return;
   for (const key of clientKeys) {
@@ -362,7 +365,7 @@ function checkLine(line: string, raw: Record<string, unknown>, req: Req, config:
 
 function expectedClientIp(config: Config, req: Req): string | undefined {
   const fromHeader = config.clientAddressHeader === undefined ? undefined : req.realIp?.trim();
-  const address = fromHeader === undefined ? req.clientAddress : fromHeader.split(',')[0]?.trim();
+  const address = fromHeader === undefined ? req.clientAddress : fromHeader.split(',').at(-1)?.trim(); // a proxy appends: the last entry
   return address === undefined || address === '' ? undefined : address.slice(0, 64);
 }
 
@@ -385,7 +388,8 @@ function setup(config: Config): Setup {
     ...(config.limits === undefined ? {} : { limits: config.limits }),
   });
   const { limits: _limits, ...options } = config;
-  const handler = createIngestHandler({ logger, ...options } as IngestOptions);
+  // The endpoint's own origin is configured (the request's Host is never trusted for it).
+  const handler = createIngestHandler({ logger, origins: [SELF], ...options } as IngestOptions);
   return { handler, sink, flush: () => logger.flush() };
 }
 
@@ -435,7 +439,7 @@ async function runOne(setupped: Setup, config: Config, req: Req): Promise<void> 
 
   // Nothing beyond the cap is read; nothing at all before the body checks pass.
   const read = after.bytesRead - before.bytesRead;
-  const max = config.maxBodyBytes ?? 1_048_576;
+  const max = config.maxBodyBytes ?? 262_144;
   if (!expected.reads) expect(read).toBe(0);
   else if (req.chunk !== undefined) expect(read).toBeLessThanOrEqual(max + req.chunk);
 
