@@ -1,7 +1,8 @@
 /**
  * Wraps an incoming email (Email Workers) so the wide event can say what the handler did with
- * it: rejected (with the reason), forwarded (to whom), replied to. The envelope addresses and the
- * raw size go into the wide event too; the body and headers do not (they are the user's data).
+ * it: rejected (with the reason), forwarded (how often), replied to. Addresses are personal data
+ * (the default redaction treats any `email` field as sensitive), so the wide event carries only
+ * the envelope's domains and the raw size; body, headers and recipients stay out.
  */
 
 /** The part of a Workers `ForwardableEmailMessage` shiplog uses and passes on. */
@@ -18,23 +19,31 @@ export interface ForwardableEmailMessageLike {
   reply(message: unknown): Promise<unknown>;
 }
 
-/** The email facts of the wide event. */
+/** The email facts of the wide event (its `mail` field). */
 export interface EmailSummary {
-  from: string;
-  to: string;
+  /** Domain of the envelope From. */
+  fromDomain: string;
+  /** Domain of the envelope To. */
+  toDomain: string;
   rawSize: number;
   /** The reason given to `setReject`, if the handler rejected the message. */
   rejected?: string;
-  /** Recipients the handler forwarded the message to. */
-  forwardedTo?: string[];
+  /** How many times the handler forwarded the message. */
+  forwards?: number;
   /** How many replies the handler sent. */
   replies?: number;
+}
+
+/** The part after the last `@`, lower-cased ('' when there is none). */
+function domainOf(address: string): string {
+  const at = typeof address === 'string' ? address.lastIndexOf('@') : -1;
+  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
 }
 
 /** A message whose setReject/forward/reply calls are recorded, and the summary for the wide event. */
 export function trackEmail(message: ForwardableEmailMessageLike): { message: ForwardableEmailMessageLike; summary(): EmailSummary } {
   let rejected: string | undefined;
-  const forwardedTo: string[] = [];
+  let forwards = 0;
   let replies = 0;
   const tracked: ForwardableEmailMessageLike = {
     get from() {
@@ -57,7 +66,7 @@ export function trackEmail(message: ForwardableEmailMessageLike): { message: For
       message.setReject(reason);
     },
     forward(rcptTo, headers) {
-      forwardedTo.push(rcptTo);
+      forwards++;
       return headers === undefined ? message.forward(rcptTo) : message.forward(rcptTo, headers);
     },
     reply(reply) {
@@ -68,9 +77,9 @@ export function trackEmail(message: ForwardableEmailMessageLike): { message: For
   return {
     message: tracked,
     summary() {
-      const summary: EmailSummary = { from: message.from, to: message.to, rawSize: message.rawSize };
+      const summary: EmailSummary = { fromDomain: domainOf(message.from), toDomain: domainOf(message.to), rawSize: message.rawSize };
       if (rejected !== undefined) summary.rejected = rejected;
-      if (forwardedTo.length > 0) summary.forwardedTo = [...forwardedTo];
+      if (forwards > 0) summary.forwards = forwards;
       if (replies > 0) summary.replies = replies;
       return summary;
     },

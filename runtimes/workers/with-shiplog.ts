@@ -101,7 +101,7 @@ export function withShiplog<Env = unknown, QueueBody = unknown>(
         fields: { trigger: 'email' },
         call: (log) => email.call(handler, tracked.message, env, ctx, log),
         outcome: (_, error, failed, log) => {
-          log.set({ email: tracked.summary() });
+          log.set({ mail: tracked.summary() });
           return failed ? { error, message: 'email' } : { message: 'email' };
         },
       });
