@@ -5,7 +5,7 @@
  * freezes once its promise settled and its stream finished; a callback-style handler freezes at
  * its callback. Every event must have been answered by the ingest server before that instant.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 // @ts-expect-error plain ESM fixtures without type declarations
 import { functionUrlEvent, restEvent } from '../../../fixtures/lambda/events.mjs';
 import { deliveredBeforeFreeze, ingest, sandbox, wideEventOf, type Json } from './freeze-helpers.js';
@@ -89,5 +89,54 @@ describe('callback-style handlers (event, context, callback)', () => {
     expect(settled.ok).toBe(true);
     expect(box.isFrozen()).toBe(true);
     expect(server.batches.filter((b) => b.respondedAt <= settled.settledAt)).toHaveLength(0);
+  });
+});
+
+describe('outside Lambda (no awslambda global), in-process', () => {
+  it('withShiplogStream is the plain (event, responseStream, context) function and still waits for the stream to finish', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { withShiplogStream } = await import('../../../runtimes/lambda/index.js');
+    const { memorySink } = await import('../../../src/testing.js');
+    expect((globalThis as { awslambda?: unknown }).awslambda).toBeUndefined();
+    const sink = memorySink();
+    const handler = withShiplogStream({ sinks: [sink] }, async (_event, stream: InstanceType<typeof PassThrough>, _context, log) => {
+      stream.write(Buffer.alloc(100_000)); // more than the PassThrough holds: it cannot finish before it is read
+      stream.end(); // ended but not yet finished when the handler resolves
+      log.info('handler done');
+    });
+    expect((handler as unknown as Record<symbol, unknown>)[Symbol.for('aws.lambda.runtime.handler.streaming')]).toBeUndefined();
+    const stream = new PassThrough();
+    let finishedAt = 0;
+    stream.on('finish', () => (finishedAt = Date.now()));
+    const invocation = handler({}, stream, { awsRequestId: 'local-1', getRemainingTimeInMillis: () => 10_000 });
+    setTimeout(() => stream.resume(), 50); // the reader drains it later: then it finishes
+    await invocation;
+    const wideEvent = sink.records().find((r) => r.lambda !== undefined) as Json;
+    expect(wideEvent).toMatchObject({ requestId: 'local-1', msg: 'invocation', stream: { ended: true } });
+    expect(finishedAt).toBeGreaterThan(0);
+    expect(Date.parse(wideEvent.time)).toBeGreaterThanOrEqual(finishedAt);
+  });
+});
+
+describe('withShiplogCallback in-process', () => {
+  it('returns nothing (Lambda then waits for the callback), calls back once with the result after the wide event, ignores a second callback', async () => {
+    const { withShiplogCallback } = await import('../../../runtimes/lambda/index.js');
+    const { memorySink } = await import('../../../src/testing.js');
+    const sink = memorySink();
+    const handler = withShiplogCallback({ sinks: [sink] }, (_event, _context, callback, log) => {
+      log.info('answering twice');
+      callback(null, { statusCode: 201 });
+      callback(null, { statusCode: 500 });
+    });
+    const calls: unknown[][] = [];
+    let wideAtCallback: Json | undefined;
+    const returned = handler({ httpMethod: 'POST', path: '/x' }, { awsRequestId: 'cb-1', getRemainingTimeInMillis: () => 10_000 }, (...args) => {
+      calls.push(args);
+      wideAtCallback = sink.records().find((r) => r.lambda !== undefined) as Json | undefined;
+    });
+    expect(returned).toBeUndefined();
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    expect(calls).toEqual([[null, { statusCode: 201 }]]);
+    expect(wideAtCallback).toMatchObject({ requestId: 'cb-1', status: 201 });
   });
 });
