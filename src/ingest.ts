@@ -7,12 +7,14 @@
 import type { Logger } from './logger.js';
 import type { Fields } from './options.js';
 import { corsHeaders, isOriginAllowed, type AllowedOrigins } from './ingest/cors.js';
+import { DEDUPE_HEADER, RecentIds, type DedupeOptions } from './ingest/dedupe.js';
 import { TokenBuckets, type RateLimitOptions } from './ingest/rate-limit.js';
 import { readBodyCapped } from './ingest/read-body.js';
 import { validateEvent, type ClockOptions } from './ingest/validate-event.js';
 
 export type { AllowedOrigins } from './ingest/cors.js';
 export type { RateLimitOptions } from './ingest/rate-limit.js';
+export { DEDUPE_DEFAULTS, DEDUPE_HEADER, type DedupeOptions } from './ingest/dedupe.js';
 export { INGEST_RESERVED_KEYS, type ClockOptions } from './ingest/validate-event.js';
 
 /** Options of {@link createIngestHandler}. */
@@ -63,12 +65,18 @@ export interface IngestOptions {
   trustedProxies?: number;
   /** Which client clock readings are believed. @default { maxFutureMs: 300000, maxAgeMs: 604800000 } */
   clock?: ClockOptions;
+  /**
+   * Drop events whose `eventId` was accepted within the window (answered as accepted, counted in
+   * `stats().duplicateEvents`), and say so in every answer (`x-shiplog-dedupe: eventId`), so
+   * clients know re-sending is safe. `false` turns it off. @default { maxIds: 100000, windowMs: 600000 }
+   */
+  dedupe?: DedupeOptions | false;
 }
 
 /** Per-call information a server adapter knows and a Request does not. */
 export interface IngestRequestInfo {
   /** The socket's remote address (e.g. from `@hono/node-server`'s `c.env.incoming.socket`). */
-  clientAddress?: string;
+  clientAddress?: string | undefined;
 }
 
 /** Counters of an ingest handler. */
@@ -78,6 +86,8 @@ export interface IngestStats {
   byStatus: Record<number, number>;
   /** Events written to the logger. */
   acceptedEvents: number;
+  /** Events dropped because their `eventId` was already accepted (answered as accepted). */
+  duplicateEvents: number;
   /** Events refused inside otherwise valid batches (unknown level, not an object, …). */
   invalidEvents: number;
   /** Events whose client time was replaced by server time. */
@@ -159,6 +169,21 @@ function isAcceptedContentType(value: string | null): boolean {
   return type === 'application/json' || type === 'text/plain';
 }
 
+const IDENTITY_KEYS = ['service', 'env', 'version'] as const;
+
+/**
+ * The service, env and version `logger` writes on every event. Read from the logger's serialized
+ * head (`,"service":…`), the one place they are kept; empty when it cannot be read.
+ */
+function identityOf(logger: Logger): Fields {
+  const head = (logger as unknown as { core?: { head?: unknown } }).core?.head;
+  try {
+    return typeof head === 'string' && head.startsWith(',') ? (JSON.parse(`{${head.slice(1)}}`) as Fields) : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Creates the endpoint that receives browser batches (a JSON array of events, sent as
  * `application/json` by fetch or `text/plain` by `sendBeacon`). Mount it on any fetch-style
@@ -170,6 +195,7 @@ function isAcceptedContentType(value: string | null): boolean {
 export function createIngestHandler(options: IngestOptions): IngestHandler {
   const logger = options?.logger;
   if (typeof logger?.info !== 'function') throw new TypeError('shiplog: createIngestHandler option "logger" must be a Logger');
+  const identity = identityOf(logger);
   const allowed = options.allowedOrigins ?? [];
   if (allowed !== '*' && !isStringArray(allowed)) throw new TypeError('shiplog: createIngestHandler option "allowedOrigins" must be an array of origins or "*"');
   const ownOrigins = options.origins ?? [];
@@ -194,10 +220,13 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
   }
   const limiter = options.rateLimit === false ? undefined : new TokenBuckets(options.rateLimit);
   const clock = { maxFutureMs: 300_000, maxAgeMs: 604_800_000, ...options.clock };
+  for (const key of ['maxIds', 'windowMs'] as const) if (options.dedupe) checkInteger(`dedupe.${key}`, options.dedupe[key]);
+  const recent = options.dedupe === false ? undefined : new RecentIds(options.dedupe);
   const stats: Omit<IngestStats, 'trackedClients'> = {
     requests: 0,
     byStatus: {},
     acceptedEvents: 0,
+    duplicateEvents: 0,
     invalidEvents: 0,
     adjustedTimes: 0,
     bytesRead: 0,
@@ -243,16 +272,23 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
       clientIp: address,
     };
     let accepted = 0;
+    let duplicates = 0;
     for (let index = 0; index < batch.length; index++) {
       // Other clients' requests get the event loop between slices of a large batch.
       if (index > 0 && index % EVENTS_PER_SLICE === 0) await nextTask();
       const raw: unknown = batch[index];
       const event = validateEvent(raw, now, clock);
       if (event === undefined) continue;
+      if (recent?.isDuplicate(event.fields.eventId, now) === true) {
+        duplicates++;
+        continue;
+      }
       accepted++;
       const fields = event.fields;
       // The browser runtime sends its own user agent; keep it only when it disagrees with the header.
       if (fields._userAgent === server.userAgent) delete fields._userAgent;
+      // Likewise the client's service, env and version, when the server logger writes the same value.
+      for (const key of IDENTITY_KEYS) if (fields[`_${key}`] !== undefined && fields[`_${key}`] === identity[key]) delete fields[`_${key}`];
       const own: Fields = { ...server, clientTime: new Date(event.time).toISOString() };
       if (event.timeAdjusted) {
         own.timeAdjusted = true;
@@ -264,10 +300,11 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
       // maxEventBytes and out of the event.
       logger.child(fields)[event.level](own, event.msg);
     }
-    const rejected = batch.length - accepted;
+    const rejected = batch.length - accepted - duplicates;
     stats.acceptedEvents += accepted;
+    stats.duplicateEvents += duplicates;
     stats.invalidEvents += rejected;
-    if (accepted === 0) return reply(400, 'no-valid-events', cors);
+    if (accepted + duplicates === 0) return reply(400, 'no-valid-events', cors);
     return reply(204, undefined, rejected > 0 ? { ...cors, 'x-shiplog-rejected': String(rejected) } : cors);
   }
 
@@ -278,6 +315,11 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
       response = await handle(request, info);
     } catch {
       response = reply(500, 'internal', {});
+    }
+    if (recent !== undefined) {
+      response.headers.set(DEDUPE_HEADER, 'eventId');
+      // A cross-origin page may read it (the browser sink learns from it that re-sending is safe).
+      if (response.headers.has('access-control-allow-origin')) response.headers.set('access-control-expose-headers', DEDUPE_HEADER);
     }
     stats.byStatus[response.status] = (stats.byStatus[response.status] ?? 0) + 1;
     return response;

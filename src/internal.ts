@@ -10,7 +10,8 @@ export { assembleLogger, createLoggerWith, consoleDefaults, type DefaultSinks, t
 export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
 export { LoggerCore, type LoggerCounters, type LoggerStats } from './logger-core.js';
 export { RESERVED_KEYS, eventLine, isoTime, lineHead } from './event-line.js';
-export { resolveOptions, type ResolvedOptions } from './options.js';
+export { eventIdOf, idempotencyKeyOf } from './event-id.js';
+export { checkOptionKeys, checkSinkOptionKeys, closestKey, optionKeys, resolveOptions, type ResolvedOptions } from './options.js';
 export { RingBuffer } from './ring-buffer.js';
 export { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
 export { findWaitUntil, type WaitUntil } from './wait-until.js';

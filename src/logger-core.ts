@@ -2,6 +2,7 @@ import { LEVEL_RANK, type Level, type LogEvent } from './event.js';
 import type { ResolvedOptions } from './options.js';
 import type { FlushOptions, FlushResult, SinkStats } from './pipeline.js';
 import { Serializer } from './serialize.js';
+import { EventIds } from './event-id.js';
 import type { DeliveryRoute } from './lifecycle/route.js';
 import { RESERVED_KEYS, lineHead } from './event-line.js';
 
@@ -51,6 +52,8 @@ export class LoggerCore {
   readonly #rates: Partial<Record<Level, number>> | undefined;
   readonly keepSlowerThanMs: number | undefined;
   readonly #random: () => number;
+  /** Ids for the `eventId` field; undefined with `eventId: false`. */
+  readonly #ids: EventIds | undefined;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -65,6 +68,12 @@ export class LoggerCore {
     this.#rates = options.sample?.rates;
     this.keepSlowerThanMs = options.sample?.keepSlowerThanMs;
     this.#random = options.sample?.random ?? Math.random;
+    this.#ids = options.eventId === false ? undefined : new EventIds();
+  }
+
+  /** `,"eventId":"…"` for the next event (written right after its time), or '' with `eventId: false`. */
+  idField(): string {
+    return this.#ids === undefined ? '' : this.#ids.field();
   }
 
   /** The same logger settings and counters over another route (an invocation's own). */

@@ -1,4 +1,4 @@
-import { LEVEL_RANK, LEVELS, type Level } from './event.js';
+import { isLevel, LEVEL_RANK, LEVELS, type Level } from './event.js';
 import { eventLine } from './event-line.js';
 import type { LoggerCore, LoggerStats } from './logger-core.js';
 import type { Fields } from './options.js';
@@ -27,6 +27,33 @@ export interface Outcome {
   message?: string;
 }
 
+/**
+ * The wide event's fields as `set()` takes them for a request typed `request<T>()`: any part of
+ * `T`, nested objects partial too (plain objects merge deeply; arrays and other values replace).
+ */
+export type WideEventFields<T> = T extends readonly unknown[] | Date | Error | RegExp | Map<unknown, unknown> | Set<unknown> | ((...args: never[]) => unknown)
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: WideEventFields<T[K]> }
+    : T;
+
+/** Options of {@link Logger.child}. */
+export interface ChildOptions {
+  /** Lowest level this child (and the children it makes) writes. @default the parent's level */
+  level?: Level;
+}
+
+/** A level shared by a logger and the children that did not set their own. */
+interface LevelCell {
+  level: Level;
+  rank: number;
+}
+
+function checkedLevel(level: unknown): Level {
+  if (!isLevel(level)) throw new TypeError(`shiplog: level must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(level)}`);
+  return level;
+}
+
 const now: () => number = () => {
   const perf = (globalThis as { performance?: { now?: () => number } }).performance;
   return typeof perf?.now === 'function' ? perf.now() : Date.now();
@@ -49,6 +76,10 @@ function isError(value: unknown, acrossRealms = false): value is Error {
 export class Logger {
   /** `bindings` serialized once, appended to every event. */
   readonly #fragment: string;
+  /** This logger's level; shared with the children that did not set their own. */
+  #cell: LevelCell;
+  /** Whether `#cell` is this logger's own (set by it) rather than its parent's. */
+  #ownsCell: boolean;
 
   /** @internal */
   constructor(
@@ -56,8 +87,11 @@ export class Logger {
     /** Fields bound to this logger (written on every event). */
     readonly bindings: Readonly<Fields>,
     fragment = core.serializer.fields(bindings),
+    cell?: LevelCell,
   ) {
     this.#fragment = fragment;
+    this.#ownsCell = cell === undefined;
+    this.#cell = cell ?? { level: core.level, rank: core.minRank };
   }
 
   /** @internal The core behind a logger, for the request lifecycle (`src/internal.ts`); not a stable API. */
@@ -65,9 +99,24 @@ export class Logger {
     return logger.core;
   }
 
-  /** Lowest level this logger writes. */
+  /**
+   * Lowest level this logger writes. Setting it (`log.level = 'debug'`) on the logger from
+   * `createLogger`, or on a child made with a level, changes it for every child and request logger
+   * that follows it (made without a level of its own), including ones made before. On a logger
+   * that follows its parent it gives that logger a level of its own instead. A value that is not
+   * one of the six levels throws a TypeError.
+   */
   get level(): Level {
-    return this.core.level;
+    return this.#cell.level;
+  }
+
+  set level(level: Level) {
+    const checked = checkedLevel(level);
+    // A logger following its parent's level gets its own from now on, instead of changing the parent's.
+    if (!this.#ownsCell) this.#cell = { level: checked, rank: 0 };
+    this.#ownsCell = true;
+    this.#cell.level = checked;
+    this.#cell.rank = LEVEL_RANK[checked];
   }
 
   /** Events buffered or in flight, across sinks. */
@@ -77,20 +126,28 @@ export class Logger {
 
   /** Whether events of `level` are written. */
   isLevelEnabled(level: Level): boolean {
-    return LEVEL_RANK[level] >= this.core.minRank;
+    return LEVEL_RANK[level] >= this.#cell.rank;
   }
 
-  /** A logger that adds `fields` to every event; shares sinks and counters with its parent. */
-  child(fields: Fields): Logger {
-    return new Logger(this.core, this.#bind(fields));
+  /**
+   * A logger that adds `fields` to every event; shares sinks and counters with its parent.
+   * `options.level` gives it a level of its own; otherwise it follows the parent's, also when that changes.
+   */
+  child(fields: Fields, options?: ChildOptions): Logger {
+    const level = options?.level;
+    const cell = level === undefined ? this.#cell : { level: checkedLevel(level), rank: LEVEL_RANK[level] };
+    return new Logger(this.core, this.#bind(fields), undefined, cell);
   }
 
-  /** A request-scoped logger: correlation ids on every event, and one wide event via `emit`. */
-  request(req?: RequestLike | null, fields?: Fields): RequestLogger {
+  /**
+   * A request-scoped logger: correlation ids on every event, and one wide event via `emit`.
+   * `request<Checkout>()` types the wide event: `set()` then takes only (parts of) `Checkout`.
+   */
+  request<T extends object = Fields>(req?: RequestLike | null, fields?: Fields): RequestLogger<T> {
     const info = requestInfo(req);
     // The correlation ids are the rest of the info (requestInfo sets only the ids it found).
     const { method: _method, path: _path, ...ids } = info;
-    return new RequestLogger(this.core, this.#bind({ ...ids, ...this.#bind(fields, {}) }), info);
+    return new RequestLogger<T>(this.core, this.#bind({ ...ids, ...this.#bind(fields, {}) }), info, this.#cell);
   }
 
   /** `base` plus `fields`; unreadable fields are skipped and counted rather than thrown. */
@@ -112,7 +169,7 @@ export class Logger {
   }
 
   #settle(result: Promise<FlushResult>): Promise<FlushResult> {
-    return result.catch(() => ({ ok: false, delivered: 0, dropped: 0, pending: this.pending, timedOut: false }));
+    return result.catch(() => ({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: this.pending, timedOut: false }));
   }
 
   /** Writes what is buffered through sinks that can write synchronously (at process exit). */
@@ -150,9 +207,19 @@ export class Logger {
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
-      core.write(level, time, serializer.fit(eventLine(level, time, core.head, msg === undefined ? undefined : serializer.string(msg), tail)));
+      core.write(level, time, serializer.fit(eventLine(level, time, core.idField() + core.head, msg === undefined ? undefined : serializer.string(msg), tail)));
     } catch {
       core.internalErrors++;
+    }
+  }
+
+  static {
+    // In the class body, so the level methods can read the private level cell.
+    for (const level of LEVELS) {
+      const rank = LEVEL_RANK[level];
+      Logger.prototype[level] = function (this: Logger, a: unknown, b?: unknown): void {
+        if (rank >= this.#cell.rank) this.log(level, a, b);
+      } as LogMethod;
     }
   }
 
@@ -194,13 +261,6 @@ export interface Logger {
   fatal: LogMethod;
 }
 
-for (const level of LEVELS) {
-  const rank = LEVEL_RANK[level];
-  Logger.prototype[level] = function (this: Logger, a: unknown, b?: unknown): void {
-    if (rank >= this.core.minRank) this.log(level, a, b);
-  } as LogMethod;
-}
-
 function safeMessage(error: Error): string | undefined {
   try {
     return typeof error.message === 'string' ? error.message : undefined;
@@ -221,20 +281,32 @@ function isPlainObject(value: unknown): value is Fields {
 function mergeInto(target: Fields, source: Fields, depth: number): void {
   for (const key of Object.keys(source)) {
     const value = source[key];
-    const current = target[key];
-    if (depth < MAX_MERGE_DEPTH && isPlainObject(value) && isPlainObject(current)) {
-      const copy = { ...current };
-      mergeInto(copy, value, depth + 1);
-      target[key] = copy;
-    } else target[key] = value;
+    target[key] = depth < MAX_MERGE_DEPTH && isPlainObject(value) ? mergedValue(target[key], value, depth) : value;
   }
+}
+
+/**
+ * `value` merged over what a key holds. What it holds may be a hostile object stored by an
+ * earlier `set` (a Proxy whose traps throw): then the clean new value replaces it, so one bad
+ * `set` never makes later clean ones fail.
+ */
+function mergedValue(current: unknown, value: Fields, depth: number): unknown {
+  let copy: Fields;
+  try {
+    if (!isPlainObject(current)) return value;
+    copy = { ...current };
+  } catch {
+    return value;
+  }
+  mergeInto(copy, value, depth + 1);
+  return copy;
 }
 
 /**
  * Logger for one request or invocation. Plain log calls carry its request id; `set` gathers
  * the request's wide event and `emit` writes it once.
  */
-export class RequestLogger extends Logger {
+export class RequestLogger<T extends object = Fields> extends Logger {
   /** Correlation id: from `x-request-id`, `cf-ray` or `traceparent`, else generated. */
   readonly requestId: string;
   readonly traceId: string | undefined;
@@ -245,8 +317,8 @@ export class RequestLogger extends Logger {
   #emitted = false;
 
   /** @internal */
-  constructor(core: LoggerCore, bindings: Fields, info: RequestInfo) {
-    super(core, bindings);
+  constructor(core: LoggerCore, bindings: Fields, info: RequestInfo, cell?: LevelCell) {
+    super(core, bindings, undefined, cell);
     this.#info = info;
     this.requestId = info.requestId;
     this.traceId = info.traceId;
@@ -254,9 +326,9 @@ export class RequestLogger extends Logger {
   }
 
   /** Adds fields to the wide event (plain objects merge deeply; later values win). Never throws. */
-  set(fields: Fields): this {
+  set(fields: WideEventFields<T>): this {
     try {
-      if (typeof fields === 'object' && fields !== null) mergeInto(this.#wide, fields, 0);
+      if (typeof fields === 'object' && fields !== null) mergeInto(this.#wide, fields as Fields, 0);
     } catch {
       this.core.internalErrors++;
     }
@@ -296,7 +368,7 @@ export class RequestLogger extends Logger {
       const code = typeof status === 'number' ? status : 0;
       const failed = error !== undefined || code >= 500;
       const level = outcome.level ?? (failed ? 'error' : code >= 400 ? 'warn' : 'info');
-      if (LEVEL_RANK[level] < core.minRank) return true;
+      if (!this.isLevelEnabled(level)) return true;
       const slow = durationMs >= (core.keepSlowerThanMs ?? Infinity);
       if (!failed && !slow && !core.sample(level)) return true;
       const { method, path } = this.#info;

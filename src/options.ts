@@ -52,6 +52,12 @@ export interface LoggerOptions {
   sample?: SampleOptions;
   /** Static fields on every event. @default {} */
   fields?: Fields;
+  /**
+   * Write a unique `eventId` on every event (random per-logger prefix + counter), so receivers
+   * that dedupe by it store a retried event once. `false` leaves it out (lines about 32 bytes shorter;
+   * retries may then duplicate events at the receiver). @default true
+   */
+  eventId?: boolean;
   /** Source of `SHIPLOG_*` overrides (a Workers `env`). @default process.env where it exists */
   vars?: EnvironmentVariables;
 }
@@ -108,6 +114,7 @@ const RULES: Readonly<Record<string, Rule>> = {
     'an array of strings or RegExps',
   ],
   fields: OBJECT,
+  eventId: BOOLEAN,
   vars: OBJECT,
   limits: OBJECT,
   'limits.maxDepth': INT1,
@@ -122,6 +129,97 @@ const RULES: Readonly<Record<string, Rule>> = {
   'sample.rates': OBJECT,
   ...Object.fromEntries(LEVELS.map((level) => [`sample.rates.${level}`, RATE])),
 };
+
+/**
+ * @internal The keys of an options type, for {@link checkOptionKeys}. Written as a record so the
+ * compiler fails when the type gains a key the list lacks (or the list has one the type lacks).
+ */
+export const optionKeys = <T>(keys: Record<keyof T, true>): readonly string[] => Object.keys(keys);
+
+/**
+ * Top-level keys the runtime entries add to the core options (their `createLogger` passes its
+ * options through here). A key missing from here and from RULES is rejected as unknown.
+ */
+const RUNTIME_KEYS = [
+  'file', 'console', 'exit', 'spool', // Node
+  'logger', 'flushTimeoutMs', 'waitUntil', 'onFlush', // Edge, Next.js, Hono, Lambda wrappers
+  'publicKey', 'headers', 'maxRequestBytes', 'maxKeepaliveInFlight', 'offline', 'captureErrors', 'sessionId', // browser
+  'marginMs', 'timeoutWarningMs', 'failureBuffer', // Lambda
+  'asyncLocalStorage', // Workers
+] as const;
+
+const CORE_KEYS = optionKeys<LoggerOptions>({
+  service: true, env: true, version: true, level: true, sinks: true, endpoint: true, batch: true, retry: true,
+  maxBufferSize: true, sendTimeoutMs: true, onDropped: true, redact: true, limits: true, sample: true, fields: true, eventId: true, vars: true,
+});
+
+/** Keys of each option object (`''` is the top level; nested ones from the rules' paths). */
+const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = (() => {
+  const known = new Map<string, string[]>([['', [...CORE_KEYS, ...RUNTIME_KEYS]]]);
+  for (const path of Object.keys(RULES)) {
+    const dot = path.lastIndexOf('.');
+    if (dot === -1) continue;
+    const parent = dot === -1 ? '' : path.slice(0, dot);
+    const list = known.get(parent) ?? [];
+    list.push(path.slice(dot + 1));
+    known.set(parent, list);
+  }
+  return known;
+})();
+
+/** Edit distance between two strings (insertions, deletions, substitutions), case-insensitive. */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+    }
+    previous = current;
+  }
+  return previous[y.length] as number;
+}
+
+/** The known key closest to `name`, when it is close enough to be a likely typo. */
+export function closestKey(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  // A third of the name's length (at least 2) tells a typo from an unrelated word.
+  if (bestDistance <= Math.max(2, Math.floor(name.length / 3))) return best;
+  // A shortened or lengthened name: `maxBuffer` for `maxBufferSize`, `warning` for `warn`.
+  const lower = name.toLowerCase();
+  return known.find((key) => Math.min(key.length, lower.length) >= 3 && (key.toLowerCase().startsWith(lower) || lower.startsWith(key.toLowerCase())));
+}
+
+/**
+ * @internal Throws a TypeError for the first own key of `options` that is not in `known`, naming
+ * it and the closest valid key: `shiplog: unknown fileSink option "rotation"; did you mean "…"?`.
+ * `where` names the option object (`createLogger`, `fileSink`, `createLogger batch` …).
+ */
+export function checkOptionKeys(options: object, known: readonly string[], where: string): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = closestKey(key, known);
+    const hint = near === undefined ? `valid options: ${known.join(', ')}` : `did you mean "${near}"?`;
+    throw new TypeError(`shiplog: unknown ${where} option "${key}"; ${hint}`);
+  }
+}
+
+/** @internal {@link checkOptionKeys} for a sink's options and its `batch` and `retry` objects. */
+export function checkSinkOptionKeys(options: object, known: readonly string[], where: string): void {
+  checkOptionKeys(options, known, where);
+  for (const nested of ['batch', 'retry'] as const) {
+    const value = (options as Record<string, unknown>)[nested];
+    if (typeof value === 'object' && value !== null) checkOptionKeys(value, KNOWN_KEYS.get(nested) ?? [], `${where} ${nested}`);
+  }
+}
 
 /** Throws a TypeError (wrong type) or RangeError (right type, bad value) naming the option. */
 function invalid(name: string, expected: string, got: unknown, type?: string): never {
@@ -173,7 +271,10 @@ export function resolveOptions(options: LoggerOptions = {}): ResolvedOptions {
   for (const [path, [test, expected, type]] of Object.entries(RULES)) {
     const value = at(options, path);
     if (value !== undefined && !test(value)) invalid(path, expected, value, type);
+    const keys = KNOWN_KEYS.get(path);
+    if (keys !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) checkOptionKeys(value, keys, `createLogger ${path}`);
   }
+  checkOptionKeys(options, KNOWN_KEYS.get('') as readonly string[], 'createLogger');
   if (options.sinks !== undefined) {
     if (!Array.isArray(options.sinks)) invalid('sinks', 'an array of sinks', options.sinks);
     options.sinks.forEach((sink: Partial<Sink> | null, i) => {

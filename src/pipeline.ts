@@ -1,7 +1,8 @@
 import { backoffDelay, type RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
+import { idempotencyKeyOf } from './event-id.js';
 import { RingBuffer } from './ring-buffer.js';
-import { classifyError } from './sink-error.js';
+import { classifyError, writtenBefore } from './sink-error.js';
 import { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
 import {
   DEFAULT_FLUSH_TIMEOUT_MS,
@@ -40,7 +41,15 @@ class AttemptContext implements SinkContext {
   #controller: AbortController | undefined;
   #abortReason: DOMException | undefined;
 
-  constructor(readonly attempt: number) {}
+  constructor(
+    readonly attempt: number,
+    readonly batch: readonly LogEvent[],
+  ) {}
+
+  /** Made only when a sink reads it (console and file sinks never do). */
+  get idempotencyKey(): string {
+    return idempotencyKeyOf(this.batch);
+  }
 
   get signal(): AbortSignal {
     this.#controller ??= new AbortController();
@@ -64,6 +73,8 @@ export class Pipeline {
   readonly name: string;
   readonly #sink: Sink;
   readonly #batch: Required<BatchOptions>;
+  /** The sink set `batch.size` itself (rows per INSERT, …): a limit even while flushing. */
+  readonly #sizeIsLimit: boolean;
   readonly #retry: Required<RetryOptions>;
   readonly #sendTimeoutMs: number;
   readonly #onDropped: OnDropped | undefined;
@@ -73,11 +84,13 @@ export class Pipeline {
 
   #accepted = 0;
   #delivered = 0;
+  #handedOff = 0;
   #dropped = 0;
   readonly #droppedByReason: Record<DropReason, number> = {
     overflow: 0,
     rejected: 0,
     'retries-exhausted': 0,
+    unconfirmed: 0,
     shutdown: 0,
   };
   #retries = 0;
@@ -88,6 +101,8 @@ export class Pipeline {
   #inFlight: readonly LogEvent[] = [];
   /** Sequence number (1-based, in acceptance order) of the in-flight batch's first event. */
   #inFlightFirstSeq = 0;
+  /** An attempt of the in-flight batch is running, or one ended with an unknown outcome: it may have arrived. */
+  #mayHaveArrived = false;
   /** Settles the current send or retry sleep with 'abandoned' at once (aborting the send). */
   #abandon: (() => void) | null = null;
   #sleepingBetweenRetries = false;
@@ -109,6 +124,7 @@ export class Pipeline {
     this.#sink = sink;
     this.name = options.name ?? sink.name;
     this.#batch = { ...PIPELINE_DEFAULTS.batch, ...options.batch, ...sink.batch };
+    this.#sizeIsLimit = sink.batch?.size !== undefined;
     this.#retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
     this.#sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs ?? PIPELINE_DEFAULTS.sendTimeoutMs;
     this.#onDropped = options.onDropped;
@@ -146,7 +162,7 @@ export class Pipeline {
   flush(options?: FlushOptions): Promise<FlushResult> {
     const target = this.#accepted;
     this.#held = false;
-    const start = { delivered: this.#delivered, dropped: this.#dropped };
+    const start = { delivered: this.#delivered, dropped: this.#dropped, unconfirmed: this.#droppedByReason.unconfirmed };
     if (this.#isSettled(target)) return Promise.resolve(this.#result(start, false));
     this.#flushTarget = Math.max(this.#flushTarget, target);
     this.#schedule();
@@ -175,7 +191,9 @@ export class Pipeline {
       this.#closed = true;
       this.#timer = clearTimer(this.#timer);
       const before = this.#dropped;
-      this.#drop(this.#abandonInFlight(), 'shutdown');
+      const unconfirmedBefore = this.#droppedByReason.unconfirmed;
+      // A send still running (or one that timed out) may have arrived: that is not a plain shutdown drop.
+      this.#drop(this.#abandonInFlight(), this.#mayHaveArrived ? 'unconfirmed' : 'shutdown');
       this.#drop(this.#takeBuffered(), 'shutdown');
       try {
         await this.#sink.close?.();
@@ -183,7 +201,8 @@ export class Pipeline {
         this.#recordError(error);
       }
       const droppedNow = this.#dropped - before;
-      return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, pending: 0 };
+      const unconfirmed = flushed.unconfirmed + this.#droppedByReason.unconfirmed - unconfirmedBefore;
+      return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, unconfirmed, pending: 0 };
     });
     return this.#shutdownResult;
   }
@@ -199,7 +218,8 @@ export class Pipeline {
   /**
    * Hands every buffered event, plus a batch that is waiting between retries, synchronously to
    * `send` (e.g. sendBeacon when a page hides). `send` returns how many events, from the start,
-   * it took; those count as delivered, the rest go back to the buffer in order.
+   * it took; those count as `handedOff` (nobody confirmed them: not delivered), the rest go back
+   * to the buffer in order.
    */
   evacuate(send: (events: readonly LogEvent[]) => number): void {
     const events = [...(this.#sleepingBetweenRetries ? this.#abandonInFlight() : []), ...this.#takeBuffered()];
@@ -210,7 +230,7 @@ export class Pipeline {
     } catch (error) {
       this.#recordError(error);
     }
-    this.#delivered += taken;
+    this.#handedOff += taken;
     if (taken < events.length) {
       // Back in order, what fits first: dropping the excess while pushing would let what onDropped
       // logs slip in between the events put back.
@@ -251,12 +271,13 @@ export class Pipeline {
     return events.length - excess;
   }
 
-  /** This pipeline's counters; accepted = delivered + dropped + pending whenever nothing is mid-call. */
+  /** This pipeline's counters; accepted = delivered + dropped + pending + handedOff whenever nothing is mid-call. */
   stats(): SinkStats {
     const stats: SinkStats = {
       name: this.name,
       accepted: this.#accepted,
       delivered: this.#delivered,
+      handedOff: this.#handedOff,
       dropped: this.#dropped,
       droppedByReason: { ...this.#droppedByReason },
       retries: this.#retries,
@@ -331,10 +352,17 @@ export class Pipeline {
     }
   }
 
-  /** Removes the next batch from the ring: at most `size` events and `maxBytes` bytes (at least one event). */
+  /**
+   * Removes the next batch from the ring: at most `size` events and `maxBytes` bytes (at least
+   * one event). While a flush waits for buffered events, `size` (when to send, not how much) is
+   * lifted and the batch fills up to `maxBytes`: a backlog leaves in as few round trips as the
+   * byte budget allows. A `size` the sink set itself stays a limit.
+   */
   #takeBatch(): readonly LogEvent[] {
-    const { size, maxBytes } = this.#batch;
+    const { maxBytes } = this.#batch;
     const ring = this.#ring;
+    const flushing = this.#accepted - ring.length < this.#flushTarget;
+    const size = flushing && !this.#sizeIsLimit ? ring.length : this.#batch.size;
     let count = 0;
     let bytes = 0;
     while (count < ring.length && count < size) {
@@ -347,6 +375,7 @@ export class Pipeline {
     this.#bufferedBytes -= bytes;
     const batch = ring.take(count);
     this.#inFlight = batch;
+    this.#mayHaveArrived = false;
     return batch;
   }
 
@@ -364,8 +393,11 @@ export class Pipeline {
     } catch (error) {
       this.#failures++;
       this.#recordError(error);
-      // No retry is possible here (the buffer is full): a retryable failure is an overflow.
-      this.#drop(events, classifyError(error).retryable ? 'overflow' : 'rejected');
+      // What the sink wrote before failing (a disk that filled up mid-write) is delivered; no retry
+      // is possible for the rest (the buffer is full): a retryable failure is an overflow.
+      const written = writtenBefore(error, events.length);
+      this.#delivered += written;
+      this.#drop(events.slice(written), classifyError(error).retryable ? 'overflow' : 'rejected');
     }
     return events.length;
   }
@@ -381,7 +413,11 @@ export class Pipeline {
       const exhausted = attemptNumber >= this.#retry.maxAttempts;
       if (!retryable || exhausted) {
         this.#inFlight = [];
-        return this.#drop(batch, retryable ? 'retries-exhausted' : 'rejected');
+        // The part the sink says it delivered (its progress is kept across attempts) is delivered.
+        const written = writtenBefore(outcome.error, batch.length);
+        this.#delivered += written;
+        // An earlier attempt that may have arrived makes the whole batch's fate unknown.
+        return this.#drop(batch.slice(written), this.#mayHaveArrived ? 'unconfirmed' : retryable ? 'retries-exhausted' : 'rejected');
       }
       this.#retries++;
       const delay = retryAfterMs ?? backoffDelay(attemptNumber, this.#retry, this.#random);
@@ -397,8 +433,11 @@ export class Pipeline {
    * asynchronous one is raced against the send timeout and against abandonment.
    */
   async #attemptOnce(batch: readonly LogEvent[], attempt: number): Promise<'delivered' | 'abandoned' | { error: unknown }> {
-    const context = new AttemptContext(attempt);
+    const context = new AttemptContext(attempt, batch);
     let outcome: 'delivered' | 'abandoned' | { error: unknown };
+    const mayHaveArrived = this.#mayHaveArrived;
+    /** The sink returned a promise: the batch may be on its way from here on. */
+    let started = false;
     try {
       let written: void | Promise<void>;
       feeding++;
@@ -411,6 +450,8 @@ export class Pipeline {
         this.#settleDelivered(batch);
         return 'delivered';
       }
+      started = true;
+      this.#mayHaveArrived = true;
       outcome = await this.#wait<'delivered' | { error: unknown }>(
         this.#sendTimeoutMs,
         () => {
@@ -433,6 +474,9 @@ export class Pipeline {
     if (typeof outcome === 'object') {
       this.#failures++;
       this.#recordError(outcome.error);
+      // A sink that threw before returning a promise sent nothing, unless its SinkError says otherwise.
+      const unknown = started ? classifyError(outcome.error).outcomeUnknown : (outcome.error as { outcomeUnknown?: unknown } | null)?.outcomeUnknown === true;
+      if (this.#inFlight === batch) this.#mayHaveArrived = mayHaveArrived || unknown;
     }
     return outcome;
   }
@@ -516,12 +560,13 @@ export class Pipeline {
     for (const waiter of this.#waiters) if (this.#isSettled(waiter.target)) waiter.settle(false);
   }
 
-  #result(start: { delivered: number; dropped: number }, timedOut: boolean): FlushResult {
+  #result(start: { delivered: number; dropped: number; unconfirmed: number }, timedOut: boolean): FlushResult {
     const dropped = this.#dropped - start.dropped;
     return {
       ok: !timedOut && dropped === 0,
       delivered: this.#delivered - start.delivered,
       dropped,
+      unconfirmed: this.#droppedByReason.unconfirmed - start.unconfirmed,
       pending: this.pending,
       timedOut,
     };

@@ -3,8 +3,14 @@ import type { RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
 import { FLUSH_DEADLINES } from './lifecycle/deadlines.js';
 
-/** Why events were dropped. */
-export type DropReason = 'overflow' | 'rejected' | 'retries-exhausted' | 'shutdown';
+/**
+ * Why events were dropped: `overflow` (buffer full), `rejected` (the receiver refused them, or
+ * they could not be encoded), `retries-exhausted` (every attempt failed and none can have
+ * arrived), `unconfirmed` (no attempt was confirmed but one may have arrived: a timeout or a
+ * connection lost after the body left; re-send only to a receiver that dedupes by `eventId`),
+ * `shutdown` (still pending, never sent, when the pipeline closed).
+ */
+export type DropReason = 'overflow' | 'rejected' | 'retries-exhausted' | 'unconfirmed' | 'shutdown';
 
 /** When a batch goes out. */
 export interface BatchOptions {
@@ -22,6 +28,12 @@ export interface SinkContext {
   readonly signal: AbortSignal;
   /** 1 for the first send of this batch, 2 for the first retry, … */
   readonly attempt: number;
+  /**
+   * The same for every attempt of this batch (send it as `Idempotency-Key`): the first event's
+   * `eventId` and the batch size, so even a batch re-sent after a restart keeps its key; a
+   * random UUID per batch when the logger has `eventId: false`.
+   */
+  readonly idempotencyKey: string;
 }
 
 /** A destination for events. Each sink gets its own pipeline (buffer, batching, retry). */
@@ -36,18 +48,19 @@ export interface Sink {
   /**
    * Optional synchronous delivery (files, console). When present, a full buffer is written
    * through it instead of dropping the oldest event, and `flushSync()` can drain at process exit.
+   * (`| undefined`: a wrapper may have it or not, also under `exactOptionalPropertyTypes`.)
    */
-  writeSync?(batch: readonly LogEvent[]): void;
+  writeSync?: ((batch: readonly LogEvent[]) => void) | undefined;
   /** Batching this sink prefers; wins over the logger-wide `batch` option. */
-  readonly batch?: BatchOptions;
+  readonly batch?: BatchOptions | undefined;
   /** Retry policy this sink prefers; wins over the logger-wide `retry` option. */
-  readonly retry?: RetryOptions;
+  readonly retry?: RetryOptions | undefined;
   /** Events this sink's pipeline buffers; wins over the logger-wide `maxBufferSize`. */
-  readonly maxBufferSize?: number;
+  readonly maxBufferSize?: number | undefined;
   /** Longest one `write` may take before it is aborted and counted as a retryable timeout. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Releases resources (file handles, connections) at shutdown. */
-  close?(): void | Promise<void>;
+  close?: (() => void | Promise<void>) | undefined;
 }
 
 /** Called with events that will never be delivered and the reason. Errors it throws are ignored. */
@@ -81,6 +94,11 @@ export interface FlushResult {
   delivered: number;
   /** Events dropped while the flush waited (see `onDropped` for why). */
   dropped: number;
+  /**
+   * Of `dropped`, those whose send's outcome is unknown (reason `unconfirmed`): they may have
+   * arrived. Safe to re-send only to a receiver that dedupes by `eventId`.
+   */
+  unconfirmed: number;
   /** Events still buffered or in flight when the flush resolved. */
   pending: number;
   /** The deadline passed before every event accepted before the call was settled. */
@@ -93,14 +111,19 @@ export interface FlushOptions {
   timeoutMs?: number;
 }
 
-/** Counters of one sink's pipeline. At every quiescent point accepted = delivered + dropped + pending. */
+/** Counters of one sink's pipeline. At every quiescent point accepted = delivered + dropped + pending + handedOff. */
 export interface SinkStats {
   /** The pipeline's name (the sink's, with `#2`… for repeats). */
   name: string;
   /** Events pushed into the pipeline. */
   accepted: number;
-  /** Events the sink took. */
+  /** Events the sink took (a receiver confirmed them, or a synchronous sink wrote them). */
   delivered: number;
+  /**
+   * Events handed to the browser at page hide (`sendBeacon`, keepalive fetch) without any
+   * confirmation: not counted delivered. @default 0
+   */
+  handedOff: number;
   /** Events given up on, for any reason. */
   dropped: number;
   /** `dropped` by reason. */

@@ -29,7 +29,12 @@ export function clearTimer(timer: Timer | undefined): undefined {
 /** A short, safe description of any thrown value. */
 export function describeError(error: unknown): string {
   try {
-    if (error instanceof Error) return `${error.name}: ${error.message}`;
+    if (error instanceof Error) {
+      // Deno's node:fs errors carry the code (ENOSPC) but not in the message, as Node's do.
+      const code = (error as { code?: unknown }).code;
+      const message = typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+      return `${error.name}: ${message}`;
+    }
     return String(error);
   } catch {
     return 'unprintable error';

@@ -58,7 +58,7 @@ export class BrowserLogger extends Logger {
 
   /** Counters per sink, plus the offline store's (`stored`, `restored`, `dropped`). */
   override stats(): BrowserLoggerStats {
-    return { ...super.stats(), offline: { ...(this.hooks.store?.stats ?? { stored: 0, restored: 0, dropped: 0 }) } };
+    return { ...super.stats(), offline: { ...(this.hooks.store?.stats ?? { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 }) } };
   }
 
   /** Removes the page listeners (lifecycle, uncaught errors); the logger keeps working. */
@@ -150,7 +150,9 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
   if (!inPage) return logger;
 
   const restore = (): void => {
-    const events = store?.take() ?? [];
+    // Handed off by beacon last time, to a receiver that dedupes: sent again with the same ids, so
+    // those that arrived are dropped there and those a silent outage swallowed arrive now.
+    const events = [...(store?.takeHandedOff() ?? []), ...(store?.take() ?? [])];
     if (events.length === 0) return;
     const pipeline = (beacons[0] as [Pipeline, BrowserSink])[0];
     for (const event of events) pipeline.push(event);
@@ -167,6 +169,8 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
       pipeline.evacuate((events: readonly LogEvent[]) => {
         // The endpoint is failing or the browser is offline: a beacon would be lost unseen.
         const sent = store !== undefined && !sink.healthy ? 0 : sink.sendNow(events, (lost) => store?.save(lost));
+        // A beacon is handed off, not delivered: kept until the next load sends it again (same ids).
+        if (sink.receiverDedupes) store?.keepHandedOff(events.slice(0, sent));
         if (sent === events.length || store === undefined) return sent;
         store.save(events.slice(sent));
         return events.length;

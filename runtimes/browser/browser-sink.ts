@@ -44,6 +44,11 @@ export interface BrowserSink extends Sink {
   sendNow(events: readonly LogEvent[], onLost: (events: readonly LogEvent[]) => void): number;
   /** False after a failed send (and while the browser says it is offline), until one succeeds. */
   readonly healthy: boolean;
+  /**
+   * The receiver said it drops events whose `eventId` it already has (`x-shiplog-dedupe: eventId`
+   * on its last answer), so re-sending handed-off events is safe. False until it says so.
+   */
+  readonly receiverDedupes: boolean;
 }
 
 interface Chunk {
@@ -85,6 +90,7 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
   let inFlight = 0;
   let inFlightBytes = 0;
   let failed = false;
+  let dedupes = false;
 
   function post(chunk: Chunk, signal?: AbortSignal): Promise<Response> {
     const keepalive = inFlight < maxInFlight && inFlightBytes + chunk.bytes <= KEEPALIVE_QUOTA_BYTES;
@@ -114,6 +120,7 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
         const chunk = chunkAt(batch, sent, maxRequestBytes);
         const response = await post(chunk, signal);
         void response.body?.cancel().catch(() => undefined);
+        dedupes = response.headers.get('x-shiplog-dedupe') === 'eventId';
         if (!response.ok) {
           const status = response.status;
           const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
@@ -163,6 +170,9 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
     sendNow,
     get healthy() {
       return !failed && (globalThis.navigator as Navigator | undefined)?.onLine !== false;
+    },
+    get receiverDedupes() {
+      return dedupes;
     },
   };
   if (options.retry !== undefined) (sink as { retry?: RetryOptions }).retry = options.retry;

@@ -19,6 +19,10 @@ export interface OfflineStats {
   restored: number;
   /** Events that did not fit (oldest first) or could not be written, and stored entries that were unreadable (corrupt) and discarded. */
   dropped: number;
+  /** Events handed to a beacon at page hide and kept (receiver dedupes by id) to be sent again at the next load. */
+  handedOffKept: number;
+  /** Handed-off events read back and sent again (the receiver drops those that had arrived). */
+  handedOffResent: number;
 }
 
 type Stored = [level: string, time: number, line: string];
@@ -48,7 +52,13 @@ function isStored(entry: unknown): entry is Stored {
  * sandboxed frames) never throws; what cannot be kept is counted and reported.
  */
 export class OfflineStore {
-  readonly stats: OfflineStats = { stored: 0, restored: 0, dropped: 0 };
+  readonly stats: OfflineStats = { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 };
+  /**
+   * Events handed off by beacon, kept under `<key>:handed-off` (its own bound, `maxBytes`, newest
+   * kept) until the next page load sends them again with the same ids. Only for receivers that
+   * dedupe by `eventId`: elsewhere every beacon would arrive twice.
+   */
+  readonly handedOff: OfflineStore | undefined;
   private readonly key: string;
   private readonly maxBytes: number;
 
@@ -56,9 +66,26 @@ export class OfflineStore {
     private readonly storage: Storage,
     options: OfflineOptions,
     private readonly onDropped: (events: readonly LogEvent[]) => void,
+    /** A handed-off list: what does not fit was already sent once, so it is forgotten, not reported dropped. */
+    private readonly sentOnce = false,
   ) {
     this.key = options.key ?? 'shiplog:offline';
     this.maxBytes = options.maxBytes ?? 262_144;
+    this.handedOff = sentOnce ? undefined : new OfflineStore(storage, { ...options, key: `${this.key}:handed-off` }, onDropped, true);
+  }
+
+  /** Keeps events a beacon took (see {@link handedOff}); what does not fit is forgotten, not dropped: it was sent. */
+  keepHandedOff(events: readonly LogEvent[]): void {
+    if (this.handedOff === undefined || events.length === 0) return;
+    this.handedOff.save(events);
+    this.stats.handedOffKept += events.length;
+  }
+
+  /** Reads the kept handed-off events (and forgets them) to send them again. */
+  takeHandedOff(): LogEvent[] {
+    const events = this.handedOff?.take() ?? [];
+    this.stats.handedOffResent += events.length;
+    return events;
   }
 
   /** Appends events; the oldest are dropped (and reported) when over the bound or the quota. */
@@ -84,7 +111,7 @@ export class OfflineStore {
       kept = kept.slice(half);
     }
     this.stats.stored += events.length;
-    if (dropped.length > 0) {
+    if (dropped.length > 0 && !this.sentOnce) {
       this.stats.dropped += dropped.length;
       this.onDropped(dropped);
     }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { BatchOptions, LogEvent, RetryOptions, Sink } from '../../src/index.js';
+import { checkSinkOptionKeys, optionKeys } from '../../src/internal.js';
 import { acquireWriter, releaseWriter, type FileWriter, type WriteProgress } from './file-writer.js';
 
 /** Options of {@link fileSink}. */
@@ -54,6 +55,10 @@ export const FILE_SINK_DEFAULTS = {
   retry: { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 5000 },
 } as const;
 
+const FILE_SINK_KEYS = optionKeys<FileSinkOptions>({
+  dir: true, baseName: true, errorFile: true, maxSizeBytes: true, maxArchives: true, gzip: true, archiveDir: true, fsync: true, batch: true, retry: true, name: true,
+});
+
 const isErrorLevel = (event: LogEvent): boolean => event.level === 'error' || event.level === 'fatal';
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -75,6 +80,7 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
  * resumes when the disk recovers. Several sinks on one path share one writer.
  */
 export function fileSink(options: FileSinkOptions = {}): FileSink {
+  checkSinkOptionKeys(options, FILE_SINK_KEYS, 'fileSink');
   const dir = options.dir ?? FILE_SINK_DEFAULTS.dir;
   const baseName = options.baseName ?? FILE_SINK_DEFAULTS.baseName;
   const writerOptions = {
@@ -100,7 +106,17 @@ export function fileSink(options: FileSinkOptions = {}): FileSink {
     }
     const lines = new Array<string>(batch.length);
     for (let i = 0; i < batch.length; i++) lines[i] = (batch[i] as LogEvent).line;
-    main.writeLines(lines, done.main);
+    try {
+      main.writeLines(lines, done.main);
+    } catch (error) {
+      // The pipeline counts the lines that landed as delivered and retries or drops only the rest.
+      try {
+        (error as { written?: number }).written = done.main.done;
+      } catch {
+        // Not an object (or frozen): the whole batch counts as not written.
+      }
+      throw error;
+    }
     if (errors !== undefined) {
       errors.recover(); // even before its first error event, tidy what a crash left
       const errorLines = batch.filter(isErrorLevel).map((event) => event.line);

@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { archivePathFor, compressArchive, pruneArchives, recoverArchives, streamOf } from './rotation.js';
 
@@ -125,9 +125,12 @@ export class FileWriter {
    * Writes `text` (the lines from `progress.done` to `end`, `bytes` long in UTF-8), usually in one
    * syscall without copying it into a Buffer. If the disk fails halfway (a short write, then
    * ENOSPC), `progress.done` still advances past the lines that did land whole, so a retry
-   * neither loses nor repeats a line; the torn one is terminated when the file is reopened.
+   * neither loses nor repeats a line, and the part of a line that landed is cut off again
+   * (truncated to the last whole line): no torn line is left in the middle of the file. Only if
+   * that truncation fails too is the torn line terminated when the file is reopened.
    */
   private writePiece(text: string, bytes: number, end: number, progress: WriteProgress): void {
+    const startSize = this.size;
     let written = 0;
     try {
       written = writeSync(this.fd, text);
@@ -143,8 +146,23 @@ export class FileWriter {
       if (this.options.fsync) fdatasyncSync(this.fd);
       progress.done = end;
     } catch (error) {
-      if (written > 0) progress.done += countNewlines(Buffer.from(text, 'utf8').subarray(0, written));
+      if (written > 0) {
+        const landed = Buffer.from(text, 'utf8').subarray(0, written);
+        progress.done += countNewlines(landed);
+        const whole = landed.lastIndexOf(NEWLINE) + 1;
+        if (whole < written) this.truncate(startSize + whole);
+      }
       throw error;
+    }
+  }
+
+  /** Cuts the file back to `size` bytes (a torn line off its end); a failure is left to the reopen check. */
+  private truncate(size: number): void {
+    try {
+      ftruncateSync(this.fd, size);
+      this.size = size;
+    } catch {
+      // The torn line stays; ensureOpen terminates it with a newline.
     }
   }
 

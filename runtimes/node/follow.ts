@@ -7,6 +7,8 @@ export interface FollowOptions {
   pollMs?: number;
   /** Stops following. */
   signal?: AbortSignal;
+  /** Called each time the reader has reached the end of the file, before it waits for more. @default undefined */
+  onCaughtUp?: () => void;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -43,6 +45,7 @@ export async function* followLines(path: string, options: FollowOptions = {}): A
           decoder = new StringDecoder('utf8');
           rest = '';
         } catch {
+          options.onCaughtUp?.(); // nothing to read yet
           await sleep(pollMs, options.signal); // not created yet, or mid-rotation
           continue;
         }
@@ -67,6 +70,7 @@ export async function* followLines(path: string, options: FollowOptions = {}): A
         fd = -1;
         continue;
       }
+      options.onCaughtUp?.();
       await sleep(pollMs, options.signal);
     }
   } finally {

@@ -2,8 +2,9 @@
  * shiplog for Node: the core API, with NDJSON files (rotation, gzip archives) as the default
  * sink, process-exit safety, reading logs back, and database delivery.
  */
-import { createLoggerWith, httpSink, type Logger, type LoggerOptions, type Sink } from '../../src/index.js';
-import { fileSink, type FileSinkOptions } from './file-sink.js';
+import { createLoggerWith, type Logger, type LoggerOptions, type Sink } from '../../src/index.js';
+import { nodeDefaultSinks } from './default-sinks.js';
+import type { FileSinkOptions } from './file-sink.js';
 import { registerExitHooks, type ExitOptions } from './lifecycle.js';
 import { registerSinks, spoolNetworkSinks } from './spool/status.js';
 import type { SpoolOptions } from './spool/options.js';
@@ -35,6 +36,11 @@ export interface NodeLoggerOptions extends LoggerOptions {
    * `SHIPLOG_DIR` overrides `dir`. @default { dir: 'logs' }
    */
   file?: FileSinkOptions | false;
+  /**
+   * Readable (pretty) lines on the console besides the other default sinks (used when `sinks` is
+   * not given). @default true in development: stdout is a terminal, or `NODE_ENV` is not `production`
+   */
+  console?: boolean;
   /** Process hooks (beforeExit, signals, exit, opt-in uncaught exceptions), or `false` for none. @default {} (see ExitOptions) */
   exit?: ExitOptions | false;
   /**
@@ -46,8 +52,9 @@ export interface NodeLoggerOptions extends LoggerOptions {
 }
 
 /**
- * Creates a logger for Node. Default sinks: NDJSON files in `logs/` (plus an http sink when
- * an endpoint is configured). Buffered events are written synchronously at process `exit`,
+ * Creates a logger for Node. Default sinks: NDJSON files in `logs/`, an http sink when an
+ * endpoint is configured, and in development readable console lines (see `console`); in
+ * production with no file and no endpoint, JSON lines on the console. Buffered events are written synchronously at process `exit`,
  * flushed at `beforeExit`, and on SIGTERM/SIGINT flushed before the signal ends the process.
  */
 export function createLogger(options: NodeLoggerOptions = {}): Logger {
@@ -56,14 +63,7 @@ export function createLogger(options: NodeLoggerOptions = {}): Logger {
   let chosen: Sink[] = [];
   const withSpool = (list: readonly Sink[]): Sink[] => (chosen = spool === undefined ? [...list] : spoolNetworkSinks(list, spool));
   if (Array.isArray(options.sinks)) options = { ...options, sinks: withSpool(options.sinks) };
-  const logger = createLoggerWith((resolved) => {
-    const sinks: Sink[] = [];
-    const vars = resolved.vars ?? process.env;
-    const dir = typeof vars.SHIPLOG_DIR === 'string' && vars.SHIPLOG_DIR.trim() !== '' ? vars.SHIPLOG_DIR.trim() : undefined;
-    if (options.file !== false) sinks.push(fileSink({ ...options.file, ...(dir === undefined ? {} : { dir }) }));
-    if (resolved.endpoint !== undefined) sinks.push(httpSink({ url: resolved.endpoint }));
-    return withSpool(sinks);
-  }, options);
+  const logger = createLoggerWith((resolved) => withSpool(nodeDefaultSinks(options, resolved)), options);
   registerSinks(logger, chosen);
   if (options.exit !== false) {
     const unregister = registerExitHooks(logger, options.exit);

@@ -1,5 +1,5 @@
 import type { FlushResult, Logger } from '../../src/index.js';
-import { describeError } from '../../src/internal.js';
+import { checkOptionKeys, describeError, optionKeys } from '../../src/internal.js';
 
 /** Process hooks of a Node logger. */
 export interface ExitOptions {
@@ -42,12 +42,15 @@ const registrations = new Map<Logger, Registration>();
 const installedSignals = new Map<NodeJS.Signals, () => void>();
 let installed = false;
 
+const EXIT_KEYS = optionKeys<ExitOptions>({ beforeExit: true, signals: true, flushTimeoutMs: true, uncaughtException: true });
+
 /**
  * Registers a logger with the process hooks: `exit` writes what is buffered synchronously
  * (files), `beforeExit` flushes, the chosen signals flush with a deadline and then let the
  * signal end the process. Returns the function that unregisters it.
  */
 export function registerExitHooks(logger: Logger, options: ExitOptions = {}): () => void {
+  checkOptionKeys(options, EXIT_KEYS, 'exit');
   registrations.set(logger, {
     logger,
     beforeExit: options.beforeExit ?? EXIT_DEFAULTS.beforeExit,
@@ -68,8 +71,24 @@ function install(): void {
     installed = true;
     process.on('exit', onExit);
     process.on('beforeExit', onBeforeExit);
+    installDenoCrashHooks();
   }
   syncSignalListeners();
+}
+
+/**
+ * Deno's `process` emulation emits 'exit' for `process.exit()` and a normal end, but not when
+ * an uncaught exception or rejection ends the process: the buffered events would be lost (0 of 5
+ * lines written, where Node and Bun write 5). Deno fires its own global 'error' and
+ * 'unhandledrejection' events first, so the synchronous write runs there too. Not
+ * `preventDefault()`ed: the process still crashes as it would have. Detected when a logger is
+ * registered, never at import.
+ */
+function installDenoCrashHooks(): void {
+  const scope = globalThis as { Deno?: unknown; addEventListener?: (type: string, listener: () => void) => void };
+  if (typeof scope.Deno !== 'object' || scope.Deno === null || typeof scope.addEventListener !== 'function') return;
+  scope.addEventListener('error', onExit);
+  scope.addEventListener('unhandledrejection', onExit);
 }
 
 let uncaughtInstalled = false;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { constants, createGunzip } from 'node:zlib';
 import { LEVEL_RANK, isLevel, type Level } from '../../src/index.js';
+import { checkOptionKeys, optionKeys } from '../../src/internal.js';
 import { listArchives, utcStamp } from './rotation.js';
 import { parseSince, type TimeSpec } from './time-spec.js';
 
@@ -108,6 +109,10 @@ export async function* readLines(path: string): AsyncGenerator<string> {
   if (rest.length > 0) yield rest;
 }
 
+const READ_LOG_KEYS = optionKeys<ReadLogOptions>({
+  limit: true, level: true, since: true, until: true, filter: true, baseName: true, errors: true, archiveDir: true,
+});
+
 /**
  * Reads events back from a log file (`.ndjson` or `.ndjson.gz`) or a logs directory (its
  * archives in time order, then the active file), filtered by level, time range and a
@@ -118,6 +123,7 @@ export async function* readLines(path: string): AsyncGenerator<string> {
  * for await (const event of readLogFile('logs', { level: 'warn', since: '10m' })) console.log(event.msg);
  */
 export async function* readLogFile(path: string, options: ReadLogOptions = {}): AsyncGenerator<LogRecord> {
+  checkOptionKeys(options, READ_LOG_KEYS, 'readLogFile');
   const limit = options.limit ?? Infinity;
   if (limit <= 0) return;
   const match = recordMatcher(options);

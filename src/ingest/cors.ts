@@ -19,7 +19,7 @@ export function corsHeaders(origin: string | null, preflight: boolean): Record<s
   const headers: Record<string, string> = { 'access-control-allow-origin': origin, vary: 'Origin' };
   if (preflight) {
     headers['access-control-allow-methods'] = 'POST, OPTIONS';
-    headers['access-control-allow-headers'] = 'content-type, authorization, x-shiplog-key';
+    headers['access-control-allow-headers'] = 'content-type, authorization, x-shiplog-key, idempotency-key';
     headers['access-control-max-age'] = '86400';
   }
   return headers;

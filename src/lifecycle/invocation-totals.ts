@@ -10,8 +10,9 @@ function emptyStats(name: string): SinkStats {
     name,
     accepted: 0,
     delivered: 0,
+    handedOff: 0,
     dropped: 0,
-    droppedByReason: { overflow: 0, rejected: 0, 'retries-exhausted': 0, shutdown: 0 },
+    droppedByReason: { overflow: 0, rejected: 0, 'retries-exhausted': 0, unconfirmed: 0, shutdown: 0 },
     retries: 0,
     failures: 0,
     pending: 0,
@@ -22,6 +23,7 @@ function emptyStats(name: string): SinkStats {
 function add(into: SinkStats, from: SinkStats): void {
   into.accepted += from.accepted;
   into.delivered += from.delivered;
+  into.handedOff += from.handedOff;
   into.dropped += from.dropped;
   for (const reason of Object.keys(from.droppedByReason) as DropReason[]) {
     into.droppedByReason[reason] += from.droppedByReason[reason];

@@ -39,7 +39,7 @@ export async function flushByDeadline(route: DeliveryRoute, timeoutMs: number): 
     }
     return result;
   } catch {
-    return { ok: false, delivered: 0, dropped: 0, pending: route.pending, timedOut: false };
+    return { ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: route.pending, timedOut: false };
   }
 }
 

@@ -42,16 +42,17 @@ export interface InvocationRoute {
 
 /** An empty flush result: `pending` events, nothing done. */
 export function idleResult(pending: number): FlushResult {
-  return { ok: pending === 0, delivered: 0, dropped: 0, pending, timedOut: false };
+  return { ok: pending === 0, delivered: 0, dropped: 0, unconfirmed: 0, pending, timedOut: false };
 }
 
 /** Adds up per-sink flush results. */
 export function sumResults(results: readonly FlushResult[]): FlushResult {
-  const total: FlushResult = { ok: true, delivered: 0, dropped: 0, pending: 0, timedOut: false };
+  const total: FlushResult = { ok: true, delivered: 0, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false };
   for (const r of results) {
     total.ok &&= r.ok;
     total.delivered += r.delivered;
     total.dropped += r.dropped;
+    total.unconfirmed += r.unconfirmed;
     total.pending += r.pending;
     total.timedOut ||= r.timedOut;
   }

@@ -1,4 +1,5 @@
 import type { LogEvent } from '../event.js';
+import { checkOptionKeys, optionKeys } from '../options.js';
 import type { Sink } from '../pipeline.js';
 
 /** The console methods a console sink calls. */
@@ -17,12 +18,15 @@ export interface ConsoleSinkOptions {
   name?: string;
 }
 
+const CONSOLE_SINK_KEYS = optionKeys<ConsoleSinkOptions>({ format: true, console: true, name: true });
+
 /**
  * Writes each event through the console method of its level (console.debug for trace,
  * console.error for error and fatal). Writes as soon as events arrive (batch size 1, no timer) and synchronously when the
  * buffer is full, so console output is never dropped for speed.
  */
 export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
+  checkOptionKeys(options, CONSOLE_SINK_KEYS, 'consoleSink');
   const { format } = options;
   const write = (batch: readonly LogEvent[]): void => {
     const out = options.console ?? globalThis.console;

@@ -2,6 +2,7 @@ import { parseRetryAfter } from '../backoff.js';
 import type { LogEvent } from '../event.js';
 import type { BatchOptions, Sink, SinkContext } from '../pipeline.js';
 import type { RetryOptions } from '../backoff.js';
+import { checkSinkOptionKeys, optionKeys } from '../options.js';
 import { isRetryableStatus, SinkError } from '../sink-error.js';
 
 /** Options of {@link httpSink}. */
@@ -43,12 +44,19 @@ async function gzip(text: string): Promise<ArrayBuffer> {
   return new Response(stream).arrayBuffer();
 }
 
+/** @internal Every key of {@link HttpSinkOptions}, for the unknown-option check. */
+export const HTTP_SINK_KEYS = optionKeys<HttpSinkOptions>({
+  url: true, headers: true, format: true, encode: true, gzip: true, timeoutMs: true, keepalive: true, fetch: true, batch: true, retry: true, name: true,
+});
+
 /**
- * POSTs batches to an HTTP endpoint. 2xx = delivered; 408, 429 and 5xx are retried (honouring
+ * POSTs batches to an HTTP endpoint, each with an `Idempotency-Key` header that stays the same
+ * across the batch's retries (events keep their `eventId` too). 2xx = delivered; 408, 429 and 5xx are retried (honouring
  * Retry-After); other statuses are final; network errors and timeouts are retried.
  */
 export function httpSink(options: HttpSinkOptions): Sink {
   if (typeof options?.url !== 'string' || options.url === '') throw new TypeError('shiplog: httpSink option "url" must be a non-empty string');
+  checkSinkOptionKeys(options, HTTP_SINK_KEYS, 'httpSink');
   const format = options.format ?? 'json';
   const encode = options.encode ?? {
     contentType: format === 'ndjson' ? 'application/x-ndjson' : 'application/json',
@@ -57,11 +65,13 @@ export function httpSink(options: HttpSinkOptions): Sink {
   return {
     name: options.name ?? 'http',
     timeoutMs: options.timeoutMs,
-    async write(batch: readonly LogEvent[], { signal }: SinkContext): Promise<void> {
+    async write(batch: readonly LogEvent[], { signal, idempotencyKey }: SinkContext): Promise<void> {
       let body: string | ArrayBuffer;
       const headers: Record<string, string> = {
         ...(typeof options.headers === 'function' ? options.headers() : options.headers),
         'content-type': encode.contentType,
+        // The same on every retry of this batch: a receiver that saw it already can answer 2xx and skip it.
+        'idempotency-key': idempotencyKey,
       };
       try {
         body = encode.body(batch);

@@ -1,4 +1,5 @@
 import type { LogEvent } from '../event.js';
+import { checkSinkOptionKeys, optionKeys } from '../options.js';
 import type { BatchOptions, Sink } from '../pipeline.js';
 
 /** A sink that keeps events in memory, for tests. */
@@ -21,6 +22,7 @@ export interface MemorySinkOptions {
 
 /** Keeps delivered events in memory: `await log.flush()`, then inspect `records()`. */
 export function memorySink(options: MemorySinkOptions = {}): MemorySink {
+  checkSinkOptionKeys(options, optionKeys<MemorySinkOptions>({ batch: true, name: true }), 'memorySink');
   const events: LogEvent[] = [];
   const write = (batch: readonly LogEvent[]): void => {
     for (const event of batch) events.push(event);

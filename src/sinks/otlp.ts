@@ -3,11 +3,11 @@
  * over OTLP/HTTP with JSON encoding.
  */
 import type { LogEvent } from '../event.js';
-import type { EnvironmentVariables } from '../options.js';
+import { checkOptionKeys, optionKeys, type EnvironmentVariables } from '../options.js';
 import type { Sink } from '../pipeline.js';
 import { SinkError } from '../sink-error.js';
 import { encodeOtlp } from './otlp-encode.js';
-import { httpSink, type HttpSinkOptions } from './http.js';
+import { HTTP_SINK_KEYS, httpSink, type HttpSinkOptions } from './http.js';
 
 export { anyValue, encodeOtlp, keyValues, toLogRecord, OTLP_SCOPE, type AnyValue, type KeyValue, type OtlpLogRecord, type EncodeOtlpOptions } from './otlp-encode.js';
 
@@ -109,6 +109,12 @@ async function partialSuccess(response: Response): Promise<{ rejected: number; m
   return { rejected, message: typeof partial?.errorMessage === 'string' ? partial.errorMessage : '' };
 }
 
+/** Every key of {@link OtlpSinkOptions}, for the unknown-option check. */
+const OTLP_SINK_KEYS = [
+  ...HTTP_SINK_KEYS.filter((key) => key !== 'format' && key !== 'encode'),
+  ...optionKeys<Pick<OtlpSinkOptions, 'resource' | 'vars' | 'onPartialSuccess'>>({ resource: true, vars: true, onPartialSuccess: true }),
+];
+
 /**
  * Exports events to any OpenTelemetry Collector (then Loki, ClickHouse, a vendor) over
  * OTLP/HTTP JSON, gzip by default. Same delivery rules as `httpSink`: retries on 408/429/5xx,
@@ -117,6 +123,7 @@ async function partialSuccess(response: Response): Promise<{ rejected: number; m
  * `onPartialSuccess`, since OTLP does not say which records they were.
  */
 export function otlpSink(options: OtlpSinkOptions = {}): Sink {
+  checkOptionKeys(options ?? {}, OTLP_SINK_KEYS, 'otlpSink');
   const { resource, vars: _vars, onPartialSuccess, url: _url, gzip: _gzip, headers, fetch: userFetch, ...http } = options;
   const settings = resolveOtlpSettings(options);
   /** The fetch of one write: knows its batch's size to judge `partialSuccess`. */

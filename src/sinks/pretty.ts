@@ -9,7 +9,8 @@ const LEVEL_COLOR: Readonly<Record<string, string>> = {
   fatal: '35;1',
 };
 
-const SHOWN_FIRST = new Set(['level', 'time', 'msg']);
+/** Written first, or (the event id, there for machines) not at all. */
+const SHOWN_FIRST = new Set(['level', 'time', 'msg', 'eventId']);
 
 /**
  * Characters a terminal acts on or that reorder text: C0 controls (newline, ESC of ANSI/OSC

@@ -67,7 +67,7 @@ describe('Better Stack', () => {
     expect(r.headers['content-type']).toBe('application/json');
     const events = JSON.parse(r.body);
     expect(events).toHaveLength(3);
-    expect(events[0]).toEqual({ dt: '2026-12-07T12:00:00.123Z', message: 'card charged', level: 'info', service: 'checkout', env: 'prod', version: '1.2.3', amount: 42, user: { id: 7 } });
+    expect(events[0]).toEqual({ dt: '2026-12-07T12:00:00.123Z', eventId: expect.any(String), message: 'card charged', level: 'info', service: 'checkout', env: 'prod', version: '1.2.3', amount: 42, user: { id: 7 } });
     expect(events[1]).toMatchObject({ dt: '2026-12-07T12:00:00.123Z', message: 'GET /orders/9 200', level: 'info', requestId: 'req-1', status: 200 });
     expect(events[2]).toMatchObject({ message: 'shutting down', level: 'fatal', error: { name: 'Error', message: 'disk gone' } });
     for (const event of events) expect(event).not.toHaveProperty('time');
@@ -87,7 +87,7 @@ describe('Axiom', () => {
     expect(r.headers.authorization).toBe('Bearer xaat-1');
     expect(r.headers['content-type']).toBe('application/json');
     const events = JSON.parse(r.body);
-    expect(events[0]).toEqual({ _time: '2026-12-07T12:00:00.123Z', level: 'info', msg: 'card charged', service: 'checkout', env: 'prod', version: '1.2.3', amount: 42, user: { id: 7 } });
+    expect(events[0]).toEqual({ _time: '2026-12-07T12:00:00.123Z', eventId: expect.any(String), level: 'info', msg: 'card charged', service: 'checkout', env: 'prod', version: '1.2.3', amount: 42, user: { id: 7 } });
     expect(events[2]).toMatchObject({ level: 'fatal', msg: 'shutting down' });
   });
 
@@ -106,6 +106,7 @@ describe('Datadog', () => {
     expect(r.headers['content-type']).toBe('application/json');
     const events = JSON.parse(r.body);
     expect(events[0]).toEqual({
+      eventId: expect.any(String), // every line's id travels as an attribute (receivers can dedupe by it)
       message: 'card charged',
       status: 'info',
       timestamp: TIME,
@@ -192,6 +193,7 @@ describe('Sentry', () => {
         'sentry.environment': { value: 'prod', type: 'string' },
         'sentry.release': { value: '1.2.3', type: 'string' },
         service: { value: 'checkout', type: 'string' },
+        eventId: { value: expect.any(String), type: 'string' },
         amount: { value: 42, type: 'integer' },
         'user.id': { value: 7, type: 'integer' },
       },

@@ -17,7 +17,7 @@ it('a pending flush keeps a Node process alive until it resolves', () => {
   `;
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
   expect(run.status).toBe(0);
-  expect(JSON.parse(run.stdout.trim())).toEqual({ calls: 2, result: { ok: true, delivered: 1, dropped: 0, pending: 0, timedOut: false } });
+  expect(JSON.parse(run.stdout.trim())).toEqual({ calls: 2, result: { ok: true, delivered: 1, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false } });
 });
 
 /**

@@ -136,6 +136,21 @@ describe('request logger', () => {
     expect(log.stats().duplicateEmits).toBe(1);
   });
 
+  it('a hostile value stored by set() never makes a later clean set() fail', async () => {
+    const { log, records } = setup();
+    const req = log.request({ method: 'GET', url: 'http://x/a', headers: {} });
+    const trap = () => {
+      throw new Error('trap');
+    };
+    req.set({ a: new Proxy({}, { getPrototypeOf: trap }), b: new Proxy({}, { ownKeys: trap }) });
+    const before = log.stats().internalErrors;
+    req.set({ a: { c: 1 }, b: { d: 2 } });
+    expect(log.stats().internalErrors).toBe(before);
+    req.emit({ status: 200 });
+    const [wide] = await records();
+    expect(wide).toMatchObject({ a: { c: 1 }, b: { d: 2 } });
+  });
+
   it('derives the level from status and error, and serializes the error', async () => {
     const { log, records } = setup();
     log.request({ method: 'GET', url: '/a' }).emit({ status: 404 });
@@ -186,7 +201,7 @@ describe('fan-out and flush', () => {
     expect(good.records().map((r) => r.msg)).toEqual(['a', 'b']);
     const flushing = log.flush({ timeoutMs: 1000 });
     await vi.advanceTimersByTimeAsync(1000);
-    expect(await flushing).toEqual({ ok: false, delivered: 0, dropped: 0, pending: 2, timedOut: true });
+    expect(await flushing).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: 2, timedOut: true });
     const stats = log.stats().sinks;
     expect(stats.good).toMatchObject({ accepted: 2, delivered: 2 });
     expect(stats.hanging).toMatchObject({ accepted: 2, pending: 2 });

@@ -12,8 +12,8 @@ afterEach(() => {
 /** Lets queued microtasks (the pump) run without moving the clock. */
 const tick = () => vi.advanceTimersByTimeAsync(0);
 
-function setup(script: Parameters<typeof scriptedSink>[0] = [], options: Omit<PipelineOptions, 'sink'> = {}) {
-  const s = scriptedSink(script);
+function setup(script: Parameters<typeof scriptedSink>[0] = [], options: Omit<PipelineOptions, 'sink'> = {}, sinkExtra: Parameters<typeof scriptedSink>[1] = {}) {
+  const s = scriptedSink(script, sinkExtra);
   const drops: { events: readonly LogEvent[]; reason: DropReason }[] = [];
   const pipeline = createPipeline({
     sink: s.sink,
@@ -23,7 +23,7 @@ function setup(script: Parameters<typeof scriptedSink>[0] = [], options: Omit<Pi
   });
   const invariant = () => {
     const st = pipeline.stats();
-    expect(st.accepted).toBe(st.delivered + st.dropped + st.pending);
+    expect(st.accepted).toBe(st.delivered + st.dropped + st.pending + st.handedOff);
   };
   return { ...s, pipeline, drops, invariant };
 }
@@ -282,8 +282,31 @@ describe('flush', () => {
     const t = setup([], { batch: { size: 4, intervalMs: 0 } });
     for (let i = 1; i <= 10; i++) t.pipeline.push(event(i));
     const result = await t.pipeline.flush();
-    expect(result).toEqual({ ok: true, delivered: 10, dropped: 0, pending: 0, timedOut: false });
-    expect(t.attempts.map((a) => a.batch.length)).toEqual([4, 4, 2]);
+    expect(result).toEqual({ ok: true, delivered: 10, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false });
+    // While flushing, batch.size (when to send) is lifted: one round trip.
+    expect(t.attempts.map((a) => a.batch.length)).toEqual([10]);
+  });
+
+  it('while flushing, batches fill up to batch.maxBytes: 1,000 pending events of ~200 bytes leave in at most 2 sends', async () => {
+    const t = setup([], { batch: { size: 50, intervalMs: 0 }, maxBufferSize: 1000 });
+    for (let i = 1; i <= 1000; i++) t.pipeline.push(event(i, Date.now(), 190));
+    // Nothing was flushing when the first 50 went: that batch is sized by batch.size.
+    expect(await t.pipeline.flush()).toMatchObject({ ok: true, delivered: 1000, dropped: 0 });
+    expect(t.attempts.length).toBeLessThanOrEqual(2);
+    const bytes = t.attempts.map((a) => a.batch.reduce((n, e) => n + e.line.length, 0));
+    for (const b of bytes) expect(b).toBeLessThanOrEqual(524_288);
+    expect(t.attempts.flatMap((a) => a.batch).length).toBe(1000);
+  });
+
+  it('a batch.size the sink sets itself (rows per INSERT) stays a limit while flushing; maxBytes too', async () => {
+    const sized = setup([], { batch: { intervalMs: 0 } }, { batch: { size: 4 } });
+    for (let i = 1; i <= 10; i++) sized.pipeline.push(event(i));
+    await sized.pipeline.flush();
+    expect(sized.attempts.map((a) => a.batch.length)).toEqual([4, 4, 2]);
+    const bytes = setup([], { batch: { size: 50, intervalMs: 0, maxBytes: 100 } });
+    for (let i = 1; i <= 10; i++) bytes.pipeline.push(event(i, Date.now(), 30)); // ~45 bytes each
+    await bytes.pipeline.flush();
+    expect(bytes.attempts.map((a) => a.batch.length)).toEqual([2, 2, 2, 2, 2]);
   });
 
   it('waits for the in-flight send', async () => {
@@ -307,7 +330,7 @@ describe('flush', () => {
     t.pipeline.push(event(2));
     const flushed = t.pipeline.flush({ timeoutMs: 500 });
     await vi.advanceTimersByTimeAsync(500);
-    expect(await flushed).toEqual({ ok: false, delivered: 0, dropped: 0, pending: 2, timedOut: true });
+    expect(await flushed).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: 2, timedOut: true });
     t.invariant();
   });
 
@@ -324,7 +347,7 @@ describe('flush', () => {
     await vi.advanceTimersByTimeAsync(9_999);
     expect(result).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
-    expect(result).toEqual({ ok: false, delivered: 0, dropped: 0, pending: 1, timedOut: true });
+    expect(result).toEqual({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, pending: 1, timedOut: true });
   });
 
   it('resolves concurrent flushes, each for what it covers', async () => {
@@ -345,12 +368,12 @@ describe('flush', () => {
     const t = setup([{ kind: 'fail', error: httpError(400) }], { batch: { size: 5, intervalMs: 0 } });
     t.pipeline.push(event(1));
     t.pipeline.push(event(2));
-    expect(await t.pipeline.flush()).toEqual({ ok: false, delivered: 0, dropped: 2, pending: 0, timedOut: false });
+    expect(await t.pipeline.flush()).toEqual({ ok: false, delivered: 0, dropped: 2, unconfirmed: 0, pending: 0, timedOut: false });
   });
 
   it('an empty pipeline flushes at once', async () => {
     const t = setup();
-    expect(await t.pipeline.flush()).toEqual({ ok: true, delivered: 0, dropped: 0, pending: 0, timedOut: false });
+    expect(await t.pipeline.flush()).toEqual({ ok: true, delivered: 0, dropped: 0, unconfirmed: 0, pending: 0, timedOut: false });
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -373,11 +396,12 @@ describe('shutdown', () => {
     const closing = t.pipeline.shutdown({ timeoutMs: 100 });
     await vi.advanceTimersByTimeAsync(100);
     const result = await closing;
-    expect(result).toMatchObject({ ok: false, dropped: 2, pending: 0, timedOut: true });
+    // Both went in one send (the flush lifts batch.size); aborted, it may have arrived: unconfirmed, not a plain shutdown drop.
+    expect(result).toMatchObject({ ok: false, dropped: 2, unconfirmed: 2, pending: 0, timedOut: true });
     expect(t.attempts[0]?.context.signal.aborted).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
     t.pipeline.push(event(3));
-    expect(t.pipeline.stats().droppedByReason.shutdown).toBe(3);
+    expect(t.pipeline.stats().droppedByReason).toMatchObject({ shutdown: 1, unconfirmed: 2 });
     t.invariant();
     expect(await t.pipeline.shutdown()).toBe(result);
   });
@@ -406,7 +430,8 @@ describe('evacuate', () => {
       return 2;
     });
     expect(handed).toEqual([1, 2, 3]);
-    expect(t.pipeline.stats()).toMatchObject({ delivered: 2, pending: 1, inFlight: 0 });
+    // Handed to a beacon: nobody confirmed them, so handed off, not delivered.
+    expect(t.pipeline.stats()).toMatchObject({ delivered: 0, handedOff: 2, pending: 1, inFlight: 0 });
     t.invariant();
     await vi.advanceTimersByTimeAsync(5000);
     await t.pipeline.flush();

@@ -101,12 +101,17 @@ describe('httpSink against a real server', () => {
     log.info('x');
     const result = await log.flush({ timeoutMs: 5000 });
     expect(result).toMatchObject({ ok: false, dropped: 1, timedOut: false });
-    expect(log.stats().sinks.http).toMatchObject({ failures: 2, droppedByReason: { 'retries-exhausted': 1 } });
+    // Timed out: the server may have stored it, so it is unconfirmed, not retries-exhausted.
+    expect(log.stats().sinks.http).toMatchObject({ failures: 2, droppedByReason: { unconfirmed: 1, 'retries-exhausted': 0 } });
     expect(log.stats().sinks.http?.lastError?.message).toMatch(/TimeoutError|abort/i);
   });
 
-  it('a refused connection is a retryable network error', async () => {
-    const log = createLogger({ vars: {}, retry: { maxAttempts: 2, initialDelayMs: 1 }, sinks: [httpSink({ url: 'http://127.0.0.1:9/none' })] });
+  it('a refused connection is a retryable network error, and known not to have arrived', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const log = createLogger({ vars: {}, retry: { maxAttempts: 2, initialDelayMs: 1 }, sinks: [httpSink({ url: `http://127.0.0.1:${port}/none` })] });
     log.info('x');
     expect(await log.flush()).toMatchObject({ dropped: 1 });
     expect(log.stats().sinks.http).toMatchObject({ failures: 2, droppedByReason: { 'retries-exhausted': 1 } });

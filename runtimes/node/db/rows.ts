@@ -2,7 +2,7 @@ import type { LogEvent } from '../../../src/index.js';
 
 /** One row of the log table (see {@link logTableDdl}). */
 export interface LogRow {
-  /** Random UUID given to the event once; a retried insert reuses it, so a row lands once. */
+  /** UUID derived from the event's `eventId` (random, given once, without ids); a retried insert reuses it, so a row lands once. */
   id: string;
   time: Date;
   level: string;

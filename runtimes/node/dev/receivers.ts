@@ -132,8 +132,10 @@ export function createReceivers(store: EventStore, health: Health, limits: Recei
     allowedOrigins: '*', // a local dev collector: any page on this machine may send to it
     maxBodyBytes,
     maxEvents: Math.min(maxEvents, 1000),
-    rateLimit: { burst: 2000, perSecond: 1000 },
+    // A local dev collector takes whole test runs at once: generous, but still bounded, per client.
+    rateLimit: { burst: 2000, perSecond: 1000, burstBytes: 64 << 20, bytesPerSecond: 16 << 20, burstEvents: 1_000_000, eventsPerSecond: 100_000 },
   });
+  let countedIngestDuplicates = 0;
 
   return {
     async ingest(req, res, url) {
@@ -147,6 +149,10 @@ export function createReceivers(store: EventStore, health: Health, limits: Recei
         ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
       } as RequestInit);
       const response = await ingest(request, { clientAddress: req.socket.remoteAddress });
+      // The ingest itself drops ids it already accepted (before the store sees them): count those too.
+      const ingestDuplicates = ingest.stats().duplicateEvents;
+      health.endpoint('ingest').duplicates += ingestDuplicates - countedIngestDuplicates;
+      countedIngestDuplicates = ingestDuplicates;
       await ingestLogger.flush();
       if (response.status >= 400) health.refuse('ingest', (/"error":"([^"]+)"/.exec(await response.clone().text())?.[1] ?? String(response.status)).slice(0, 64));
       const replyHeaders = Object.fromEntries(response.headers);

@@ -14,4 +14,4 @@ export {
   type Sink,
   type SinkContext,
 } from '../../../src/index.js';
-export { clearTimer, describeError, startTimer, type Timer } from '../../../src/internal.js';
+export { clearTimer, describeError, idempotencyKeyOf, startTimer, type Timer } from '../../../src/internal.js';

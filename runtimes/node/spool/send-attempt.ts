@@ -1,17 +1,11 @@
 /** One send through a wrapped sink, bounded by the spool's own timeout. */
-import { type LogEvent, type Sink, type SinkContext, clearTimer, startTimer } from './core.js';
-
-const EVENT_ID = /"eventId":"([^"\\]+)"/;
+import { type LogEvent, type Sink, type SinkContext, clearTimer, idempotencyKeyOf, startTimer } from './core.js';
 
 /**
- * The `Idempotency-Key` of a request: `<first eventId>+<events>`, the rule of the pipeline's own
- * batches, so a request re-sent after a crash (the same spooled batches, replayed together
- * again) carries the same key; a random UUID when the lines carry no `eventId`.
+ * `idempotencyKeyOf` (the pipeline's rule: `<first eventId>+<events>`) gives a request re-sent
+ * after a crash (the same spooled batches, replayed together again) the same key.
  */
-export function idempotencyKeyOf(events: readonly LogEvent[]): string {
-  const id = events[0] === undefined ? undefined : EVENT_ID.exec(events[0].line)?.[1];
-  return id === undefined ? crypto.randomUUID() : `${id}+${events.length}`;
-}
+export { idempotencyKeyOf };
 
 /**
  * Sends `events` through `sink` once. Rejects when the sink fails, when `timeoutMs` passes

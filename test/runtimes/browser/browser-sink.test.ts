@@ -143,7 +143,7 @@ describe('browser sink details in Chromium', () => {
     await page.evaluate(() => (globalThis as any).logMany(5, 'optout'));
     await page.waitForFunction(() => (globalThis as any).log.stats().sinks.browser.dropped === 5);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
-    expect((await page.evaluate(() => (globalThis as any).log.stats())).offline).toEqual({ stored: 0, restored: 0, dropped: 0 });
+    expect((await page.evaluate(() => (globalThis as any).log.stats())).offline).toEqual({ stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 });
   });
 
   it('keeps working when storage is blocked (sandboxed frames, privacy settings)', async () => {
@@ -202,7 +202,7 @@ describe('browser sink details in Chromium', () => {
     expect(seqs(withPrefix('corrupt'))).toEqual([0, 1]);
     expect(server.requests.map((r) => r.status)).toEqual([204]);
     const stats = await page.evaluate(() => (globalThis as any).log.stats());
-    expect(stats.offline).toEqual({ stored: 0, restored: 2, dropped: 5 });
+    expect(stats.offline).toEqual({ stored: 0, restored: 2, dropped: 5, handedOffKept: 0, handedOffResent: 0 });
     expect(await page.evaluate(() => localStorage.getItem('shiplog:offline'))).toBeNull();
   });
 
@@ -216,7 +216,7 @@ describe('browser sink details in Chromium', () => {
     await page.evaluate(() => (globalThis as any).logMany(3, 'garbage'));
     await page.waitForFunction(() => (globalThis as any).log.stats().offline.stored === 3);
     const stats = await page.evaluate(() => (globalThis as any).log.stats());
-    expect(stats.offline).toEqual({ stored: 3, restored: 0, dropped: 1 });
+    expect(stats.offline).toEqual({ stored: 3, restored: 0, dropped: 1, handedOffKept: 0, handedOffResent: 0 });
     expect(stats.internalErrors).toBe(0);
     const kept = JSON.parse((await page.evaluate(() => localStorage.getItem('shiplog:offline'))) as string) as unknown[][];
     expect(kept.map((entry) => (JSON.parse(entry[2] as string) as Received).seq)).toEqual([0, 1, 2]);

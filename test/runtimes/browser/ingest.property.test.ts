@@ -356,6 +356,10 @@ function checkLine(line: string, raw: Record<string, unknown>, req: Req, config:
       expect(hasOwn(record, out), 'the client user agent equal to the header is dropped').toBe(false);
       continue;
     }
+    if ((key === 'service' || key === 'env' || key === 'version') && value === record[key]) {
+      expect(hasOwn(record, out), `the client ${key} equal to the server's is dropped`).toBe(false);
+      continue;
+    }
     expect(hasOwn(record, out), `client field ${JSON.stringify(key)} written as ${JSON.stringify(out)} in ${line.slice(0, 300)}`).toBe(true);
     if (writtenAsIs(value, config.limits) && line.length < (config.limits?.maxEventBytes ?? 65_536) / 2) {
       expect(canonical(record[out])).toBe(canonical(value));
@@ -499,6 +503,19 @@ describe('ingest handler (regressions found by the property)', () => {
       clientIp: '198.51.100.7',
     });
     expect(JSON.parse(line)).not.toHaveProperty('_userAgent'); // the client's own user agent, equal to the header
+  });
+
+  it('drops the client service, env and version when the server logger writes the same values (no `_service` twin)', async () => {
+    const { handler, sink, flush } = setup(config);
+    // What a browser logger created with the same service/env/version sends, and one from another app.
+    const body = '[{"level":"info","msg":"same","service":"ingest-test","env":"test","version":"1"},{"level":"info","msg":"other","service":"shop-web","env":"test","version":"2"}]';
+    expect((await handler(post(body), { clientAddress: '198.51.100.7' })).status).toBe(204);
+    await flush();
+    const [same, other] = sink.events.map((e) => JSON.parse(e.line) as Record<string, unknown>);
+    expect(same).toMatchObject({ msg: 'same', service: 'ingest-test', env: 'test', version: '1' });
+    expect(Object.keys(same ?? {}).filter((key) => /^_+(service|env|version)$/.test(key))).toEqual([]);
+    expect(other).toMatchObject({ msg: 'other', service: 'ingest-test', _service: 'shop-web', version: '1', _version: '2' });
+    expect(other).not.toHaveProperty('_env');
   });
 
   it('writes the server fields however many keys or bytes the client fields take (default limits)', async () => {

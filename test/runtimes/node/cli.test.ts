@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { tempDir, waitFor } from './helpers.js';
+import { msgs, tempDir, waitFor } from './helpers.js';
 
 const cli = (args: string[]) =>
   spawnSync(process.execPath, [inject('cliEntry'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -24,13 +24,6 @@ function logsDir(): string {
   );
   return dir;
 }
-
-const msgs = (stdout: string): unknown[] =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { msg: unknown }).msg);
 
 describe('shiplog CLI', () => {
   it('read: JSON lines when stdout is not a terminal, with --level, --since, --grep and --limit', () => {
@@ -63,10 +56,15 @@ describe('shiplog CLI', () => {
   it('rejects bad usage with exit code 2 and the usage text', () => {
     // Names every object has (`in` finds them): accepted, they would silently match nothing.
     const names = ['constructor', '__proto__', 'toString'].map((level) => ['read', logsDir(), '--level', level]);
-    for (const args of [[], ['tail', 'x'], ['read'], ['read', 'x', '--level', 'loud'], ['read', 'x', '--since', 'soon'], ...names]) {
+    for (const args of [['read'], ['read', 'x', '--level', 'loud'], ['read', 'x', '--since', 'soon'], ...names]) {
       const result = cli(args);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('Usage: shiplog read');
+    }
+    for (const args of [[], ['tial', 'x']]) {
+      const result = cli(args);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('Usage: shiplog <command>');
     }
     expect(cli(['read', '/nonexistent/logs']).status).toBe(2);
   });

@@ -50,6 +50,14 @@ export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = '
   }
 }
 
+/** The `msg` of each JSON line a CLI printed. */
+export const msgs = (stdout: string): unknown[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { msg: unknown }).msg);
+
 /**
  * A real, tiny filesystem (tmpfs of `size`, e.g. '64k') that fills up; `grow()` remounts it at
  * `grownSize`. Undefined without root and mount permission.

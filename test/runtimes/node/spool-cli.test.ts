@@ -27,8 +27,9 @@ const logger = (url: string, dir: string): Logger =>
   createLogger({
     exit: false,
     file: false,
-    batch: { size: 5, intervalMs: 0 },
-    sinks: [httpSink({ url, retry: { maxAttempts: 1 } })],
+    batch: { intervalMs: 0 },
+    // On the sink, the size stays a limit while flushing: two batches of 5, each with a poison event.
+    sinks: [httpSink({ url, batch: { size: 5 }, retry: { maxAttempts: 1 } })],
     spool: { dir, replay: { initialDelayMs: 10, maxDelayMs: 40 } },
   });
 

@@ -25,8 +25,9 @@ describe.runIf(fs !== undefined)('spool on a full disk for real (tmpfs)', () => 
     const log = createLogger({
       exit: false,
       file: false,
-      batch: { size: 10, intervalMs: 0 },
-      sinks: [httpSink({ url: ingest.url, retry: { maxAttempts: 1 } })],
+      batch: { intervalMs: 0 },
+      // On the sink, the size stays a limit while flushing: batches of 10 fill the disk record by record.
+      sinks: [httpSink({ url: ingest.url, batch: { size: 10 }, retry: { maxAttempts: 1 } })],
       spool: { dir: path, replay: { initialDelayMs: 10, maxDelayMs: 40 } },
       onDropped: (events: readonly LogEvent[]) => {
         for (const e of events) dropped.add((JSON.parse(e.line) as { n: number }).n);
