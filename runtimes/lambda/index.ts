@@ -9,11 +9,12 @@ import { createLambdaLogger } from './create-logger.js';
 
 export * from '../../src/index.js';
 export { withShiplog, type LambdaContext, type LambdaOptions, type LoggedLambdaHandler, type WrappedLambdaHandler } from './with-shiplog.js';
+export { withShiplogStream, type LoggedStreamingHandler, type ResponseStreamLike, type WrappedStreamingHandler } from './stream.js';
+export { withShiplogCallback, type LambdaCallback, type LoggedCallbackHandler, type WrappedCallbackHandler } from './callback.js';
 export { getLogger } from './context.js';
 export { httpEventInfo, resultStatus, type EventSource, type HttpEventInfo } from './http-event.js';
 export type { FailureBufferOptions } from './create-logger.js';
 
-/** Which build this is; lets tests prove conditional exports resolve to the right file. */
 /** Which build the `shiplog` import resolved to (`'lambda'` here), for checking the conditional exports. */
 export const RUNTIME = 'lambda';
 

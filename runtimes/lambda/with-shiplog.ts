@@ -143,19 +143,30 @@ function invocationFields(context: LambdaContext, coldStart: boolean, http: Http
   return fields;
 }
 
+/** How one invocation's handler is called and what its result says; the rest is the shared lifecycle. */
+export interface LambdaCall<R> {
+  /** Runs the user's handler with the invocation's logger. */
+  call(log: RequestLogger): Promise<R>;
+  /** The HTTP status the result stands for (undefined: none). Must not throw. */
+  status(result: R | undefined, http: HttpEventInfo | undefined): number | undefined;
+}
+
+/** Runs invocations of one wrapped handler: the sandbox's logger, cold start, deadline, wide event, flush. */
+export interface LambdaInvoker {
+  invoke<E, R>(event: E, context: LambdaContext, declared: LambdaCall<R>): Promise<R>;
+  /** The sandbox's logger, created at the first invocation (undefined before). */
+  readonly logger: Logger | undefined;
+}
+
 /**
- * Wraps an async Lambda handler. Per invocation: a request logger (third argument, and
- * `getLogger()` anywhere below the handler) whose
- * `requestId` is the Lambda request id and whose events carry the X-Ray trace id; the wide
- * event (cold start, function name/version/memory, HTTP request and status for API Gateway
- * v1/v2, ALB and Function URL events) when the handler settles; then, in `finally`, a flush
- * bounded by `min(flushTimeoutMs, remaining time - marginMs)`. A thrown error is logged and
- * rethrown unchanged; the flush never replaces the handler's result or error.
+ * The one Lambda invocation, shared by the async, streaming and callback wrappers. Per
+ * invocation: a request logger whose `requestId` is the Lambda request id and whose events carry
+ * the X-Ray trace id; the wide event (cold start, function name/version/memory, HTTP request and
+ * status for API Gateway v1/v2, ALB and Function URL events) when the handler is done; then a
+ * flush bounded by `min(flushTimeoutMs, remaining time - marginMs)`, awaited before the returned
+ * promise settles. A thrown error is logged and rethrown unchanged.
  */
-export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = LambdaContext>(
-  options: LambdaOptions,
-  handler: LoggedLambdaHandler<E, R, C>,
-): WrappedLambdaHandler<E, R, C> {
+export function lambdaInvoker(options: LambdaOptions): LambdaInvoker {
   let logger = options.logger;
   let buffer: FailureBufferRoute | undefined;
   let invocations = 0;
@@ -164,7 +175,7 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
   const flushTimeoutMs = msOption(options.flushTimeoutMs, FLUSH_DEADLINES.lambdaInvocation, false);
   const onFlush = options.onFlush ?? reportIncompleteFlush;
 
-  const wrapped = async (event: E, context: C): Promise<R> => {
+  const invoke = <E, R>(event: E, context: LambdaContext, declared: LambdaCall<R>): Promise<R> => {
     if (logger === undefined) {
       const failureBuffer = options.failureBuffer === true ? {} : options.failureBuffer || undefined;
       ({ logger, buffer } = createLambdaLogger(options, failureBuffer));
@@ -178,35 +189,36 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
     const facts: LambdaContext = typeof context === 'object' && context !== null ? context : ({} as LambdaContext);
     const deadline = new InvocationDeadline(facts, marginMs);
     const sandboxLogger = logger;
+    const held = buffer;
     return runLifecycle<R>({
       logger: sandboxLogger,
       request: requestLike(facts, http),
       ...(xray === undefined ? {} : { fields: { xrayTraceId: xray } }),
       run: async (log) => {
         log.set(invocationFields(facts, coldStart, http));
-        buffer?.hold();
+        held?.hold();
         deadline.warnBefore(options.timeoutWarningMs ?? DEFAULT_TIMEOUT_WARNING_MS, (flushMs) => {
-          buffer?.release(true);
+          held?.release(true);
           const request = http === undefined ? {} : { method: http.method, path: http.path };
           log.warn('invocation about to time out', { ...request, ...log.fields, remainingMs: deadline.remainingMs() });
           void sandboxLogger.flush({ timeoutMs: flushMs });
         });
         try {
-          return await runWithLogger(log, () => handler(event, context, log));
+          return await runWithLogger(log, () => declared.call(log));
         } finally {
           deadline.cancel();
         }
       },
       outcome: (result, error, failed) => {
-        // resultStatus never throws (a result with a throwing statusCode getter has none), so
-        // the wide event, the held events and the flush cannot be skipped by the result.
-        const status = failed ? undefined : resultStatus(http?.source, result);
-        buffer?.release(failed || (status !== undefined && status >= 500));
+        // status() never throws (a result with a throwing statusCode getter has none), so the
+        // wide event, the held events and the flush cannot be skipped by the result.
+        const status = failed ? undefined : declared.status(result, http);
+        held?.release(failed || (status !== undefined && status >= 500));
         // Non-HTTP triggers (SQS, S3, direct invoke…) have no request line to name the event by.
         const message = http === undefined ? { message: 'invocation' } : {};
         return failed ? { error, ...message } : { status, ...message };
       },
-      // Lambda freezes the sandbox when the handler's promise settles: the flush is awaited, within the time left.
+      // Lambda freezes the sandbox when the handler is done: the flush is awaited, within the time left.
       flushTimeoutMs: () => deadline.flushBudget(flushTimeoutMs),
       onFlush,
       onInternalError: (internal) => {
@@ -215,5 +227,33 @@ export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = 
       },
     });
   };
-  return Object.defineProperty(wrapped, 'logger', { get: () => logger, enumerable: true }) as WrappedLambdaHandler<E, R, C>;
+  return {
+    invoke,
+    get logger() {
+      return logger;
+    },
+  };
+}
+
+/** Exposes the invoker's sandbox logger as `handler.logger`. */
+export function withLoggerProperty<F extends object>(wrapped: F, invoker: LambdaInvoker): F & { readonly logger: Logger | undefined } {
+  return Object.defineProperty(wrapped, 'logger', { get: () => invoker.logger, enumerable: true }) as F & { readonly logger: Logger | undefined };
+}
+
+/**
+ * Wraps an async Lambda handler: a request logger per invocation (third argument, and
+ * `getLogger()` anywhere below the handler), the wide event when the handler settles (status
+ * from the result's `statusCode`), then, in `finally`, the flush bounded by the time left.
+ */
+export function withShiplog<E = unknown, R = unknown, C extends LambdaContext = LambdaContext>(
+  options: LambdaOptions,
+  handler: LoggedLambdaHandler<E, R, C>,
+): WrappedLambdaHandler<E, R, C> {
+  const invoker = lambdaInvoker(options);
+  const wrapped = (event: E, context: C): Promise<R> =>
+    invoker.invoke<E, R>(event, context, {
+      call: (log) => handler(event, context, log),
+      status: (result, http) => resultStatus(http?.source, result),
+    });
+  return withLoggerProperty(wrapped, invoker);
 }

@@ -49,8 +49,8 @@ export function invocationStorage(explicit?: AsyncLocalStorageClass): AsyncLocal
 }
 
 /**
- * The logger of the invocation the caller runs in (a `fetch`, `scheduled` or `queue` handler
- * wrapped with `withShiplog`). Throws an Error that says what to do when AsyncLocalStorage is
+ * The logger of the invocation the caller runs in (a `fetch`, `scheduled`, `queue` or `email` handler
+ * wrapped with `withShiplog`, or a Durable Object's `fetch`/`alarm` wrapped with `withShiplogDurableObject`). Throws an Error that says what to do when AsyncLocalStorage is
  * unavailable or when called outside a wrapped handler.
  */
 export function getLogger(): RequestLogger {

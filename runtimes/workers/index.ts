@@ -1,7 +1,8 @@
 /**
  * shiplog for Cloudflare Workers (`shiplog/workers`, and `shiplog` under the workerd/worker
  * conditions): the core API, a logger whose sends only run inside the invocation that owns
- * them, `withShiplog` for fetch/scheduled/queue handlers, and `getLogger()`.
+ * them, `withShiplog` for fetch/scheduled/queue/email handlers, `withShiplogDurableObject` for
+ * Durable Object fetch/alarm handlers, and `getLogger()`.
  */
 import { FLUSH_DEADLINES } from '../../src/internal.js';
 
@@ -15,6 +16,14 @@ export {
   type WorkersExecutionContext,
   type ScheduledControllerLike,
 } from './with-shiplog.js';
+export {
+  withShiplogDurableObject,
+  type AlarmInvocationInfoLike,
+  type DurableObjectClass,
+  type DurableObjectStateLike,
+  type ShiplogDurableObject,
+} from './durable-object.js';
+export type { EmailSummary, ForwardableEmailMessageLike } from './email.js';
 export { getLogger, type AsyncLocalStorageClass, type AsyncLocalStorageLike } from './context.js';
 export type { MessageBatchLike, QueueMessageLike, MessageOutcome } from './queue.js';
 /** Default deadline of the flush at the end of an invocation: well under Workers' ~30 s `waitUntil` budget. */

@@ -4,54 +4,11 @@
  * ingest server had *answered* its batch before that instant (the handler cannot have seen an
  * answer that came later), so a wrapper that merely starts sending before returning fails.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM fixtures without type declarations
-import { startSandbox } from '../../../fixtures/lambda/harness.mjs';
-// @ts-expect-error plain ESM fixtures without type declarations
-import { deadIngestUrl, startIngestServer } from '../../../fixtures/lambda/ingest-server.mjs';
+import { describe, expect, it } from 'vitest';
+import { deadIngestUrl } from '../../ingest-server.js';
 // @ts-expect-error plain ESM fixtures without type declarations
 import { functionUrlEvent, restEvent, httpApiEvent } from '../../../fixtures/lambda/events.mjs';
-
-type Json = Record<string, any>;
-interface Batch { receivedAt: number; respondedAt: number; events: Json[] }
-interface Ingest { url: string; batches: Batch[]; events(): Json[]; behaviour: { delayMs?: number; status?: number; hang?: boolean }; hung: number; abandoned: number; close(): Promise<void> }
-interface Settled { ok: boolean; timedOut: boolean; result?: Json; error?: Json; sameError?: boolean; settledAt: number; elapsedMs: number; requestId: string }
-interface Sandbox {
-  invoke(event: unknown, options?: { timeoutMs?: number; traceHeader?: string }): Promise<Settled>;
-  thaw(): void;
-  isFrozen(): boolean;
-  stop(): Promise<void>;
-  stdoutEvents(): Json[];
-  stderrEvents(): Json[];
-}
-
-const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function ingest(behaviour?: { delayMs?: number; status?: number }): Promise<Ingest> {
-  const server = (await startIngestServer(behaviour)) as Ingest;
-  cleanups.push(() => server.close());
-  return server;
-}
-
-async function sandbox(exportName: string, env: Record<string, string>, modulePath?: string): Promise<Sandbox> {
-  const box = (await startSandbox({ exportName, env, modulePath })) as Sandbox;
-  cleanups.push(() => box.stop());
-  return box;
-}
-
-/** Events of one invocation whose batch the ingest server had answered before the freeze. */
-function deliveredBeforeFreeze(server: Ingest, settled: Settled): Json[] {
-  return server.batches
-    .filter((batch) => batch.respondedAt <= settled.settledAt)
-    .flatMap((batch) => batch.events)
-    .filter((event) => event.requestId === settled.requestId);
-}
-
-const wideEventOf = (events: Json[]): Json | undefined => events.find((e) => e.lambda !== undefined);
+import { TRACE, deliveredBeforeFreeze, ingest, sandbox, wideEventOf, type Json, type Settled } from './freeze-helpers.js';
 
 describe('Lambda freeze harness', () => {
   it('success: every event of the invocation was at the ingest server before the freeze', async () => {

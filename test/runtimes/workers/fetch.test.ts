@@ -55,27 +55,27 @@ describe('fetch', () => {
     const { w, ing } = await start();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    ing.behave(async () => {
+    ing.behaviour = (async () => {
       await held; // the ingest answers only after the test saw the response
       return 200;
     });
     const res = await w.mf.dispatchFetch('http://worker.test/users/7', { headers: { 'x-request-id': 'req-7' } });
     const respondedAt = Date.now();
     expect(await res.json()).toEqual({ id: '7' });
-    expect(ing.arrivals).toHaveLength(0); // nothing was delivered before the response came back
+    expect(ing.batches).toHaveLength(0); // nothing was delivered before the response came back
     release();
     await until(() => ing.events().length >= 2, 10_000, 'two events at the ingest');
     const events = ing.events().filter((e) => e.requestId === 'req-7');
     expect(events.map((e) => e.msg)).toEqual(['loading user', 'GET /users/7 200']);
     // The fixture's global-scope event (logged before any request) rode with this request's flush.
     await until(() => ing.events().some((e) => e.msg === 'isolate started'), 10_000, 'the global-scope event');
-    expect(ing.arrivals[0]!.at).toBeGreaterThanOrEqual(respondedAt);
+    expect(ing.batches[0]!.receivedAt).toBeGreaterThanOrEqual(respondedAt);
   });
 
   test('ingest answering 503 then 200: delivered by the retry inside the same waitUntil', async () => {
     const { w, ing } = await start();
     let failedOnce = false;
-    ing.behave((_, body) => {
+    ing.behaviour = ((_, body) => {
       if (failedOnce || !body.includes('retry-1')) return 200;
       failedOnce = true;
       return 503;
@@ -95,7 +95,7 @@ describe('fetch', () => {
   test('ingest hanging: at the deadline the send is aborted, nothing is dropped, and the next request delivers it', async () => {
     const { w, ing } = await start({ FLUSH_TIMEOUT_MS: '400' });
     let hang = true;
-    ing.behave(() => (hang ? 'hang' : 200));
+    ing.behaviour = (() => (hang ? 'hang' : 200));
     const res = await w.mf.dispatchFetch('http://worker.test/users/2', { headers: { 'x-request-id': 'hang-2' } });
     const respondedAt = Date.now();
     await res.text();
@@ -105,7 +105,7 @@ describe('fetch', () => {
     // Ended by the 400 ms deadline, far before the sink's own 10 s request timeout.
     expect(elapsed).toBeGreaterThanOrEqual(300);
     expect(elapsed).toBeLessThan(6000);
-    expect(ing.arrivals).toHaveLength(0);
+    expect(ing.batches).toHaveLength(0);
 
     hang = false;
     await (await w.mf.dispatchFetch('http://worker.test/users/3', { headers: { 'x-request-id': 'after-3' } })).text();
@@ -140,8 +140,8 @@ describe('fetch', () => {
     expect(ing.events().filter((e) => e.requestId !== undefined)).toHaveLength(100);
     expect(ing.events().filter((e) => e.msg === 'isolate started')).toHaveLength(1);
     // Each request sent its own batch (nothing of one request rode with another's send).
-    for (const arrival of ing.arrivals) expect(new Set(arrival.events.map((e) => e.requestId)).size).toBe(1);
-    expect(ing.arrivals.length).toBeGreaterThanOrEqual(50);
+    for (const arrival of ing.batches) expect(new Set(arrival.events.map((e) => e.requestId)).size).toBe(1);
+    expect(ing.batches.length).toBeGreaterThanOrEqual(50);
     expect(w.lines.join('\n')).not.toMatch(/different request|Cannot perform I\/O/i);
   });
 

@@ -1,13 +1,12 @@
 /**
- * Test harness: bundle a Worker, run it in workerd (miniflare), capture its console lines, and
- * a local ingest server that records what arrives and can answer slowly, fail, or hang.
+ * Test harness: bundle a Worker, run it in workerd (miniflare) and capture its console lines;
+ * the ingest server is the shared one (test/ingest-server.ts).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { afterEach } from 'vitest';
+import { startIngestServer } from '../../ingest-server.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -35,72 +34,7 @@ export async function bundleWorker(entry: string, define: Record<string, string>
 export const fixtureEntry = `${root}fixtures/workers/src/index.ts`;
 export const testWorker = (name: string): string => fileURLToPath(new URL(`./workers/${name}`, import.meta.url));
 
-/** One request that reached the ingest server. */
-export interface Arrival {
-  at: number;
-  body: string;
-  events: Record<string, unknown>[];
-}
-
-/** How the ingest server answers the n-th request (0-based): a status, or 'hang' (never answers). */
-export type IngestBehavior = (n: number, body: string) => number | 'hang' | Promise<number>;
-
-export interface Ingest {
-  url: string;
-  arrivals: Arrival[];
-  /** Every event received, in order of arrival. */
-  events(): Record<string, unknown>[];
-  /** Number of requests seen (answered or not). */
-  requests: number;
-  /** Requests left hanging whose client gave up (closed the connection). */
-  abandoned: number;
-  behave(behavior: IngestBehavior): void;
-  close(): Promise<void>;
-}
-
-export async function startIngest(): Promise<Ingest> {
-  let behavior: IngestBehavior = () => 200;
-  const hanging = new Set<http.ServerResponse>();
-  const ingest: Ingest = {
-    url: '',
-    arrivals: [],
-    requests: 0,
-    abandoned: 0,
-    events: () => ingest.arrivals.flatMap((a) => a.events),
-    behave: (b) => {
-      behavior = b;
-    },
-    close: () =>
-      new Promise((resolve) => {
-        for (const res of hanging) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', async () => {
-      const n = ingest.requests++;
-      const answer = await behavior(n, body);
-      if (answer === 'hang') {
-        hanging.add(res);
-        res.on('close', () => {
-          if (hanging.delete(res)) ingest.abandoned++;
-        });
-        return;
-      }
-      if (answer >= 200 && answer < 300) {
-        ingest.arrivals.push({ at: Date.now(), body, events: JSON.parse(body) as Record<string, unknown>[] });
-      }
-      res.writeHead(answer, { 'content-type': 'text/plain' }).end(String(answer));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  ingest.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`;
-  return ingest;
-}
+export { startIngestServer as startIngest, type IngestServer as Ingest } from '../../ingest-server.js';
 
 export interface RunningWorker {
   mf: Miniflare;
@@ -160,14 +94,14 @@ export async function startWorker(
  * For a test file whose tests each start their own Worker and ingest server: returns starters
  * whose Workers and servers are stopped after each test (Workers first).
  */
-export function stopAfterEachTest(): { startIngest: typeof startIngest; startWorker: typeof startWorker } {
+export function stopAfterEachTest(): { startIngest: typeof startIngestServer; startWorker: typeof startWorker } {
   const stops: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   });
   return {
-    startIngest: async () => {
-      const ingest = await startIngest();
+    startIngest: async (behaviour) => {
+      const ingest = await startIngestServer(behaviour);
       stops.push(() => ingest.close());
       return ingest;
     },

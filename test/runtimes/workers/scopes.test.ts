@@ -25,7 +25,7 @@ test('global-scope and late events are parked, then sent with the next invocatio
   await until(() => ing.events().some((e) => e.msg === 'late event from an ended request'), 10_000, 'the late event');
   const late = ing.events().find((e) => e.msg === 'late event from an ended request');
   expect(late?.requestId).toBe('keep-1');
-  const arrival = ing.arrivals.find((a) => a.events.some((e) => e.msg === 'late event from an ended request'));
+  const arrival = ing.batches.find((a) => a.events.some((e) => e.msg === 'late event from an ended request'));
   expect(arrival?.events.map((e) => e.requestId)).toContain('late-2');
   expect(w.lines.join('\n')).not.toMatch(/different request|Cannot perform I\/O|Disallowed operation/i);
 
