@@ -50,6 +50,7 @@ async function loop${index}(n, env) {
 
 const WORKER = `import { withShiplog } from 'shiplog/workers';
 import { initWorkersLogger, withEvlog } from 'evlog/workers';
+import { WORKER_BUNDLE } from '../fixtures/workers/bundle-options.mjs';
 
 const okResponse = () => new Response('ok');
 initWorkersLogger({ env: { service: 'bench', environment: 'production' } });
@@ -102,15 +103,8 @@ async function bundle(snapshot) {
   writeFileSync(entry, WORKER);
   const result = await esbuild.build({
     entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    external: ['node:*', 'cloudflare:*'],
+    ...WORKER_BUNDLE,
     define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
   });
   return result.outputFiles[0].text;
 }

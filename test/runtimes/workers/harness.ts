@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { afterEach } from 'vitest';
 import { startIngestServer } from '../../ingest-server.js';
+import { WORKER_BUNDLE } from '../../../fixtures/workers/bundle-options.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -14,19 +15,12 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 export async function bundleWorker(entry: string, define: Record<string, string> = {}): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    external: ['node:*', 'cloudflare:*'],
+    ...WORKER_BUNDLE,
     alias: {
       'shiplog/workers': `${root}runtimes/workers/index.ts`,
       'shiplog/hono': `${root}src/adapters/hono.ts`,
     },
     define: Object.fromEntries(Object.entries(define).map(([k, v]) => [k, JSON.stringify(v)])),
-    logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
 }
