@@ -114,7 +114,10 @@ describe('httpSink against a real server', () => {
     const log = createLogger({ vars: {}, retry: { maxAttempts: 2, initialDelayMs: 1 }, sinks: [httpSink({ url: `http://127.0.0.1:${port}/none` })] });
     log.info('x');
     expect(await log.flush()).toMatchObject({ dropped: 1 });
-    expect(log.stats().sinks.http).toMatchObject({ failures: 2, droppedByReason: { 'retries-exhausted': 1 } });
+    // Deno's fetch error has no code (only a message, which is never parsed): nothing typed says the
+    // connection was never made, so the batch is counted as one that may have arrived.
+    const reason = 'Deno' in globalThis ? 'unconfirmed' : 'retries-exhausted';
+    expect(log.stats().sinks.http).toMatchObject({ failures: 2, droppedByReason: { [reason]: 1 } });
   });
 });
 
