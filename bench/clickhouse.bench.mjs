@@ -39,7 +39,8 @@ try {
     for (let run = 0; run < RUNS; run++) {
       const table = `bench_${batchSize}_${run}`;
       await query(server.url, clickhouseTableSql({ table }));
-      const log = node.createLogger({
+      const log = node.createLogger({ console: false, // production: no development console lines
+     
         vars: {},
         service: 'bench',
         exit: false,
@@ -69,7 +70,8 @@ try {
 const fileTimes = [];
 for (let run = 0; run < RUNS; run++) {
   const dir = mkdtempSync(join(tmpdir(), 'shiplog-ch-bench-file-'));
-  const log = node.createLogger({ file: { dir, errorFile: false, maxSizeBytes: 2 ** 31 }, exit: false, vars: {}, service: 'bench' });
+  const log = node.createLogger({ console: false, // production: no development console lines
+      file: { dir, errorFile: false, maxSizeBytes: 2 ** 31 }, exit: false, vars: {}, service: 'bench' });
   const start = performance.now();
   for (let i = 0; i < EVENTS; i++) log.info(MESSAGE, FIELDS);
   const result = await log.shutdown({ timeoutMs: 60_000 });

@@ -35,7 +35,8 @@ try {
     for (let run = 1; run <= RUNS; run++) {
       progress(`${c.strategy} batchSize ${c.batchSize}: run ${run}/${RUNS}`);
       await db.exec('TRUNCATE shiplog_events');
-      const log = node.createLogger({
+      const log = node.createLogger({ console: false, // production: no development console lines
+     
         exit: false,
         vars: {},
         sinks: [node.databaseSink({ adapter: node.pgAdapter({ client: db }), delivery: { strategy: c.strategy, batchSize: c.batchSize, maxQueueSize: c.events } })], // the whole run fits the queue: this measures insert speed, not drops

@@ -40,7 +40,8 @@ const setups = {
     const { dirname } = await import('node:path');
     // Defaults of the Node entry's file sink, except rotation, pushed past the run's size so
     // the run lands in one file like pino's.
-    const log = node.createLogger({ file: { dir: dirname(file), errorFile: false, maxSizeBytes: 2 ** 31 }, exit: false, vars: {} });
+    const log = node.createLogger({ console: false, // production: no development console lines
+      file: { dir: dirname(file), errorFile: false, maxSizeBytes: 2 ** 31 }, exit: false, vars: {} });
     return {
       log: () => log.info(MESSAGE, FIELDS),
       async finish() {
@@ -52,7 +53,8 @@ const setups = {
   async 'shiplog-fsync'(file) {
     const node = await import(pathToFileURL(join(benchDist(), 'node.js')).href);
     const { dirname } = await import('node:path');
-    const log = node.createLogger({ file: { dir: dirname(file), errorFile: false, maxSizeBytes: 2 ** 31, fsync: true }, exit: false, vars: {} });
+    const log = node.createLogger({ console: false, // production: no development console lines
+      file: { dir: dirname(file), errorFile: false, maxSizeBytes: 2 ** 31, fsync: true }, exit: false, vars: {} });
     return {
       log: () => log.info(MESSAGE, FIELDS),
       async finish() {
@@ -69,7 +71,8 @@ const burstSetups = {
   async shiplog(file) {
     const node = await import(pathToFileURL(join(benchDist(), 'node.js')).href);
     const { dirname } = await import('node:path');
-    const log = node.createLogger({ file: { dir: dirname(file) }, exit: false, vars: {} }); // all defaults (rotation at 10 MiB)
+    const log = node.createLogger({ console: false, // production: no development console lines
+      file: { dir: dirname(file) }, exit: false, vars: {} }); // all defaults (rotation at 10 MiB)
     return { log: () => log.info(MESSAGE, FIELDS), finish: () => log.shutdown({ timeoutMs: 60_000 }) };
   },
   pino: (file) => setups.pino(file),

@@ -37,7 +37,8 @@ try {
       ingest.mode = 'down';
       ingest.raw.length = 0;
       ingest.stored.clear();
-      const log = node.createLogger({
+      const log = node.createLogger({ console: false, // production: no development console lines
+     
         exit: false,
         file: false,
         vars: {},

@@ -19,6 +19,7 @@ import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { repoRoot, snapshotDist } from './lib/dist-snapshot.mjs';
 import { formatNumber, markdownTable, median } from './lib/stats.mjs';
+import { WORKER_BUNDLE } from '../fixtures/workers/bundle-options.mjs';
 
 const N = Number(process.env.WORKERS_OVERHEAD_N ?? 2000);
 const ROUNDS = Number(process.env.WORKERS_OVERHEAD_ROUNDS ?? 7);
@@ -50,7 +51,6 @@ async function loop${index}(n, env) {
 
 const WORKER = `import { withShiplog } from 'shiplog/workers';
 import { initWorkersLogger, withEvlog } from 'evlog/workers';
-import { WORKER_BUNDLE } from '../fixtures/workers/bundle-options.mjs';
 
 const okResponse = () => new Response('ok');
 initWorkersLogger({ env: { service: 'bench', environment: 'production' } });

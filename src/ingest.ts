@@ -36,9 +36,9 @@ export interface IngestOptions {
    * keeps casual noise out. @default undefined (no key needed)
    */
   publicKeys?: readonly string[];
-  /** Largest body read; reading stops at the cap and the request gets 413. @default 262144 (256 KB) */
+  /** Largest body read; reading stops at the cap and the request gets 413. @default 1048576 (1 MB) */
   maxBodyBytes?: number;
-  /** Most events per request; more gets 413. @default 500 */
+  /** Most events per request; more gets 413. @default 2000 */
   maxEvents?: number;
   /** The whole body must arrive within this; a trickling client gets 408 and its stream is cancelled. @default 10000 */
   readTimeoutMs?: number;
@@ -202,8 +202,10 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
   if (!isStringArray(ownOrigins)) throw new TypeError('shiplog: createIngestHandler option "origins" must be an array of origins');
   const keys = options.publicKeys;
   if (keys !== undefined && !isStringArray(keys)) throw new TypeError('shiplog: createIngestHandler option "publicKeys" must be an array of strings');
-  const maxBodyBytes = checkInteger('maxBodyBytes', options.maxBodyBytes) ?? 262_144;
-  const maxEvents = checkInteger('maxEvents', options.maxEvents) ?? 500;
+  // At least what one flush of a default logger sends (batch.maxBytes 512 KiB, any count): a
+  // shiplog sender must never be refused by a shiplog receiver at their defaults.
+  const maxBodyBytes = checkInteger('maxBodyBytes', options.maxBodyBytes) ?? 1_048_576;
+  const maxEvents = checkInteger('maxEvents', options.maxEvents) ?? 2000;
   const readTimeoutMs = checkInteger('readTimeoutMs', options.readTimeoutMs) ?? 10_000;
   const trustedProxies = options.trustedProxies ?? 0;
   if (!(Number.isInteger(trustedProxies) && trustedProxies >= 0)) {

@@ -18,7 +18,8 @@ const setups = {
     const { basename, dirname } = await import('node:path');
     // The Node entry's own createLogger with its default file sink; rotation is pushed past the
     // run's size so the whole run lands in one file, like the other loggers' files.
-    const log = node.createLogger({
+    const log = node.createLogger({ console: false, // production: no development console lines
+     
       file: { dir: dirname(file), baseName: basename(file, '.ndjson'), maxSizeBytes: 2 ** 30 },
       vars: {},
     });

@@ -215,7 +215,7 @@ function model(config: Config, req: Req, built: Request): Expected {
   if (type !== 'application/json' && type !== 'text/plain') return none(415, 'unsupported-content-type');
   const encoding = built.headers.get('content-encoding');
   if (encoding !== null && encoding.toLowerCase() !== 'identity') return none(415, 'unsupported-content-encoding');
-  const max = config.maxBodyBytes ?? 262_144;
+  const max = config.maxBodyBytes ?? 1_048_576;
   if (Number(built.headers.get('content-length') ?? Number.NaN) > max) return none(413, 'body-too-large');
   const bytes = req.body.bytes;
   if (bytes !== null && bytes.byteLength > max) return none(413, 'body-too-large', true);
@@ -233,7 +233,7 @@ function model(config: Config, req: Req, built: Request): Expected {
     return none(400, 'bad-json', true);
   }
   if (!Array.isArray(batch)) return none(400, 'not-an-array', true);
-  if (batch.length > (config.maxEvents ?? 500)) return none(413, 'too-many-events', true);
+  if (batch.length > (config.maxEvents ?? 2000)) return none(413, 'too-many-events', true);
   if (batch.length === 0) return none(400, 'no-events', true);
   const accepted = batch.filter(isValidEvent);
   const rejected = batch.length - accepted.length;
@@ -443,7 +443,7 @@ async function runOne(setupped: Setup, config: Config, req: Req): Promise<void> 
 
   // Nothing beyond the cap is read; nothing at all before the body checks pass.
   const read = after.bytesRead - before.bytesRead;
-  const max = config.maxBodyBytes ?? 262_144;
+  const max = config.maxBodyBytes ?? 1_048_576;
   if (!expected.reads) expect(read).toBe(0);
   else if (req.chunk !== undefined) expect(read).toBeLessThanOrEqual(max + req.chunk);
 
