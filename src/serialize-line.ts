@@ -3,8 +3,14 @@
  * a line never exceeds `maxEventBytes` UTF-8 bytes. Only lines over the budget come here.
  */
 
-/** Keys the logger writes itself, kept first when a line is cut. */
-const ENVELOPE: ReadonlySet<string> = new Set(['level', 'time', 'eventId', 'msg', 'service', 'env', 'version']);
+/**
+ * Keys kept first when a line is cut: those the logger writes itself, and the provenance shiplog's
+ * ingest writes on every browser event (a cut may never make a client's event look like a server's).
+ */
+const ENVELOPE: ReadonlySet<string> = new Set([
+  'level', 'time', 'eventId', 'msg', 'service', 'env', 'version',
+  'source', 'receivedAt', 'clientTime', 'timeAdjusted', 'userAgent', 'clientIp',
+]);
 
 const CUT_MARK = ',"…":"[line cut to maxEventBytes]"';
 
@@ -41,7 +47,7 @@ function cutString(text: string, bytes: number): string {
 }
 
 /**
- * `line` (one JSON object) within `maxBytes`: the envelope first (a too long message is cut),
+ * `line` (one JSON object) within `maxBytes`: the envelope first (then the message, cut if too long),
  * then the other fields from the last to the first as long as they fit, written in their
  * original order and marked. Bound fields come before call fields in a line, so the call's own
  * fields are the last to go.
@@ -72,9 +78,12 @@ export function fitLine(line: string, maxBytes: number): string {
     pieces[index] = piece;
     left -= size;
   };
+  // The message last among them: a long one is cut to what the other envelope fields leave.
   entries.forEach(([key], index) => {
-    if (ENVELOPE.has(key)) take(index, true);
+    if (key !== 'msg' && ENVELOPE.has(key)) take(index, true);
   });
+  const msg = entries.findIndex(([key]) => key === 'msg');
+  if (msg >= 0) take(msg, true);
   for (let index = entries.length - 1; index >= 0; index--) {
     if (!ENVELOPE.has((entries[index] as [string, unknown])[0])) take(index, false);
   }

@@ -174,4 +174,17 @@ describe('line size', () => {
     expect(record.early).toBeUndefined();
     expect(String(record.msg).startsWith('mmm')).toBe(true);
   });
+
+  it("when a line is cut, the ingest's provenance fields outlast a long message (found by the ingest property test)", () => {
+    const mem = memorySink();
+    const log = createLogger({ sinks: [mem], vars: {}, limits: { maxEventBytes: 1024, maxStringLength: 600 } });
+    const provenance = { userAgent: 'U'.repeat(500), clientIp: '9'.repeat(100), receivedAt: new Date(0).toISOString(), source: 'browser' };
+    log.child({ client: 'c'.repeat(200) }).info('x'.repeat(600), provenance);
+    log.flushSync();
+    const record = mem.records()[0]!;
+    expect(utf8Length(mem.events[0]!.line)).toBeLessThanOrEqual(1024);
+    expect(record).toMatchObject(provenance);
+    expect(String(record.msg).startsWith('xxx')).toBe(true);
+    expect(record.client).toBeUndefined();
+  });
 });
