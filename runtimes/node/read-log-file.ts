@@ -109,6 +109,32 @@ export async function* readLines(path: string): AsyncGenerator<string> {
   if (rest.length > 0) yield rest;
 }
 
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The lines of a file listed a moment ago. An archive being compressed is renamed to `.gz` and
+ * its original removed meanwhile (an open file stays readable, so only a file gone before it
+ * was opened is missed): then its `.gz` is read. A file pruned meanwhile, or no active file
+ * yet, yields nothing.
+ */
+async function* linesOf(file: string): AsyncGenerator<string> {
+  let read = false;
+  if (exists(file)) {
+    for await (const line of readLines(file)) {
+      read = true;
+      yield line;
+    }
+  }
+  if (!read && !file.endsWith('.gz') && !exists(file) && exists(`${file}.gz`)) yield* readLines(`${file}.gz`);
+}
+
 const READ_LOG_KEYS = optionKeys<ReadLogOptions>({
   limit: true, level: true, since: true, until: true, filter: true, baseName: true, errors: true, archiveDir: true,
 });
@@ -139,12 +165,7 @@ export async function* readLogFile(path: string, options: ReadLogOptions = {}): 
   } else files = [path];
   let count = 0;
   for (const file of files) {
-    try {
-      statSync(file);
-    } catch {
-      continue; // rotated or pruned meanwhile, or no active file yet
-    }
-    for await (const line of readLines(file)) {
+    for await (const line of linesOf(file)) {
       const record = match(line);
       if (record === undefined) continue;
       yield record;

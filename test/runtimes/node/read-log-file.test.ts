@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseSince, readLogFile, type LogRecord, type ReadLogOptions } from '../../../runtimes/node/index.js';
 import { tempDir } from './helpers.js';
+import { compressArchive } from '../../../runtimes/node/rotation.js';
 
 const line = (level: string, time: string, msg: string, extra: Record<string, unknown> = {}): string =>
   JSON.stringify({ level, time, msg, ...extra });
@@ -77,6 +78,21 @@ describe('readLogFile', () => {
     expect((await read(dir)).map((r) => r.msg)).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect((await read(dir, { errors: true })).map((r) => r.msg)).toEqual(['error archive', 'active error']);
     expect((await read(dir, { baseName: 'other' })).map((r) => r.msg)).toEqual(['other stream']);
+  });
+
+  it('an archive compressed (renamed to .gz, original removed) after the directory was listed is read from its .gz', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'archive'));
+    const first = join(dir, 'archive', 'log.20260101T000000Z.ndjson');
+    const second = join(dir, 'archive', 'log.20260101T000100Z.ndjson');
+    writeFileSync(first, `${line('info', at(0), 'a')}\n`);
+    writeFileSync(second, `${line('info', at(1), 'b')}\n`);
+    writeFileSync(join(dir, 'log.ndjson'), `${line('info', at(2), 'c')}\n`);
+    const records = readLogFile(dir);
+    const seen = [(await records.next()).value?.msg]; // the directory is listed by now
+    expect(await compressArchive(second)).toBe(`${second}.gz`); // what rotation does in the background
+    for await (const record of records) seen.push(record.msg);
+    expect(seen).toEqual(['a', 'b', 'c']);
   });
 
   it('streams: reads a file many times larger than the heap it is given', { timeout: 120_000 }, async () => {
