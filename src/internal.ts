@@ -1,8 +1,7 @@
 /**
  * The core surface for shiplog's own runtime entries (runtimes/) and framework adapters
- * (src/adapters/): the public API plus the building blocks they assemble. Besides the public
- * entries (src/index.ts, src/ingest.ts, src/sinks/otlp.ts, src/testing.ts) this is the only core
- * module they may import (`node scripts/import-graph.mjs --check`, run by
+ * (src/adapters/): the public API plus the building blocks they assemble. Besides src/index.ts
+ * this is the only core module they may import (`node scripts/import-graph.mjs --check`, run by
  * test/unit/boundary.test.ts). Not a stable API for users.
  */
 export * from './index.js';
@@ -40,3 +39,4 @@ export {
   PerInvocationRoute,
   perInvocationRoute,
 } from './lifecycle/per-invocation-route.js';
+export { createIngestHandler, type IngestHandler, type IngestOptions } from './ingest.js';

@@ -7,8 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { createLogger, type LogEvent, type Sink } from '../../../src/index.js';
-import { createIngestHandler } from '../../../src/ingest.js';
+import { createIngestHandler, createLogger, type LogEvent, type Sink } from '../../../src/internal.js';
 import { decodeBatch, decodeOtlpLogs, type Received } from './decode.js';
 import type { Health } from './health.js';
 import type { EventStore } from './store.js';
