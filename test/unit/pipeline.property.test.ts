@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, expect, it, vi } from 'vitest';
-import { createPipeline, SinkError, type LogEvent, type Sink } from '../../src/index.js';
+import { createPipeline as createCorePipeline, SinkError, type LogEvent, type PipelineOptions, type Sink } from '../../src/index.js';
+import { createLeanPipeline, type LeanPipeline } from '../../runtimes/browser/lean/pipeline.js';
 import { abortableSend, event, seqOf } from './helpers.js';
 
 afterEach(() => {
@@ -45,7 +46,13 @@ function scripted(script: Step[]) {
   return { sink, delivered };
 }
 
-it('keeps accepted = delivered + dropped + pending, order, flush deadlines, and no timer after shutdown', async () => {
+/** Both pipelines, the core's and the browser's lean one, must keep these properties (so they cannot drift). */
+const PIPELINES: [string, (options: PipelineOptions) => LeanPipeline][] = [
+  ['core Pipeline', createCorePipeline],
+  ['lean browser pipeline', createLeanPipeline],
+];
+
+it.each(PIPELINES)('%s keeps accepted = delivered + dropped + pending, order, flush deadlines, and no timer after shutdown', async (_name, createPipeline) => {
   await fc.assert(
     fc.asyncProperty(
       fc.record({
