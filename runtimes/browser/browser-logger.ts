@@ -1,20 +1,19 @@
 import {
-  Logger,
-  PipelinesRoute,
-  assembleLogger,
-  consoleSink,
+  uncheckedConsoleSink,
   randomId,
+  RESERVED_KEYS,
   resolveOptions,
-  type Fields,
-  type FlushOptions,
-  type FlushResult,
-  type LogEvent,
+  uniqueSinkNames,
   type LoggerOptions,
   type LoggerStats,
+  type LogEvent,
   type OnDropped,
-  type Pipeline,
+  type ResolvedOptions,
 } from '../../src/internal.js';
 import { browserSink, type BrowserSink, type BrowserSinkOptions } from './browser-sink.js';
+import { createLeanLogger, type LeanLogger } from './lean/logger.js';
+import { createLeanPipeline, type LeanPipeline } from './lean/pipeline.js';
+import { leanSerializer } from './lean/serializer.js';
 import { OfflineStore, type OfflineOptions, type OfflineStats } from './offline-store.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
 import { captureUncaughtErrors } from './uncaught-errors.js';
@@ -42,35 +41,12 @@ export interface BrowserLoggerStats extends LoggerStats {
   offline: OfflineStats;
 }
 
-interface PageHooks {
-  store: OfflineStore | undefined;
-  detach: () => void;
-}
-
-/** The browser logger: a {@link Logger} that also watches the page and keeps events offline. */
-export class BrowserLogger extends Logger {
-  private hooks: PageHooks = { store: undefined, detach: () => undefined };
-
-  /** @internal */
-  attach(hooks: PageHooks): void {
-    this.hooks = hooks;
-  }
-
-  /** Counters per sink, plus the offline store's (`stored`, `restored`, `dropped`). */
-  override stats(): BrowserLoggerStats {
-    return { ...super.stats(), offline: { ...(this.hooks.store?.stats ?? { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 }) } };
-  }
-
+/** The browser logger: the lean logger (see {@link LeanLogger}) that also watches the page and keeps events offline. */
+export interface BrowserLogger extends LeanLogger {
+  /** Counters per sink, plus the offline store's (`stored`, `restored`, `dropped`, `handedOffKept`, `handedOffResent`). */
+  stats(): BrowserLoggerStats;
   /** Removes the page listeners (lifecycle, uncaught errors); the logger keeps working. */
-  detach(): void {
-    this.hooks.detach();
-  }
-
-  /** Removes the page listeners, then flushes and closes like {@link Logger.shutdown}. */
-  override shutdown(options?: FlushOptions): Promise<FlushResult> {
-    this.detach();
-    return super.shutdown(options);
-  }
+  detach(): void;
 }
 
 function sessionId(): string {
@@ -92,6 +68,16 @@ function localStore(): Storage | undefined {
 }
 
 /**
+ * Option checks (and `SHIPLOG_*` overrides) where they cost nothing in production: bundlers
+ * replace `process.env.NODE_ENV` with "production" in production builds, and this whole branch
+ * (with the core's option rules) is left out. Read at call time, never at import.
+ */
+function checkedOptions(options: BrowserLoggerOptions): ResolvedOptions {
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production') return resolveOptions(options);
+  return { ...options, level: options.level ?? 'info' };
+}
+
+/**
  * Creates the browser logger. With an `endpoint` its default sink batches to it with fetch
  * keepalive, and when the page hides, everything buffered leaves at once by `sendBeacon`
  * (events that cannot leave wait in localStorage for the next load). Without one it logs to
@@ -100,14 +86,10 @@ function localStore(): Storage | undefined {
  * called, and outside a page (server rendering, workers) it is a plain logger.
  */
 export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger {
-  const resolved = resolveOptions(options);
+  const resolved = checkedOptions(options);
   const inPage = typeof document === 'object' && typeof addEventListener === 'function';
-  const page: Fields = inPage
-    ? { session: options.sessionId ?? sessionId(), pageUrl: location.origin + location.pathname, userAgent: navigator.userAgent }
-    : {};
-  const fields = { ...page, ...resolved.fields };
   let store: OfflineStore | undefined;
-  const beaconNames = new Set<string>();
+  let beacon: [LeanPipeline, BrowserSink] | undefined;
   const report: OnDropped = (events, reason, sink) => {
     try {
       options.onDropped?.(events, reason, sink);
@@ -115,14 +97,9 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
       // The user's handler failing must not stop the rest.
     }
   };
-  resolved.onDropped = (events, reason, sink) => {
-    report(events, reason, sink);
-    // A batch that ran out of retries (network down) still waits offline for the next page load.
-    if (reason === 'retries-exhausted' && beaconNames.has(sink)) store?.save(events);
-  };
   const sinks = resolved.sinks ?? [
     resolved.endpoint === undefined
-      ? consoleSink()
+      ? uncheckedConsoleSink()
       : browserSink({
           url: resolved.endpoint,
           publicKey: options.publicKey,
@@ -134,34 +111,49 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
           retry: resolved.retry,
         }),
   ];
-  const { logger, route: plain } = assembleLogger(resolved, sinks, { fields, LoggerClass: BrowserLogger });
-  const route = plain as PipelinesRoute;
-  const beacons: [Pipeline, BrowserSink][] = [];
-  route.pipelines.forEach((pipeline, i) => {
-    const sink = sinks[i] as BrowserSink;
-    if (typeof sink.sendNow !== 'function') return;
-    beacons.push([pipeline, sink]);
-    beaconNames.add(pipeline.name);
+  const names = uniqueSinkNames(sinks);
+  const pipelines = sinks.map((sink, i) => {
+    const pipeline = createLeanPipeline({
+      sink,
+      name: names[i] as string,
+      batch: resolved.batch,
+      retry: resolved.retry,
+      maxBufferSize: resolved.maxBufferSize,
+      sendTimeoutMs: resolved.sendTimeoutMs,
+      onDropped: (events, reason, name) => {
+        report(events, reason, name);
+        // A batch that ran out of retries (network down) still waits offline for the next page load.
+        if (reason === 'retries-exhausted' && pipeline === beacon?.[0]) store?.save(events);
+      },
+    });
+    if (beacon === undefined && typeof (sink as BrowserSink).sendNow === 'function') beacon = [pipeline, sink as BrowserSink];
+    return pipeline;
   });
-  const storage = options.offline === false || beacons.length === 0 ? undefined : localStore();
-  if (storage !== undefined) {
-    store = new OfflineStore(storage, options.offline || {}, (events) => report(events, 'overflow', (beacons[0] as [Pipeline, BrowserSink])[0].name));
-  }
+  const page = inPage ? { session: options.sessionId ?? sessionId(), pageUrl: location.origin + location.pathname, userAgent: navigator.userAgent } : {};
+  const logger = createLeanLogger(resolved, leanSerializer({ ...resolved.limits, redact: resolved.redact }, RESERVED_KEYS), pipelines, { ...page, ...resolved.fields }) as BrowserLogger;
+  const storage = options.offline === false || beacon === undefined ? undefined : localStore();
+  if (storage !== undefined) store = new OfflineStore(storage, options.offline || {}, (events) => report(events, 'overflow', (beacon as [LeanPipeline, BrowserSink])[0].name));
+  const detachers: (() => void)[] = [];
+  const { stats, shutdown } = logger;
+  logger.stats = () => ({ ...stats(), offline: { ...(store?.stats ?? { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 }) } });
+  logger.detach = () => detachers.splice(0).forEach((detach) => detach());
+  logger.shutdown = (flushOptions) => {
+    logger.detach();
+    return shutdown(flushOptions);
+  };
   if (!inPage) return logger;
 
   const restore = (): void => {
     // Handed off by beacon last time, to a receiver that dedupes: sent again with the same ids, so
     // those that arrived are dropped there and those a silent outage swallowed arrive now.
     const events = [...(store?.takeHandedOff() ?? []), ...(store?.take() ?? [])];
-    if (events.length === 0) return;
-    const pipeline = (beacons[0] as [Pipeline, BrowserSink])[0];
-    for (const event of events) pipeline.push(event);
-    void pipeline.flush();
+    if (events.length === 0 || beacon === undefined) return;
+    for (const event of events) beacon[0].push(event);
+    void beacon[0].flush();
   };
   const hide = (): void => {
-    for (const pipeline of route.pipelines) {
-      const beacon = beacons.find(([p]) => p === pipeline);
-      if (beacon === undefined) {
+    for (const pipeline of pipelines) {
+      if (pipeline !== beacon?.[0]) {
         void pipeline.flush();
         continue;
       }
@@ -177,9 +169,8 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
       });
     }
   };
-  const detachers = [watchPageLifecycle(hide, restore)];
+  detachers.push(watchPageLifecycle(hide, restore));
   if (options.captureErrors !== false) detachers.push(captureUncaughtErrors(logger));
-  logger.attach({ store, detach: () => detachers.splice(0).forEach((detach) => detach()) });
   restore();
   return logger;
 }

@@ -5,7 +5,8 @@
  * `navigator` at import, so server-side rendering can import this file.
  */
 export * from '../../src/index.js';
-export { createLogger, BrowserLogger, type BrowserLoggerOptions, type BrowserLoggerStats } from './browser-logger.js';
+export { createLogger, type BrowserLogger, type BrowserLoggerOptions, type BrowserLoggerStats } from './browser-logger.js';
+export type { LeanLogger } from './lean/logger.js';
 export { browserSink, KEEPALIVE_QUOTA_BYTES, type BrowserSink, type BrowserSinkOptions } from './browser-sink.js';
 export type { OfflineOptions, OfflineStats } from './offline-store.js';
 

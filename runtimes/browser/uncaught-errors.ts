@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/internal.js';
+import type { LeanLogger } from './lean/logger.js';
 
 /**
  * `Name: message` of a thrown value, or `fallback` when it is not an Error. Never throws: the
@@ -18,7 +18,7 @@ function describe(value: unknown, fallback: () => string): string {
  * events. Resource load failures are not script errors and are left alone. Returns a function
  * that removes the listeners.
  */
-export function captureUncaughtErrors(logger: Logger): () => void {
+export function captureUncaughtErrors(logger: LeanLogger): () => void {
   const onError = (event: ErrorEvent): void => {
     const error: unknown = event.error ?? event.message;
     logger.error(

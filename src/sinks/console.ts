@@ -18,7 +18,8 @@ export interface ConsoleSinkOptions {
   name?: string;
 }
 
-const CONSOLE_SINK_KEYS = optionKeys<ConsoleSinkOptions>({ format: true, console: true, name: true });
+// Pure: a build that never calls consoleSink (the browser's lean one) leaves the option rules out.
+const CONSOLE_SINK_KEYS = /* @__PURE__ */ optionKeys<ConsoleSinkOptions>({ format: true, console: true, name: true });
 
 /**
  * Writes each event through the console method of its level (console.debug for trace,
@@ -27,6 +28,11 @@ const CONSOLE_SINK_KEYS = optionKeys<ConsoleSinkOptions>({ format: true, console
  */
 export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
   checkOptionKeys(options, CONSOLE_SINK_KEYS, 'consoleSink');
+  return uncheckedConsoleSink(options);
+}
+
+/** @internal {@link consoleSink} without its option-key check (which brings the option rules): the browser's lean build. */
+export function uncheckedConsoleSink(options: ConsoleSinkOptions = {}): Sink {
   const { format } = options;
   const write = (batch: readonly LogEvent[]): void => {
     const out = options.console ?? globalThis.console;

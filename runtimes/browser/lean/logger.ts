@@ -1,0 +1,202 @@
+import {
+  eventLine,
+  isFieldsObject,
+  isLevel,
+  LEVEL_RANK,
+  LEVELS,
+  randomIdPrefix,
+  sumResults,
+  type ChildOptions,
+  type Fields,
+  type FlushOptions,
+  type FlushResult,
+  type Level,
+  type LogMethod,
+  type LoggerStats,
+  type ResolvedOptions,
+} from '../../../src/internal.js';
+import type { LeanPipeline } from './pipeline.js';
+import type { LeanSerializer } from './serializer.js';
+
+/**
+ * The browser logger's API: the core `Logger`'s level methods, `child`, `level`, `flush`,
+ * `shutdown` (both never reject), `flushSync`, `stats` and `pending`. Request loggers and wide
+ * events (`request()`) are the server runtimes' and are left out of the browser build.
+ */
+export interface LeanLogger {
+  /** Finest detail, off by default. */
+  trace: LogMethod;
+  /** Diagnostic detail, off by default. */
+  debug: LogMethod;
+  /** Normal operation (the default level). */
+  info: LogMethod;
+  /** Something unexpected that the program handled. */
+  warn: LogMethod;
+  /** A failed operation. */
+  error: LogMethod;
+  /** The page cannot go on. */
+  fatal: LogMethod;
+  /** Fields bound to this logger (written on every event). */
+  readonly bindings: Readonly<Fields>;
+  /** Lowest level written; setting it changes it for the children that follow this logger. A bad value throws a TypeError. */
+  level: Level;
+  /** Events buffered or in flight, across sinks. */
+  readonly pending: number;
+  /** Whether events of `level` are written. */
+  isLevelEnabled(level: Level): boolean;
+  /** A logger that adds `fields` to every event; `options.level` gives it a level of its own. */
+  child(fields: Fields, options?: ChildOptions): LeanLogger;
+  /** Delivers everything accepted before the call, by the deadline. Never rejects. */
+  flush(options?: FlushOptions): Promise<FlushResult>;
+  /** Flushes, then drops what is left, stops timers and closes sinks. Never rejects. */
+  shutdown(options?: FlushOptions): Promise<FlushResult>;
+  /** Writes what is buffered through sinks that can write synchronously. */
+  flushSync(): number;
+  /** Counters per sink; accepted = delivered + dropped + pending + handedOff whenever nothing is mid-call. */
+  stats(): LoggerStats;
+}
+
+/** A level shared by a logger and the children that did not set their own. */
+interface LevelCell {
+  level: Level;
+  rank: number;
+}
+
+function checkedLevel(level: unknown): Level {
+  if (!isLevel(level)) throw new TypeError(`shiplog: level must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(level)}`);
+  return level;
+}
+
+/** `instanceof Error`, or with `acrossRealms` an Error of another realm too; false (not a throw) for a hostile Proxy. */
+function isError(value: unknown, acrossRealms?: boolean): value is Error {
+  try {
+    return value instanceof Error || (acrossRealms === true && Object.prototype.toString.call(value) === '[object Error]');
+  } catch {
+    return false;
+  }
+}
+
+/** `base` overridden by `fields`; undefined when reading `fields` throws (a getter, a hostile Proxy). */
+function mergeFields(base: Readonly<Fields>, fields: unknown): Fields | undefined {
+  try {
+    return fields != null && !isFieldsObject(fields) ? { ...base, data: fields } : { ...base, ...(fields as Fields) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes the root logger over `pipelines` (one per sink). The same event line as the core logger:
+ * `{"level","time","eventId",service/env/version,"msg",…bindings,…fields}`, cut to `maxEventBytes`.
+ */
+export function createLeanLogger(options: ResolvedOptions, serializer: LeanSerializer, pipelines: readonly LeanPipeline[], bindings: Fields): LeanLogger {
+  const counters = { sampledOut: 0, duplicateEmits: 0, internalErrors: 0 };
+  const rates = options.sample?.rates;
+  const random = options.sample?.random ?? Math.random;
+  let head = '';
+  for (const key of ['service', 'env', 'version'] as const) {
+    const value = options[key];
+    if (value !== undefined) head += `,"${key}":${serializer.string(value)}`;
+  }
+  /** Event ids: a random prefix drawn at the first event, then a counter (the same form as the core's). */
+  let prefix: string | undefined;
+  let counter = 0;
+  const idField = (): string => (options.eventId === false ? '' : `,"eventId":"${(prefix ??= randomIdPrefix().prefix)}${(counter++).toString(36)}"`);
+  const pending = (): number => pipelines.reduce((n, p) => n + p.pending, 0);
+  const settle = (result: Promise<FlushResult>): Promise<FlushResult> =>
+    result.catch(() => ({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending: pending(), timedOut: false }));
+  const all = (run: (pipeline: LeanPipeline) => Promise<FlushResult>): Promise<FlushResult> => settle(Promise.all(pipelines.map(run)).then(sumResults));
+
+  const make = (bound: Fields, cell: LevelCell, ownsCell: boolean): LeanLogger => {
+    let fragment = '';
+    try {
+      fragment = serializer.fields(bound);
+    } catch {
+      counters.internalErrors++;
+    }
+    const bind = (fields: Fields): Fields => {
+      const merged = mergeFields(bound, fields);
+      if (merged !== undefined) return merged;
+      counters.internalErrors++;
+      return { ...bound };
+    };
+    /** Whether `fields` sets a key this logger has bound (then the two are merged, the call's value winning). */
+    const overrides = (fields: unknown): boolean => {
+      if (fragment === '' || !isFieldsObject(fields)) return false;
+      try {
+        for (const key in fields) if (key in bound) return true;
+      } catch {
+        // Keys that cannot be listed (a Proxy whose traps throw): the serializer writes what it can.
+      }
+      return false;
+    };
+    const write = (level: Level, a: unknown, b?: unknown): void => {
+      try {
+        const rate = rates?.[level];
+        if (rate !== undefined && rate < 1 && random() >= rate) {
+          counters.sampledOut++;
+          return;
+        }
+        let msg: string | undefined;
+        let fields: unknown;
+        if (typeof a === 'string') {
+          msg = a;
+          fields = isError(b) ? { error: b } : b;
+        } else if (isError(a, true)) {
+          fields = { error: a };
+          try {
+            msg = typeof b === 'string' ? b : typeof a.message === 'string' ? a.message : undefined;
+          } catch {
+            // an unreadable message: the event goes without one
+          }
+        } else {
+          fields = a;
+          if (typeof b === 'string') msg = b;
+        }
+        let tail = fragment;
+        if (fields !== undefined) {
+          const merged = overrides(fields) ? mergeFields(bound, fields) : undefined;
+          tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
+        }
+        const time = Date.now();
+        const line = serializer.fit(eventLine(level, time, idField() + head, msg === undefined ? undefined : serializer.string(msg), tail));
+        for (const pipeline of pipelines) pipeline.push({ level, time, line });
+      } catch {
+        counters.internalErrors++;
+      }
+    };
+    const logger = {
+      bindings: bound,
+      get level() {
+        return cell.level;
+      },
+      set level(level: Level) {
+        const checked = checkedLevel(level);
+        // A logger following its parent's level gets its own from now on, instead of changing the parent's.
+        if (!ownsCell) cell = { level: checked, rank: 0 };
+        ownsCell = true;
+        cell.level = checked;
+        cell.rank = LEVEL_RANK[checked];
+      },
+      get pending() {
+        return pending();
+      },
+      isLevelEnabled: (level: Level) => LEVEL_RANK[level] >= cell.rank,
+      child: (fields: Fields, childOptions?: ChildOptions) => {
+        const level = childOptions?.level;
+        return make(bind(fields), level === undefined ? cell : { level: checkedLevel(level), rank: LEVEL_RANK[level] }, level !== undefined);
+      },
+      flush: (flushOptions?: FlushOptions) => all((p) => p.flush(flushOptions)),
+      shutdown: (flushOptions?: FlushOptions) => all((p) => p.shutdown(flushOptions)),
+      flushSync: () => pipelines.reduce((written, p) => written + p.flushSync(), 0),
+      stats: (): LoggerStats => ({ sinks: Object.fromEntries(pipelines.map((p) => [p.name, p.stats()])), ...counters }),
+    } as LeanLogger;
+    for (const level of LEVELS) {
+      const rank = LEVEL_RANK[level];
+      logger[level] = ((a: unknown, b?: unknown) => rank >= cell.rank && write(level, a, b)) as LogMethod;
+    }
+    return logger;
+  };
+
+  return make(bindings, { level: options.level, rank: LEVEL_RANK[options.level] }, true);
+}

@@ -1,0 +1,301 @@
+import {
+  censorUrlSecrets,
+  fitLine,
+  isBinary,
+  KeyPolicy,
+  mayHoldUrlSecret,
+  type RedactOptions,
+  type SerializeOptions,
+} from '../../../src/internal.js';
+
+/**
+ * What the lean logger needs of a serializer; the core `Serializer` (src/serialize.ts) has the
+ * same three methods and writes the same text for what a page logs (test/unit/lean-serializer.test.ts
+ * compares the two, property tests included).
+ */
+export interface LeanSerializer {
+  /** The top-level fields of an event as a fragment `,"a":1,"b":"x"`; reserved keys are written `_key`. */
+  fields(fields: unknown): string;
+  /** A bounded, JSON-safe string literal with URL secrets censored. */
+  string(text: string): string;
+  /** The event's line, cut to `maxEventBytes` UTF-8 bytes. */
+  fit(line: string): string;
+}
+
+/** Path patterns left to match below a key; null when none, 0 when one ends here (redact). */
+type Paths = readonly (readonly string[])[] | null;
+
+interface KeyInfo {
+  quoted: string;
+  topQuoted: string;
+  sensitive: boolean;
+  lower: string;
+}
+
+const ERROR_BUILTIN_KEYS = ['name', 'message', 'stack', 'code', 'cause', 'errors'];
+const TRUNCATED_KEYS = ',"…":"[truncated keys]"';
+const { hasOwnProperty, toString } = Object.prototype;
+
+/** Set while a log call made from inside a serialization (a getter that logs) is written: one level deep. */
+let busy = 0;
+
+/**
+ * The browser's serializer: JSON values, errors (with `cause` and `errors`), cycles, Dates,
+ * URLs, `toJSON`, Maps, Sets, binary data, Headers, Request and Response, bounded by depth,
+ * string length, keys, items and the event's bytes, redacted by the core's key policy (keys and
+ * URL secrets in strings) and its `paths`. Never throws. The same rules and markers as the core
+ * serializer, in closures; what it leaves out is Node's `rawHeaders` pairs.
+ */
+export function leanSerializer(options: SerializeOptions = {}, reserved: readonly string[] = []): LeanSerializer {
+  const maxDepth = options.maxDepth ?? 10;
+  const maxString = options.maxStringLength ?? 10_000;
+  const maxKeys = options.maxKeys ?? 100;
+  const maxItems = options.maxItems ?? 100;
+  const budget = Math.max(256, options.maxEventBytes ?? 65_536);
+  const maxKeyLength = options.maxKeyLength ?? 256;
+  const bigLimit = 10n ** BigInt(Math.min(maxString, 1000));
+  const redact: RedactOptions = Array.isArray(options.redact) ? { paths: options.redact as readonly string[] } : ((options.redact as RedactOptions | undefined) ?? {});
+  const policy = new KeyPolicy(redact);
+  const rootPaths: Paths = redact.paths?.length ? redact.paths.map((p) => p.toLowerCase().split('.')) : null;
+  const censorText = redact.censor ?? '[REDACTED]';
+  const censor = JSON.stringify(censorText);
+  const keys = new Map<string, KeyInfo>();
+  let size = 0;
+  let stack: object[] = [];
+
+  const mark = (json: string): string => {
+    size += json.length;
+    return json;
+  };
+
+  const string = (text: string): string => {
+    if (text.length > maxString) text = `${text.slice(0, maxString)}…[truncated ${text.length - maxString} chars]`;
+    if (policy.urls && mayHoldUrlSecret(text)) text = censorUrlSecrets(text, policy, censorText);
+    return mark(JSON.stringify(text));
+  };
+
+  const describeText = (error: unknown, prefix: string): string => {
+    let text: string;
+    try {
+      if (error instanceof Error) {
+        const message = error.message;
+        text = `${String(error.name).slice(0, 200)}: ${typeof message === 'string' ? message.slice(0, maxString) : String(message).slice(0, 200)}`;
+      } else text = (typeof error === 'string' ? error : String(error)).slice(0, maxString);
+    } catch {
+      text = 'unprintable error';
+    }
+    return `${prefix}${text}]`;
+  };
+  const describe = (error: unknown, prefix = '[Throws: '): string => string(describeText(error, prefix));
+
+  const keyInfo = (key: string): KeyInfo => {
+    let info = keys.get(key);
+    if (info === undefined) {
+      const written = key.length > maxKeyLength ? `${key.slice(0, maxKeyLength)}…[truncated ${key.length - maxKeyLength} chars]` : key;
+      const quoted = `,${JSON.stringify(written)}:`;
+      info = { quoted, topQuoted: reserved.includes(key) ? `,${JSON.stringify(`_${key}`)}:` : quoted, sensitive: policy.isSensitive(key), lower: written.toLowerCase() };
+      if (keys.size < 4096 && key.length <= maxKeyLength) keys.set(key, info);
+    }
+    return info;
+  };
+
+  /** Path patterns that continue below `key`, or 0 when one ends here. */
+  const descend = (paths: NonNullable<Paths>, key: string): Paths | 0 => {
+    let next: (readonly string[])[] | null = null;
+    for (const path of paths) {
+      if (path[0] !== '*' && path[0] !== key) continue;
+      if (path.length === 1) return 0;
+      (next ??= []).push(path.slice(1));
+    }
+    return next;
+  };
+
+  const member = (parent: object, key: string | number, depth: number, paths: Paths, info?: KeyInfo): string | undefined => {
+    const childPaths = paths === null ? null : descend(paths, info === undefined ? String(key) : info.lower);
+    if (info?.sensitive === true || childPaths === 0) return mark(censor);
+    try {
+      return value((parent as Record<string | number, unknown>)[key], depth + 1, childPaths);
+    } catch (error) {
+      return describe(error);
+    }
+  };
+
+  const objectBody = (v: object, depth: number, paths: Paths, top: boolean, skip?: readonly string[]): string => {
+    let out = '';
+    let seen = 0;
+    for (const key in v) {
+      if (!hasOwnProperty.call(v, key) || skip?.includes(key)) continue;
+      if (++seen > maxKeys || size > budget) return out + mark(TRUNCATED_KEYS);
+      const info = keyInfo(key);
+      const piece = member(v, key, depth, paths, info);
+      if (piece === undefined) continue;
+      const quoted = top ? info.topQuoted : info.quoted;
+      size += quoted.length;
+      if (size > budget) return out + mark(TRUNCATED_KEYS);
+      out += quoted + piece;
+    }
+    return out;
+  };
+
+  const braced = (v: object, depth: number, paths: Paths): string => {
+    size += 2;
+    return `{${objectBody(v, depth, paths, false).slice(1)}}`;
+  };
+
+  const array = (items: readonly unknown[], depth: number, paths: Paths, total = items.length): string => {
+    const n = Math.min(items.length, maxItems);
+    let out = '';
+    let i = 0;
+    size += 2;
+    for (; i < n && size <= budget; i++) {
+      const piece = member(items, i, depth, paths) ?? 'null';
+      size += piece.length + 1;
+      if (size > budget) break;
+      out += `,${piece}`;
+    }
+    if (total > i) out += mark(`,"[… ${total - i} more items]"`);
+    return `[${out.slice(1)}]`;
+  };
+
+  const binary = (v: ArrayBufferView | ArrayBuffer): string => {
+    let bytes = 0;
+    try {
+      bytes = v.byteLength;
+    } catch {
+      // a detached buffer or a spoofed view: size unknown
+    }
+    return string(`[${toString.call(v).slice(8, -1).slice(0, 64)}(${bytes})]`);
+  };
+
+  const error = (e: Error, depth: number, paths: Paths): string => {
+    const fields: Record<string, unknown> = {};
+    for (const key of ['name', 'message', 'stack', 'code']) {
+      try {
+        const item = (e as unknown as Record<string, unknown>)[key];
+        if (item !== undefined) fields[key] = item;
+      } catch (thrown) {
+        fields[key] = describeText(thrown, '[Throws: ');
+      }
+    }
+    let out = objectBody(fields, depth, paths, false) + objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
+    try {
+      if ('cause' in e && e.cause !== undefined) out += `,"cause":${member(e, 'cause', depth, paths, keyInfo('cause')) ?? 'null'}`;
+      if (Array.isArray((e as { errors?: unknown }).errors)) out += `,"errors":${member(e, 'errors', depth, paths, keyInfo('errors')) ?? 'null'}`;
+    } catch (thrown) {
+      out += `,"cause":${describe(thrown)}`;
+    }
+    size += 2;
+    return `{${out.slice(1)}}`;
+  };
+
+  /** Values with a prototype: errors, dates, URLs, toJSON, collections, web objects, class instances. */
+  const special = (v: object, depth: number, paths: Paths): string => {
+    if (isBinary(v)) return binary(v);
+    const tag = toString.call(v).slice(8, -1);
+    if (tag === 'Error' || v instanceof Error) return error(v as Error, depth, paths);
+    if (tag === 'Date') {
+      const time = Date.prototype.getTime.call(v);
+      return mark(Number.isNaN(time) ? '"Invalid Date"' : `"${Date.prototype.toISOString.call(v)}"`);
+    }
+    if (typeof URL === 'function' && v instanceof URL) return string(v.href);
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') {
+      const json: unknown = toJSON.call(v);
+      if (typeof json !== 'object' || json === null) return value(json, depth, paths) ?? mark('null');
+      if (isBinary(json)) return binary(json);
+      return Array.isArray(json) ? array(json, depth, paths) : braced(json, depth, paths);
+    }
+    let plain: object = v;
+    if (v instanceof Map) {
+      const entries: Record<string, unknown> = {};
+      let n = 0;
+      for (const [key, item] of v) {
+        if (n++ > maxKeys) break;
+        entries[typeof key === 'string' ? key : String(key).slice(0, maxKeyLength + 1)] = item;
+      }
+      plain = entries;
+    } else if (v instanceof Set) {
+      const items: unknown[] = [];
+      for (const item of v) {
+        if (items.length === maxItems) break;
+        items.push(item);
+      }
+      return array(items, depth, paths, v.size);
+    } else if (typeof Headers === 'function' && v instanceof Headers) {
+      const entries: Record<string, string> = {};
+      v.forEach((item, key) => {
+        entries[key] = item;
+      });
+      plain = entries;
+    } else if (typeof Request === 'function' && v instanceof Request) {
+      plain = { method: v.method, url: v.url, headers: v.headers };
+    } else if (typeof Response === 'function' && v instanceof Response) {
+      plain = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
+    } else if (tag === 'RegExp' || tag === 'Promise' || tag === 'WeakMap') {
+      return string(String(v));
+    }
+    return braced(plain, depth, paths);
+  };
+
+  const object = (v: object, depth: number, paths: Paths): string => {
+    if (stack.includes(v)) return mark('"[Circular]"');
+    if (depth >= maxDepth) return mark(Array.isArray(v) ? '"[Array]"' : '"[Object]"');
+    stack.push(v);
+    try {
+      if (Array.isArray(v)) return array(v, depth, paths);
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if ((proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function') return braced(v, depth, paths);
+      return special(v, depth, paths);
+    } catch (thrown) {
+      return describe(thrown, '[Unserializable: ');
+    } finally {
+      stack.pop();
+    }
+  };
+
+  /** JSON for `v`, or undefined when it is omitted (undefined, functions, symbols). */
+  const value = (v: unknown, depth: number, paths: Paths): string | undefined => {
+    switch (typeof v) {
+      case 'string':
+        return string(v);
+      case 'number':
+        return mark(Number.isFinite(v) ? String(v) : `"${v}"`);
+      case 'boolean':
+        size += 5;
+        return String(v);
+      case 'bigint':
+        // Decimal conversion of a huge BigInt costs far more than comparing it with a bound.
+        return v < bigLimit && v > -bigLimit
+          ? mark(`"${v}"`)
+          : string(`[BigInt ~${Math.ceil((v < 0n ? -v : v).toString(16).length * 4 * Math.LOG10E * Math.LN2)} digits]`);
+      case 'object':
+        return v === null ? 'null' : object(v, depth, paths);
+      default:
+        return undefined;
+    }
+  };
+
+  return {
+    fields(input) {
+      // A log call made while a value is being written (a getter that logs) gets fresh state, one level deep.
+      if (busy > 1) return ',"serializationError":"[re-entrant log call]"';
+      const outer = [size, stack] as const;
+      busy++;
+      size = 0;
+      stack = [];
+      try {
+        if (typeof input === 'object' && input !== null && !Array.isArray(input) && !isBinary(input)) return objectBody(input, 0, rootPaths, true);
+        // Fields that are not an object (a string, an array, bytes) still reach the event, under `data`.
+        const written = value(input, 0, rootPaths);
+        return written === undefined ? '' : `,"data":${written}`;
+      } catch (thrown) {
+        return `,"serializationError":${describe(thrown)}`;
+      } finally {
+        busy--;
+        [size, stack] = outer;
+      }
+    },
+    string,
+    fit: (line) => (line.length * 3 <= budget ? line : fitLine(line, budget)),
+  };
+}
