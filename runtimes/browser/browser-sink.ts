@@ -2,7 +2,7 @@ import type { RetryOptions } from '../../src/internal.js';
 import { parseRetryAfter } from '../../src/internal.js';
 import type { LogEvent } from '../../src/internal.js';
 import type { BatchOptions, Sink, SinkContext } from '../../src/internal.js';
-import { isRetryableStatus, SinkError } from '../../src/internal.js';
+import { isRetryableStatus } from '../../src/internal.js';
 
 /** Bytes the browser lets all in-flight keepalive requests and beacons of a page carry together. */
 export const KEEPALIVE_QUOTA_BYTES = 65_536;
@@ -124,7 +124,8 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
         if (!response.ok) {
           const status = response.status;
           const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-          throw new SinkError(`HTTP ${status} from log endpoint`, { status, retryable: isRetryableStatus(status), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+          // A SinkError by shape (the class would add its weight to every page): the pipeline reads these fields.
+          throw Object.assign(new Error(`HTTP ${status} from log endpoint`), { name: 'SinkError', status, retryable: isRetryableStatus(status), retryAfterMs });
         }
         sent += chunk.events.length;
         progress.set(batch, sent);

@@ -1,11 +1,12 @@
 import {
   backoffDelay,
-  classifyError,
   clearTimer,
   DEFAULT_FLUSH_TIMEOUT_MS,
   describeError,
   idempotencyKeyOf,
   isMilliseconds,
+  isRetryableStatus,
+  MAX_RETRY_AFTER_MS,
   PIPELINE_DEFAULTS,
   startTimer,
   type DropReason,
@@ -50,6 +51,35 @@ export interface LeanPipeline {
 let feeding = 0;
 
 type Outcome = 0 | 1 | { error: unknown }; // 0: delivered, 1: abandoned
+
+/**
+ * The core's `classifyError` (src/sink-error.ts) for what a browser sees, by type, never by
+ * message text: a SinkError (or its shape) says itself; an HTTP status follows the HTTP rules
+ * (408, 429, 5xx retryable; an answer means it arrived); a SyntaxError (cannot be encoded) is
+ * final; anything else (a network TypeError, a timeout) is retryable and may have arrived. Not
+ * here: Node's error codes for a connection never made, which no browser fetch error carries.
+ */
+function classify(error: unknown): { retryable: boolean; retryAfterMs?: number; outcomeUnknown: boolean } {
+  let retryable = true;
+  let delay: unknown;
+  let outcomeUnknown = true;
+  try {
+    const e = Object(error) as { name?: unknown; retryable?: unknown; retryAfterMs?: unknown; status?: unknown; statusCode?: unknown; outcomeUnknown?: unknown };
+    const status = typeof e.status === 'number' ? e.status : e.statusCode;
+    if (e.name === 'SinkError' && typeof e.retryable === 'boolean') {
+      retryable = e.retryable;
+      delay = e.retryAfterMs;
+      outcomeUnknown = e.outcomeUnknown === true;
+    } else if (typeof status === 'number' && status >= 400 && status < 600) {
+      retryable = isRetryableStatus(status);
+      outcomeUnknown = false;
+    } else if (e.name === 'SyntaxError') retryable = outcomeUnknown = false;
+  } catch {
+    // A failure that cannot even be read (a Proxy, a throwing getter) is taken as transient.
+  }
+  // A delay that is not a finite number >= 0 could never arm a timer: the backoff is used instead.
+  return isMilliseconds(delay) ? { retryable, retryAfterMs: Math.min(delay, MAX_RETRY_AFTER_MS), outcomeUnknown } : { retryable, outcomeUnknown };
+}
 
 /** Creates a lean pipeline for one sink (see {@link LeanPipeline}). */
 export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
@@ -148,7 +178,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
       record(error);
       const written = writtenBefore(error, events.length);
       delivered += written;
-      drop(events.slice(written), classifyError(error).retryable ? 'overflow' : 'rejected');
+      drop(events.slice(written), classify(error).retryable ? 'overflow' : 'rejected');
     }
     return events.length;
   };
@@ -259,7 +289,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
       failures++;
       record(outcome.error);
       // A sink that threw before returning a promise sent nothing, unless its error says otherwise.
-      const unknown = started ? classifyError(outcome.error).outcomeUnknown : (outcome.error as { outcomeUnknown?: unknown } | null)?.outcomeUnknown === true;
+      const unknown = started ? classify(outcome.error).outcomeUnknown : (outcome.error as { outcomeUnknown?: unknown } | null)?.outcomeUnknown === true;
       if (inFlight === batch) mayHaveArrived = before || unknown;
     }
     return outcome;
@@ -270,7 +300,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
     for (let n = 1; ; n++) {
       const outcome = await attempt(batch, n);
       if (typeof outcome !== 'object' || inFlight !== batch) return;
-      const { retryable, retryAfterMs } = classifyError(outcome.error);
+      const { retryable, retryAfterMs } = classify(outcome.error);
       if (!retryable || n >= retry.maxAttempts) {
         inFlight = [];
         const written = writtenBefore(outcome.error, batch.length);
