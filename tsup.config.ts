@@ -8,6 +8,8 @@ export const entries = {
   workers: 'runtimes/workers/index.ts',
   edge: 'runtimes/edge/index.ts',
   browser: 'runtimes/browser/index.ts',
+  // Internal, not in package.json exports: keeps the browser's lean core in chunks apart from the full Logger (see src/lean/index.ts).
+  'browser-core': 'src/lean/index.ts',
   node: 'runtimes/node/index.ts',
   cli: 'runtimes/node/cli.ts',
   // `shiplog dev` (collector, store, viewer server); internal, not in package.json exports.

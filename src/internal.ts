@@ -6,16 +6,12 @@
  */
 export * from './index.js';
 export { assembleLogger, createLoggerWith, consoleDefaults, type DefaultSinks, type LoggerAssembly, type MakeRoute } from './create-logger.js';
-export { Logger, RequestLogger, type ChildOptions, type LogMethod, type Outcome } from './logger.js';
+export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
 export { LoggerCore, type LoggerCounters, type LoggerStats } from './logger-core.js';
 export { RESERVED_KEYS, eventLine, isoTime, lineHead } from './event-line.js';
-export { eventIdOf, idempotencyKeyOf, randomIdPrefix } from './event-id.js';
-// The browser's lean core (runtimes/browser/lean) reuses these instead of copying them.
-export { KeyPolicy } from './redact.js';
-export { censorUrlSecrets, mayHoldUrlSecret } from './redact-url.js';
-export { fitLine } from './serialize-line.js';
-export { isBinary, isFieldsObject } from './serialize.js';
-export { uncheckedConsoleSink } from './sinks/console.js';
+export { eventIdOf, idempotencyKeyOf } from './event-id.js';
+// The browser's lean core (logger, serializer, pipeline) and what the browser runtime uses besides.
+export * from './lean/index.js';
 export { checkOptionKeys, checkSinkOptionKeys, closestKey, optionKeys, resolveOptions, type ResolvedOptions } from './options.js';
 export { RingBuffer } from './ring-buffer.js';
 export { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';

@@ -1,9 +1,14 @@
 import {
+  createLeanLogger,
+  createLeanPipeline,
+  leanSerializer,
   uncheckedConsoleSink,
   randomId,
   RESERVED_KEYS,
   resolveOptions,
   uniqueSinkNames,
+  type LeanLogger,
+  type LeanPipeline,
   type LoggerOptions,
   type LoggerStats,
   type LogEvent,
@@ -11,10 +16,7 @@ import {
   type ResolvedOptions,
 } from '../../src/internal.js';
 import { browserSink, type BrowserSink, type BrowserSinkOptions } from './browser-sink.js';
-import { createLeanLogger, type LeanLogger } from './lean/logger.js';
-import { createLeanPipeline, type LeanPipeline } from './lean/pipeline.js';
-import { leanSerializer } from './lean/serializer.js';
-import { OfflineStore, type OfflineOptions, type OfflineStats } from './offline-store.js';
+import { createOfflineStore, type OfflineOptions, type OfflineStats, type OfflineStore } from './offline-store.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
 import { captureUncaughtErrors } from './uncaught-errors.js';
 
@@ -100,16 +102,8 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
   const sinks = resolved.sinks ?? [
     resolved.endpoint === undefined
       ? uncheckedConsoleSink()
-      : browserSink({
-          url: resolved.endpoint,
-          publicKey: options.publicKey,
-          headers: options.headers,
-          maxRequestBytes: options.maxRequestBytes,
-          maxKeepaliveInFlight: options.maxKeepaliveInFlight,
-          timeoutMs: resolved.sendTimeoutMs,
-          batch: resolved.batch,
-          retry: resolved.retry,
-        }),
+      : // The page options (publicKey, headers, maxRequestBytes, maxKeepaliveInFlight) pass through by name.
+        browserSink({ ...options, url: resolved.endpoint, timeoutMs: resolved.sendTimeoutMs, batch: resolved.batch, retry: resolved.retry }),
   ];
   const names = uniqueSinkNames(sinks);
   const pipelines = sinks.map((sink, i) => {
@@ -132,7 +126,7 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
   const page = inPage ? { session: options.sessionId ?? sessionId(), pageUrl: location.origin + location.pathname, userAgent: navigator.userAgent } : {};
   const logger = createLeanLogger(resolved, leanSerializer({ ...resolved.limits, redact: resolved.redact }, RESERVED_KEYS), pipelines, { ...page, ...resolved.fields }) as BrowserLogger;
   const storage = options.offline === false || beacon === undefined ? undefined : localStore();
-  if (storage !== undefined) store = new OfflineStore(storage, options.offline || {}, (events) => report(events, 'overflow', (beacon as [LeanPipeline, BrowserSink])[0].name));
+  if (storage !== undefined) store = createOfflineStore(storage, options.offline || {}, (events) => report(events, 'overflow', (beacon as [LeanPipeline, BrowserSink])[0].name));
   const detachers: (() => void)[] = [];
   const { stats, shutdown } = logger;
   logger.stats = () => ({ ...stats(), offline: { ...(store?.stats ?? { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 }) } });

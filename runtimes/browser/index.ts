@@ -6,7 +6,7 @@
  */
 export * from '../../src/index.js';
 export { createLogger, type BrowserLogger, type BrowserLoggerOptions, type BrowserLoggerStats } from './browser-logger.js';
-export type { LeanLogger } from './lean/logger.js';
+export type { LeanLogger } from '../../src/internal.js';
 export { browserSink, KEEPALIVE_QUOTA_BYTES, type BrowserSink, type BrowserSinkOptions } from './browser-sink.js';
 export type { OfflineOptions, OfflineStats } from './offline-store.js';
 

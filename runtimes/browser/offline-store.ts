@@ -46,94 +46,44 @@ function isStored(entry: unknown): entry is Stored {
   }
 }
 
+/** A bounded queue of events in localStorage; see {@link createOfflineStore}. */
+export interface OfflineStore {
+  readonly stats: OfflineStats;
+  /** Appends events; the oldest are dropped (and reported) when over the bound or the quota. */
+  save(events: readonly LogEvent[]): void;
+  /** Reads every stored event and clears the storage. */
+  take(): LogEvent[];
+  /** Keeps events a beacon took (see {@link createOfflineStore}); what does not fit is forgotten, not dropped: it was sent. */
+  keepHandedOff(events: readonly LogEvent[]): void;
+  /** Reads the kept handed-off events (and forgets them) to send them again. */
+  takeHandedOff(): LogEvent[];
+}
+
 /**
  * A bounded queue of events in localStorage: `save` appends (dropping the oldest over the
  * bound), `take` reads and clears. Storage that is missing, full or blocked (private mode,
- * sandboxed frames) never throws; what cannot be kept is counted and reported.
+ * sandboxed frames) never throws; what cannot be kept is counted and reported. Events handed
+ * off by beacon are kept apart, under `<key>:handed-off` (its own bound, `maxBytes`, newest
+ * kept), until the next page load sends them again with the same ids: only for receivers that
+ * dedupe by `eventId`, elsewhere every beacon would arrive twice. `sentOnce` marks that list:
+ * what does not fit there was already sent once, so it is forgotten, not reported dropped.
  */
-export class OfflineStore {
-  readonly stats: OfflineStats = { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 };
-  /**
-   * Events handed off by beacon, kept under `<key>:handed-off` (its own bound, `maxBytes`, newest
-   * kept) until the next page load sends them again with the same ids. Only for receivers that
-   * dedupe by `eventId`: elsewhere every beacon would arrive twice.
-   */
-  readonly handedOff: OfflineStore | undefined;
-  private readonly key: string;
-  private readonly maxBytes: number;
-
-  constructor(
-    private readonly storage: Storage,
-    options: OfflineOptions,
-    private readonly onDropped: (events: readonly LogEvent[]) => void,
-    /** A handed-off list: what does not fit was already sent once, so it is forgotten, not reported dropped. */
-    private readonly sentOnce = false,
-  ) {
-    this.key = options.key ?? 'shiplog:offline';
-    this.maxBytes = options.maxBytes ?? 262_144;
-    this.handedOff = sentOnce ? undefined : new OfflineStore(storage, { ...options, key: `${this.key}:handed-off` }, onDropped, true);
-  }
-
-  /** Keeps events a beacon took (see {@link handedOff}); what does not fit is forgotten, not dropped: it was sent. */
-  keepHandedOff(events: readonly LogEvent[]): void {
-    if (this.handedOff === undefined || events.length === 0) return;
-    this.handedOff.save(events);
-    this.stats.handedOffKept += events.length;
-  }
-
-  /** Reads the kept handed-off events (and forgets them) to send them again. */
-  takeHandedOff(): LogEvent[] {
-    const events = this.handedOff?.take() ?? [];
-    this.stats.handedOffResent += events.length;
-    return events;
-  }
-
-  /** Appends events; the oldest are dropped (and reported) when over the bound or the quota. */
-  save(events: readonly LogEvent[]): void {
-    if (events.length === 0) return;
-    const all = [...this.read(), ...events];
-    let size = 2;
-    let keep = all.length;
-    // Newest events win: walk back from the end until the bound is reached.
-    while (keep > 0) {
-      const event = all[keep - 1] as LogEvent;
-      // Exactly what the entry adds: `["level",time,"escaped line"],`
-      const next = size + JSON.stringify(event.line).length + event.level.length + String(event.time).length + 6;
-      if (next > this.maxBytes) break;
-      size = next;
-      keep--;
-    }
-    let kept = all.slice(keep);
-    let dropped = all.slice(0, keep);
-    while (!this.write(kept) && kept.length > 0) {
-      const half = Math.ceil(kept.length / 2);
-      dropped = [...dropped, ...kept.slice(0, half)];
-      kept = kept.slice(half);
-    }
-    this.stats.stored += events.length;
-    if (dropped.length > 0 && !this.sentOnce) {
-      this.stats.dropped += dropped.length;
-      this.onDropped(dropped);
-    }
-  }
-
-  /** Reads every stored event and clears the storage. */
-  take(): LogEvent[] {
-    const events = this.read();
-    try {
-      this.storage.removeItem(this.key);
-    } catch {
-      return [];
-    }
-    this.stats.restored += events.length;
-    return events;
-  }
+export function createOfflineStore(
+  storage: Storage,
+  options: OfflineOptions,
+  onDropped: (events: readonly LogEvent[]) => void,
+  sentOnce = false,
+): OfflineStore {
+  const key = options.key ?? 'shiplog:offline';
+  const maxBytes = options.maxBytes ?? 262_144;
+  const stats: OfflineStats = { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 };
+  const handedOff = sentOnce ? undefined : createOfflineStore(storage, { ...options, key: `${key}:handed-off` }, onDropped, true);
 
   /** Stored events; entries that are not (corrupt content, another script's data) are skipped and counted as dropped. */
-  private read(): LogEvent[] {
+  const read = (): LogEvent[] => {
     let text: string | null;
     try {
-      text = this.storage.getItem(this.key);
+      text = storage.getItem(key);
     } catch {
       return []; // blocked storage: nothing was kept
     }
@@ -142,27 +92,79 @@ export class OfflineStore {
     try {
       parsed = JSON.parse(text);
     } catch {
-      parsed = undefined;
+      // counted below
     }
     if (!Array.isArray(parsed)) {
-      this.stats.dropped++; // unreadable content under our key: whatever it held is gone
+      stats.dropped++; // unreadable content under our key: whatever it held is gone
       return [];
     }
     const events: LogEvent[] = [];
     for (const entry of parsed as unknown[]) {
       if (isStored(entry)) events.push({ level: entry[0], time: entry[1], line: entry[2] } as LogEvent);
-      else this.stats.dropped++;
+      else stats.dropped++;
     }
     return events;
-  }
+  };
 
-  private write(events: readonly LogEvent[]): boolean {
+  const write = (events: readonly LogEvent[]): boolean => {
     try {
-      if (events.length === 0) this.storage.removeItem(this.key);
-      else this.storage.setItem(this.key, JSON.stringify(events.map((e): Stored => [e.level, e.time, e.line])));
+      if (events.length === 0) storage.removeItem(key);
+      else storage.setItem(key, JSON.stringify(events.map((e): Stored => [e.level, e.time, e.line])));
       return true;
     } catch {
       return false;
     }
-  }
+  };
+
+  const store: OfflineStore = {
+    stats,
+    save(events) {
+      if (events.length === 0) return;
+      const all = [...read(), ...events];
+      let size = 2;
+      let keep = all.length;
+      // Newest events win: walk back from the end until the bound is reached.
+      while (keep > 0) {
+        const event = all[keep - 1] as LogEvent;
+        // Exactly what the entry adds: `["level",time,"escaped line"],`
+        const next = size + JSON.stringify(event.line).length + event.level.length + String(event.time).length + 6;
+        if (next > maxBytes) break;
+        size = next;
+        keep--;
+      }
+      let kept = all.slice(keep);
+      let dropped = all.slice(0, keep);
+      while (!write(kept) && kept.length > 0) {
+        const half = Math.ceil(kept.length / 2);
+        dropped = [...dropped, ...kept.slice(0, half)];
+        kept = kept.slice(half);
+      }
+      stats.stored += events.length;
+      if (dropped.length > 0 && !sentOnce) {
+        stats.dropped += dropped.length;
+        onDropped(dropped);
+      }
+    },
+    take() {
+      const events = read();
+      try {
+        storage.removeItem(key);
+      } catch {
+        return [];
+      }
+      stats.restored += events.length;
+      return events;
+    },
+    keepHandedOff(events) {
+      if (handedOff === undefined || events.length === 0) return;
+      handedOff.save(events);
+      stats.handedOffKept += events.length;
+    },
+    takeHandedOff() {
+      const events = handedOff?.take() ?? [];
+      stats.handedOffResent += events.length;
+      return events;
+    },
+  };
+  return store;
 }

@@ -1,4 +1,4 @@
-import type { LeanLogger } from './lean/logger.js';
+import type { LeanLogger } from '../../src/internal.js';
 
 /**
  * `Name: message` of a thrown value, or `fallback` when it is not an Error. Never throws: the

@@ -1,6 +1,7 @@
 import type { LogEvent } from '../event.js';
 import { checkOptionKeys, optionKeys } from '../options.js';
 import type { Sink } from '../pipeline.js';
+import { uncheckedConsoleSink } from './console-write.js';
 
 /** The console methods a console sink calls. */
 export type ConsoleLike = Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
@@ -18,8 +19,7 @@ export interface ConsoleSinkOptions {
   name?: string;
 }
 
-// Pure: a build that never calls consoleSink (the browser's lean one) leaves the option rules out.
-const CONSOLE_SINK_KEYS = /* @__PURE__ */ optionKeys<ConsoleSinkOptions>({ format: true, console: true, name: true });
+const CONSOLE_SINK_KEYS = optionKeys<ConsoleSinkOptions>({ format: true, console: true, name: true });
 
 /**
  * Writes each event through the console method of its level (console.debug for trace,
@@ -29,18 +29,4 @@ const CONSOLE_SINK_KEYS = /* @__PURE__ */ optionKeys<ConsoleSinkOptions>({ forma
 export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
   checkOptionKeys(options, CONSOLE_SINK_KEYS, 'consoleSink');
   return uncheckedConsoleSink(options);
-}
-
-/** @internal {@link consoleSink} without its option-key check (which brings the option rules): the browser's lean build. */
-export function uncheckedConsoleSink(options: ConsoleSinkOptions = {}): Sink {
-  const { format } = options;
-  const write = (batch: readonly LogEvent[]): void => {
-    const out = options.console ?? globalThis.console;
-    for (const event of batch) {
-      const { level } = event;
-      // console.trace would print a stack trace, and there is no console.fatal.
-      out[level === 'trace' ? 'debug' : level === 'fatal' ? 'error' : level](format ? format(event) : event.line);
-    }
-  };
-  return { name: options.name ?? 'console', batch: { size: 1, intervalMs: 0 }, write, writeSync: write };
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Serializer, type SerializeOptions } from '../../src/index.js';
 import { RESERVED_KEYS } from '../../src/internal.js';
-import { leanSerializer } from '../../runtimes/browser/lean/serializer.js';
+import { leanSerializer } from '../../src/lean/serializer.js';
 
 /**
  * The browser's lean serializer must write exactly what the core serializer writes for what a

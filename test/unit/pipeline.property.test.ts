@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createPipeline as createCorePipeline, SinkError, type LogEvent, type PipelineOptions, type Sink } from '../../src/index.js';
-import { createLeanPipeline, type LeanPipeline } from '../../runtimes/browser/lean/pipeline.js';
+import { createLeanPipeline, type LeanPipeline } from '../../src/lean/pipeline.js';
 import { abortableSend, event, seqOf } from './helpers.js';
 
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPipeline as createCorePipeline, SinkError, type DropReason, type LogEvent, type PipelineOptions } from '../../src/index.js';
-import { createLeanPipeline, type LeanPipeline } from '../../runtimes/browser/lean/pipeline.js';
+import { createLeanPipeline, type LeanPipeline } from '../../src/lean/pipeline.js';
 import { event, httpError, scriptedSink, seqOf } from './helpers.js';
 
 beforeEach(() => {
@@ -12,7 +12,7 @@ afterEach(() => {
 
 /**
  * Every test runs against both pipelines: the core's (src/pipeline.ts) and the browser's lean one
- * (runtimes/browser/lean/pipeline.ts), so the two cannot drift apart.
+ * (src/lean/pipeline.ts), so the two cannot drift apart.
  */
 const PIPELINES: [string, (options: PipelineOptions) => LeanPipeline][] = [
   ['core Pipeline', createCorePipeline],

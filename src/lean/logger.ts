@@ -1,20 +1,13 @@
-import {
-  eventLine,
-  isFieldsObject,
-  isLevel,
-  LEVEL_RANK,
-  LEVELS,
-  randomIdPrefix,
-  sumResults,
-  type ChildOptions,
-  type Fields,
-  type FlushOptions,
-  type FlushResult,
-  type Level,
-  type LogMethod,
-  type LoggerStats,
-  type ResolvedOptions,
-} from '../../../src/internal.js';
+import { isLevel, LEVEL_RANK, LEVELS, type Level } from '../event.js';
+import { randomIdPrefix } from '../event-id.js';
+import { eventLine } from '../event-line.js';
+import { sumResults } from '../lifecycle/route.js';
+// Types only: the lean core never loads the full logger (see index.ts).
+import type { ChildOptions, LogMethod } from '../logger.js';
+import type { LoggerStats } from '../logger-core.js';
+import type { Fields, ResolvedOptions } from '../options.js';
+import { isFieldsObject } from '../serialize.js';
+import type { FlushOptions, FlushResult } from '../sink.js';
 import type { LeanPipeline } from './pipeline.js';
 import type { LeanSerializer } from './serializer.js';
 

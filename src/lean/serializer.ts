@@ -1,12 +1,7 @@
-import {
-  censorUrlSecrets,
-  fitLine,
-  isBinary,
-  KeyPolicy,
-  mayHoldUrlSecret,
-  type RedactOptions,
-  type SerializeOptions,
-} from '../../../src/internal.js';
+import { censorUrlSecrets, mayHoldUrlSecret } from '../redact-url.js';
+import { KeyPolicy, type RedactOptions } from '../redact.js';
+import { fitLine } from '../serialize-line.js';
+import { isBinary, type SerializeOptions } from '../serialize.js';
 
 /**
  * What the lean logger needs of a serializer; the core `Serializer` (src/serialize.ts) has the
@@ -59,7 +54,6 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
   const rootPaths: Paths = redact.paths?.length ? redact.paths.map((p) => p.toLowerCase().split('.')) : null;
   const censorText = redact.censor ?? '[REDACTED]';
   const censor = JSON.stringify(censorText);
-  const keys = new Map<string, KeyInfo>();
   let size = 0;
   let stack: object[] = [];
 
@@ -88,15 +82,11 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
   };
   const describe = (error: unknown, prefix = '[Throws: '): string => string(describeText(error, prefix));
 
+  /** How a key is written (not cached: a page logs little, and the key policy caches its decisions). */
   const keyInfo = (key: string): KeyInfo => {
-    let info = keys.get(key);
-    if (info === undefined) {
-      const written = key.length > maxKeyLength ? `${key.slice(0, maxKeyLength)}…[truncated ${key.length - maxKeyLength} chars]` : key;
-      const quoted = `,${JSON.stringify(written)}:`;
-      info = { quoted, topQuoted: reserved.includes(key) ? `,${JSON.stringify(`_${key}`)}:` : quoted, sensitive: policy.isSensitive(key), lower: written.toLowerCase() };
-      if (keys.size < 4096 && key.length <= maxKeyLength) keys.set(key, info);
-    }
-    return info;
+    const written = key.length > maxKeyLength ? `${key.slice(0, maxKeyLength)}…[truncated ${key.length - maxKeyLength} chars]` : key;
+    const quoted = `,${JSON.stringify(written)}:`;
+    return { quoted, topQuoted: reserved.includes(key) ? `,${JSON.stringify(`_${key}`)}:` : quoted, sensitive: policy.isSensitive(key), lower: written.toLowerCase() };
   };
 
   /** Path patterns that continue below `key`, or 0 when one ends here. */

@@ -1,23 +1,9 @@
-import {
-  backoffDelay,
-  clearTimer,
-  DEFAULT_FLUSH_TIMEOUT_MS,
-  describeError,
-  idempotencyKeyOf,
-  isMilliseconds,
-  isRetryableStatus,
-  MAX_RETRY_AFTER_MS,
-  PIPELINE_DEFAULTS,
-  startTimer,
-  type DropReason,
-  type FlushOptions,
-  type FlushResult,
-  type LogEvent,
-  type PipelineOptions,
-  type SinkContext,
-  type SinkStats,
-  type Timer,
-} from '../../../src/internal.js';
+import { backoffDelay, MAX_RETRY_AFTER_MS } from '../backoff.js';
+import type { LogEvent } from '../event.js';
+import { idempotencyKeyOf } from '../event-id.js';
+import { isRetryableStatus } from '../sink-error.js';
+import { DEFAULT_FLUSH_TIMEOUT_MS, PIPELINE_DEFAULTS, type DropReason, type FlushOptions, type FlushResult, type PipelineOptions, type SinkContext, type SinkStats } from '../sink.js';
+import { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from '../util.js';
 
 /**
  * The browser's own pipeline: the same rules as the core `Pipeline` (src/pipeline.ts) — buffer
