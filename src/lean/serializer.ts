@@ -35,11 +35,12 @@ const { hasOwnProperty, toString } = Object.prototype;
 let busy = 0;
 
 /**
- * The browser's serializer: JSON values, errors (with `cause` and `errors`), cycles, Dates,
- * URLs, `toJSON`, Maps, Sets, binary data, Headers, Request and Response, bounded by depth,
- * string length, keys, items and the event's bytes, redacted by the core's key policy (keys and
- * URL secrets in strings) and its `paths`. Never throws. The same rules and markers as the core
- * serializer, in closures; what it leaves out is Node's `rawHeaders` pairs.
+ * The browser's serializer: what a page logs — JSON values, errors (with `cause` and `errors`),
+ * cycles, Dates, `toJSON` (URLs), binary data (summarized) — bounded by depth, string length,
+ * keys, items and the event's bytes, redacted by the core's key policy (keys and URL secrets in
+ * strings) and its `paths`. Never throws. The same rules, markers and text as the core serializer,
+ * in closures; left out: the core's summaries of Maps, Sets, Headers, Request and Response (written
+ * here by their own fields, usually `{}`) and of RegExps, and Node's `rawHeaders` pairs.
  */
 export function leanSerializer(options: SerializeOptions = {}, reserved: readonly string[] = []): LeanSerializer {
   const maxDepth = options.maxDepth ?? 10;
@@ -178,53 +179,27 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     return `{${out.slice(1)}}`;
   };
 
-  /** Values with a prototype: errors, dates, URLs, toJSON, collections, web objects, class instances. */
+  /**
+   * Values with a prototype: binary data (summarized), errors, Dates, `toJSON` (URLs: the same
+   * text as the core's, secrets censored), and class instances by their own fields. Maps,
+   * Sets, Headers, Request and Response are written by their own fields too (the core summarizes
+   * them; a page converts them first: `Object.fromEntries(map)`, `[...set]`).
+   */
   const special = (v: object, depth: number, paths: Paths): string => {
     if (isBinary(v)) return binary(v);
-    const tag = toString.call(v).slice(8, -1);
-    if (tag === 'Error' || v instanceof Error) return error(v as Error, depth, paths);
-    if (tag === 'Date') {
+    const tag = toString.call(v);
+    if (tag === '[object Error]' || v instanceof Error) return error(v as Error, depth, paths);
+    if (tag === '[object Date]') {
+      // Date.prototype's own methods: a subclass's toISOString or a spoofed toStringTag cannot break the JSON.
       const time = Date.prototype.getTime.call(v);
       return mark(Number.isNaN(time) ? '"Invalid Date"' : `"${Date.prototype.toISOString.call(v)}"`);
     }
-    if (typeof URL === 'function' && v instanceof URL) return string(v.href);
     const toJSON = (v as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') {
-      const json: unknown = toJSON.call(v);
-      if (typeof json !== 'object' || json === null) return value(json, depth, paths) ?? mark('null');
-      if (isBinary(json)) return binary(json);
-      return Array.isArray(json) ? array(json, depth, paths) : braced(json, depth, paths);
-    }
-    let plain: object = v;
-    if (v instanceof Map) {
-      const entries: Record<string, unknown> = {};
-      let n = 0;
-      for (const [key, item] of v) {
-        if (n++ > maxKeys) break;
-        entries[typeof key === 'string' ? key : String(key).slice(0, maxKeyLength + 1)] = item;
-      }
-      plain = entries;
-    } else if (v instanceof Set) {
-      const items: unknown[] = [];
-      for (const item of v) {
-        if (items.length === maxItems) break;
-        items.push(item);
-      }
-      return array(items, depth, paths, v.size);
-    } else if (typeof Headers === 'function' && v instanceof Headers) {
-      const entries: Record<string, string> = {};
-      v.forEach((item, key) => {
-        entries[key] = item;
-      });
-      plain = entries;
-    } else if (typeof Request === 'function' && v instanceof Request) {
-      plain = { method: v.method, url: v.url, headers: v.headers };
-    } else if (typeof Response === 'function' && v instanceof Response) {
-      plain = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
-    } else if (tag === 'RegExp' || tag === 'Promise' || tag === 'WeakMap') {
-      return string(String(v));
-    }
-    return braced(plain, depth, paths);
+    if (typeof toJSON !== 'function') return braced(v, depth, paths);
+    const json: unknown = toJSON.call(v);
+    if (typeof json !== 'object' || json === null) return value(json, depth, paths) ?? mark('null');
+    if (isBinary(json)) return binary(json);
+    return Array.isArray(json) ? array(json, depth, paths) : braced(json, depth, paths);
   };
 
   const object = (v: object, depth: number, paths: Paths): string => {
