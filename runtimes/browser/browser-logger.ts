@@ -70,12 +70,20 @@ function localStore(): Storage | undefined {
 }
 
 /**
- * Option checks (and `SHIPLOG_*` overrides) where they cost nothing in production: bundlers
- * replace `process.env.NODE_ENV` with "production" in production builds, and this whole branch
- * (with the core's option rules) is left out. Read at call time, never at import.
+ * Option checks (and `SHIPLOG_*` overrides) where they cost nothing in production. Bundlers
+ * replace `process.env.NODE_ENV`: in a production build the condition is false, so this branch
+ * and the core's option rules are left out; in a development build (Vite, webpack, esbuild) the
+ * options are checked in the page too. Where nothing replaced it and there is no `process` (a
+ * page loading the module as is), reading it throws and the options are taken as given.
+ * Read at call time, never at import.
  */
 function checkedOptions(options: BrowserLoggerOptions): ResolvedOptions {
-  if (typeof process === 'object' && process.env.NODE_ENV !== 'production') return resolveOptions(options);
+  try {
+    if (process.env.NODE_ENV !== 'production') return resolveOptions(options);
+  } catch (error) {
+    // A bad option (the core's checks say `shiplog: …`) is the caller's to see; no `process` is not.
+    if (error instanceof Error && error.message.startsWith('shiplog:')) throw error;
+  }
   return { ...options, level: options.level ?? 'info' };
 }
 
