@@ -34,9 +34,10 @@ export function lineHead(options: ResolvedOptions, serializer: Serializer): stri
 }
 
 /**
- * One event's line. `msg` is already JSON (`serializer.string(msg)`) or undefined; `tail` is the
- * serialized fields (`,"k":v…`), bindings included.
+ * One event's line. `id` is the `,"eventId":…` field or ''; `head` the logger's head fields;
+ * `msg` is already JSON (`serializer.string(msg)`) or undefined; `tail` is the serialized fields
+ * (`,"k":v…`), bindings included.
  */
-export function eventLine(level: Level, time: number, head: string, msg: string | undefined, tail: string): string {
-  return `{"level":"${level}","time":"${isoTime(time)}"${head}${msg === undefined ? '' : `,"msg":${msg}`}${tail}}`;
+export function eventLine(level: Level, time: number, id: string, head: string, msg: string | undefined, tail: string): string {
+  return `{"level":"${level}","time":"${isoTime(time)}"${id}${head}${msg === undefined ? '' : `,"msg":${msg}`}${tail}}`;
 }
