@@ -137,6 +137,7 @@ export async function runHotPath({ rounds = 7, progress = () => {} } = {}) {
         withDeliveryNs: median(runs.map((r) => r.withDeliveryNs)),
         ratio: ratioTo(runs, 'ns'),
         withDeliveryRatio: ratioTo(runs, 'withDeliveryNs'),
+        firstCallUs: median(runs.map((r) => r.firstCallUs)),
         ratioRange: [Math.min(...runs.map((r, i) => r.ns / pino[i].ns)), Math.max(...runs.map((r, i) => r.ns / pino[i].ns))],
         lines: runs.reduce((sum, r) => sum + r.lines, 0),
       };
