@@ -15,7 +15,7 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 export const EVENT_ID_PREFIX_LENGTH = 16;
 
 /** Fills `bytes` with cryptographically strong random values; throws where randomness is refused. */
-export type RandomFill = (bytes: Uint8Array) => unknown;
+export type RandomFill = (bytes: Uint8Array<ArrayBuffer>) => unknown;
 
 let fillRandom: RandomFill = (bytes) => crypto.getRandomValues(bytes);
 
