@@ -99,6 +99,9 @@ export class Serializer {
   readonly #reserved: ReadonlySet<string>;
   /** Ancestors of the value being written, for cycle detection. */
   readonly #stack: object[] = [];
+  /** The last message and its JSON ({@link message}). */
+  #lastMessage: string | undefined;
+  #lastMessageJson = '';
   /** Characters written so far for the current event. */
   #size = 0;
   #busy = false;
@@ -207,6 +210,19 @@ export class Serializer {
     json ??= JSON.stringify(text);
     this.#size += json.length;
     return json;
+  }
+
+  /**
+   * An event's message as JSON: {@link string}, remembered for the next event. Messages are
+   * mostly literals, and one call site logs the same one again and again; comparing the same
+   * string object is a pointer check.
+   */
+  message(text: string): string {
+    if (text !== this.#lastMessage) {
+      this.#lastMessageJson = this.string(text);
+      this.#lastMessage = text;
+    }
+    return this.#lastMessageJson;
   }
 
   /** `prefix` + a bounded description of a thrown value, as a JSON string (its text may be huge). */
