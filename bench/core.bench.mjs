@@ -56,8 +56,9 @@ try {
   print(
     `Each logger in a fresh process per round, ${hot.rounds} rounds interleaved; ns are medians over the rounds, ratios the ` +
       'median of per-round ratios to pino (runs seconds apart, so load changes between rounds cancel out). ' +
-      'Every logger first makes 10 000 calls (chunks of 100 with an event-loop turn between; lines checked): mitata times each call ' +
-      'on its own instead of in batches when the first call takes over 0.5 ms, and its clock reads would then be part of every sample. ' +
+      'Every logger first makes 10 000 calls (chunks of 100 with an event-loop turn between; lines checked), and mitata is told to ' +
+      'time batches of calls for every logger: it otherwise decides from one timed call, and times each call on its own (its clock ' +
+      'reads then part of every sample) when that call was slow (a cold first call over 0.5 ms, a GC pause). ' +
       'The first call is timed on its own and reported (cold: lazy compilation, first use of timers or crypto). ' +
       'Caller-visible: mitata `measure` of the bare call. ' +
       'With delivery: 150 000 calls in chunks of 100 with a `setImmediate` turn between chunks, so work a ' +
