@@ -152,7 +152,7 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
           tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
         }
         const time = Date.now();
-        const line = serializer.fit(eventLine(level, time, idField() + head, msg === undefined ? undefined : serializer.string(msg), tail));
+        const line = serializer.fit(eventLine(level, time, idField(), head, msg === undefined ? undefined : serializer.string(msg), tail));
         for (const pipeline of pipelines) pipeline.push({ level, time, line });
       } catch {
         counters.internalErrors++;
