@@ -3,7 +3,7 @@ import { randomIdPrefix } from '../event-id.js';
 import { eventLine } from '../event-line.js';
 import { sumResults } from '../lifecycle/route.js';
 // Types only: the lean core never loads the full logger (see index.ts).
-import type { ChildOptions, LogMethod } from '../logger.js';
+import type { ChildOptions, LogMethod, Logger } from '../logger.js';
 import type { LoggerStats } from '../logger-core.js';
 import type { Fields, ResolvedOptions } from '../options.js';
 import { isFieldsObject } from '../serialize.js';
@@ -12,41 +12,15 @@ import type { LeanPipeline } from './pipeline.js';
 import type { LeanSerializer } from './serializer.js';
 
 /**
- * The browser logger's API: the core `Logger`'s level methods, `child`, `level`, `flush`,
- * `shutdown` (both never reject), `flushSync`, `stats` and `pending`. Request loggers and wide
- * events (`request()`) are the server runtimes' and are left out of the browser build.
+ * The browser logger's API: the core `Logger`'s own members (level methods, `bindings`, `level`,
+ * `pending`, `isLevelEnabled`, `flush` and `shutdown` that never reject, `flushSync`, `stats`)
+ * and `child`. Request loggers and wide events (`request()`) are the server runtimes' and are
+ * left out of the browser build.
  */
-export interface LeanLogger {
-  /** Finest detail, off by default. */
-  trace: LogMethod;
-  /** Diagnostic detail, off by default. */
-  debug: LogMethod;
-  /** Normal operation (the default level). */
-  info: LogMethod;
-  /** Something unexpected that the program handled. */
-  warn: LogMethod;
-  /** A failed operation. */
-  error: LogMethod;
-  /** The page cannot go on. */
-  fatal: LogMethod;
-  /** Fields bound to this logger (written on every event). */
-  readonly bindings: Readonly<Fields>;
-  /** Lowest level written; setting it changes it for the children that follow this logger. A bad value throws a TypeError. */
-  level: Level;
-  /** Events buffered or in flight, across sinks. */
-  readonly pending: number;
-  /** Whether events of `level` are written. */
-  isLevelEnabled(level: Level): boolean;
+export interface LeanLogger
+  extends Pick<Logger, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'bindings' | 'level' | 'pending' | 'isLevelEnabled' | 'flush' | 'shutdown' | 'flushSync' | 'stats'> {
   /** A logger that adds `fields` to every event; `options.level` gives it a level of its own. */
   child(fields: Fields, options?: ChildOptions): LeanLogger;
-  /** Delivers everything accepted before the call, by the deadline. Never rejects. */
-  flush(options?: FlushOptions): Promise<FlushResult>;
-  /** Flushes, then drops what is left, stops timers and closes sinks. Never rejects. */
-  shutdown(options?: FlushOptions): Promise<FlushResult>;
-  /** Writes what is buffered through sinks that can write synchronously. */
-  flushSync(): number;
-  /** Counters per sink; accepted = delivered + dropped + pending + handedOff whenever nothing is mid-call. */
-  stats(): LoggerStats;
 }
 
 /** A level shared by a logger and the children that did not set their own. */
