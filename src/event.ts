@@ -41,3 +41,15 @@ export interface LogEvent {
 export function isLevel(value: unknown): value is Level {
   return typeof value === 'string' && Object.hasOwn(LEVEL_RANK, value); // not `in`: "constructor" is no level
 }
+
+/** A level shared by a logger and the children that did not set their own. */
+export interface LevelCell {
+  level: Level;
+  rank: number;
+}
+
+/** `level` when it names a level; otherwise throws a TypeError listing the levels (a logger's `level` setter). */
+export function checkedLevel(level: unknown): Level {
+  if (!isLevel(level)) throw new TypeError(`shiplog: level must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(level)}`);
+  return level;
+}

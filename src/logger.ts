@@ -1,4 +1,4 @@
-import { isLevel, LEVEL_RANK, LEVELS, type Level } from './event.js';
+import { checkedLevel, LEVEL_RANK, LEVELS, type Level, type LevelCell } from './event.js';
 import { eventLine } from './event-line.js';
 import type { LoggerCore, LoggerStats } from './logger-core.js';
 import type { Fields } from './options.js';
@@ -41,17 +41,6 @@ export type WideEventFields<T> = T extends readonly unknown[] | Date | Error | R
 export interface ChildOptions {
   /** Lowest level this child (and the children it makes) writes. @default the parent's level */
   level?: Level;
-}
-
-/** A level shared by a logger and the children that did not set their own. */
-interface LevelCell {
-  level: Level;
-  rank: number;
-}
-
-function checkedLevel(level: unknown): Level {
-  if (!isLevel(level)) throw new TypeError(`shiplog: level must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(level)}`);
-  return level;
 }
 
 const now: () => number = () => {

@@ -1,4 +1,4 @@
-import { isLevel, LEVEL_RANK, LEVELS, type Level } from '../event.js';
+import { checkedLevel, LEVEL_RANK, LEVELS, type Level, type LevelCell } from '../event.js';
 import { randomIdPrefix } from '../event-id.js';
 import { eventLine } from '../event-line.js';
 import { sumResults } from '../lifecycle/route.js';
@@ -21,17 +21,6 @@ export interface LeanLogger
   extends Pick<Logger, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'bindings' | 'level' | 'pending' | 'isLevelEnabled' | 'flush' | 'shutdown' | 'flushSync' | 'stats'> {
   /** A logger that adds `fields` to every event; `options.level` gives it a level of its own. */
   child(fields: Fields, options?: ChildOptions): LeanLogger;
-}
-
-/** A level shared by a logger and the children that did not set their own. */
-interface LevelCell {
-  level: Level;
-  rank: number;
-}
-
-function checkedLevel(level: unknown): Level {
-  if (!isLevel(level)) throw new TypeError(`shiplog: level must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(level)}`);
-  return level;
 }
 
 /** `instanceof Error`, or with `acrossRealms` an Error of another realm too; false (not a throw) for a hostile Proxy. */
