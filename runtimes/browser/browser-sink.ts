@@ -2,7 +2,7 @@ import type { RetryOptions } from '../../src/internal.js';
 import { parseRetryAfter } from '../../src/internal.js';
 import type { LogEvent } from '../../src/internal.js';
 import type { BatchOptions, Sink, SinkContext } from '../../src/internal.js';
-import { isRetryableStatus } from '../../src/internal.js';
+import { isRetryableStatus, utf8Length } from '../../src/internal.js';
 
 /** Bytes the browser lets all in-flight keepalive requests and beacons of a page carry together. */
 export const KEEPALIVE_QUOTA_BYTES = 65_536;
@@ -57,8 +57,6 @@ interface Chunk {
   events: readonly LogEvent[];
 }
 
-const encoder = new TextEncoder();
-
 /** The longest run of events from `start` whose JSON-array body fits `maxBytes` UTF-8 bytes (at least one event). */
 function chunkAt(events: readonly LogEvent[], start: number, maxBytes: number): Chunk {
   let body = '';
@@ -66,7 +64,7 @@ function chunkAt(events: readonly LogEvent[], start: number, maxBytes: number): 
   let end = start;
   for (; end < events.length; end++) {
     const line = (events[end] as LogEvent).line;
-    const size = encoder.encode(line).length + 1;
+    const size = utf8Length(line) + 1;
     if (end > start && bytes + size > maxBytes) break;
     body += end > start ? `,${line}` : line;
     bytes += size;

@@ -18,3 +18,4 @@ export { randomId } from '../request-info.js';
 export { uniqueSinkNames } from '../lifecycle/route.js';
 export { RESERVED_KEYS } from '../event-line.js';
 export { parseRetryAfter } from '../backoff.js';
+export { utf8Length } from '../serialize-line.js';
