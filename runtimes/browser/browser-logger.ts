@@ -1,6 +1,7 @@
 import {
   createLeanLogger,
   createLeanPipeline,
+  isLevel,
   leanSerializer,
   uncheckedConsoleSink,
   randomId,
@@ -84,7 +85,8 @@ function checkedOptions(options: BrowserLoggerOptions): ResolvedOptions {
     // A bad option (the core's checks say `shiplog: …`) is the caller's to see; no `process` is not.
     if (error instanceof Error && error.message.startsWith('shiplog:')) throw error;
   }
-  return { ...options, level: options.level ?? 'info' };
+  // Unchecked, but a level that is none of the six would silence every call: 'info' instead.
+  return { ...options, level: isLevel(options.level) ? options.level : 'info' };
 }
 
 /**

@@ -306,7 +306,8 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
     const limit = accepted - ring.length < flushTarget && sink.batch?.size === undefined ? ring.length : size;
     let count = 0;
     let taken = 0;
-    for (; count < ring.length && count < limit; count++) {
+    // At least one event, also for a size below 1 (unchecked options in a production build): never an empty batch, never a loop.
+    for (; count < ring.length && (count < limit || count === 0); count++) {
       const length = (ring[count] as LogEvent).line.length;
       if (count > 0 && taken + length > maxBytes) break;
       taken += length;

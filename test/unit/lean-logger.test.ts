@@ -94,4 +94,20 @@ describe('the lean browser logger writes the core line format', () => {
     expect(() => createBrowserLogger({ batch: { size: 0 } })).toThrow(/batch\.size/);
     expect(() => createBrowserLogger({ levl: 'info' } as never)).toThrow(/did you mean "level"/);
   });
+
+  it('in production (NODE_ENV=production) options are taken unchecked; a bad level falls back to info, a batch size below 1 still sends', async () => {
+    const before = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      const sink = { ...memory(), batch: undefined };
+      const log = createBrowserLogger({ sinks: [sink], level: 'loud' as never, batch: { size: 0, intervalMs: 0 }, levl: 'x' } as never);
+      expect(log.level).toBe('info');
+      log.info('kept');
+      log.debug('below info');
+      expect(await log.flush({ timeoutMs: 1000 })).toMatchObject({ ok: true, delivered: 1, timedOut: false });
+      expect(sink.lines).toHaveLength(1);
+    } finally {
+      process.env.NODE_ENV = before;
+    }
+  });
 });
