@@ -38,7 +38,7 @@ function lineStart(level: Level, ms: number): string {
 }
 
 /** `,"service":…,"env":…,"version":…`: the head fields every event of a logger carries after its time. */
-export function lineHead(options: ResolvedOptions, serializer: Serializer): string {
+export function lineHead(options: ResolvedOptions, serializer: Pick<Serializer, 'string'>): string {
   let head = '';
   for (const key of ['service', 'env', 'version'] as const) {
     const value = options[key];

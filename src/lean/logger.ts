@@ -1,6 +1,6 @@
 import { checkedLevel, LEVEL_RANK, LEVELS, type Level, type LevelCell } from '../event.js';
 import { randomIdPrefix } from '../event-id.js';
-import { eventLine } from '../event-line.js';
+import { eventLine, lineHead } from '../event-line.js';
 import { sumResults } from '../lifecycle/route.js';
 // Types only: the lean core never loads the full logger (see index.ts).
 import type { ChildOptions, LogMethod, Logger } from '../logger.js';
@@ -49,12 +49,11 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
   const counters = { sampledOut: 0, duplicateEmits: 0, internalErrors: 0 };
   const rates = options.sample?.rates;
   const random = options.sample?.random ?? Math.random;
-  let head = '';
-  for (const key of ['service', 'env', 'version'] as const) {
-    const value = options[key];
-    if (value !== undefined) head += `,"${key}":${serializer.string(value)}`;
-  }
-  /** Event ids: a random prefix drawn at the first event, then a counter (the same form as the core's). */
+  const head = lineHead(options, serializer);
+  /**
+   * Event ids: the core's random prefix (drawn at the first event, never at creation), then a
+   * counter in base 36. Simpler than the core's blocks of 256 (a page logs little); as unique.
+   */
   let prefix: string | undefined;
   let counter = 0;
   const idField = (): string => (options.eventId === false ? '' : `,"eventId":"${(prefix ??= randomIdPrefix().prefix)}${(counter++).toString(36)}"`);
