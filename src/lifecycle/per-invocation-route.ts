@@ -39,6 +39,8 @@ export class PerInvocationDelivery {
   readonly live = new Set<InvocationPipelines>();
   /** Finds the invocation the caller runs in (AsyncLocalStorage), where the runtime has it. */
   current: () => InvocationPipelines | undefined = () => undefined;
+  /** Per sink: it has synchronous delivery (`writeSync`), so an invocation's end writes it inline. */
+  readonly writesInline: readonly boolean[];
   readonly #sinks: readonly Sink[];
 
   constructor(
@@ -46,6 +48,7 @@ export class PerInvocationDelivery {
     sinks: readonly Sink[],
   ) {
     this.#sinks = sinks.map(invocationSink);
+    this.writesInline = sinks.map((sink) => sink.writeSync !== undefined);
     this.totals = new InvocationTotals(uniqueSinkNames(sinks));
     this.parked = sinks.map(() => new RingBuffer<LogEvent>(options.maxBufferSize ?? 1000));
   }
@@ -121,35 +124,71 @@ export class InvocationPipelines implements InvocationRoute {
    * Takes the parked events along and delivers everything by the deadline. What is still
    * undelivered then (the send in flight aborted) is parked again for the next invocation, and
    * counts as pending in the result. Never rejects; idempotent.
+   *
+   * A sink with synchronous delivery (`writeSync`: console, memory) is written through it here,
+   * when nothing of it is in flight: a synchronous write cannot hang, so it needs no deadline
+   * timer and no chain of promises per request (in workerd the flush's deadline timer was the
+   * largest part of withShiplog's cost). Everything else is flushed with the deadline.
    */
   end(timeoutMs: number): Promise<FlushResult> {
     if (this.#result !== undefined) return this.#result;
     this.ended = true;
     const delivery = this.delivery;
-    this.pipelines.forEach((pipeline, i) => {
+    const pipelines = this.pipelines;
+    const before = pipelines.map((pipeline) => pipeline.stats());
+    pipelines.forEach((pipeline, i) => {
       const ring = delivery.parked[i] as RingBuffer<LogEvent>;
-      for (const event of ring.take(ring.length)) pipeline.push(event);
+      if (ring.length > 0) for (const event of ring.take(ring.length)) pipeline.push(event);
+      if (delivery.writesInline[i] === true && (before[i] as SinkStats).inFlight === 0) pipeline.flushSync();
     });
     const others = drainOthers(delivery, timeoutMs);
-    this.#result = this.flush({ timeoutMs })
-      .then((flushed) => {
-        let left = 0;
-        this.pipelines.forEach((pipeline, i) => {
-          for (const event of pipeline.handOver()) {
-            delivery.park(event, i);
-            left++;
-          }
-          void pipeline.shutdown({ timeoutMs: 0 });
-        });
-        return { ...flushed, ok: flushed.ok && left === 0, pending: left };
-      })
-      .catch(() => idleResult(0))
-      .finally(() => {
-        delivery.totals.absorb(this.pipelines);
-        delivery.live.delete(this);
-      });
+    let settled = true;
+    for (const pipeline of pipelines) if (pipeline.pending > 0) settled = false;
+    const close = (timedOut: boolean): FlushResult => {
+      try {
+        return this.#close(before, timedOut);
+      } catch {
+        return idleResult(0);
+      }
+    };
+    this.#result = settled
+      ? Promise.resolve(close(false))
+      : this.flush({ timeoutMs }).then(
+          (flushed) => close(flushed.timedOut),
+          () => close(false),
+        );
     // Other loggers' events ride along but are not part of this invocation's result.
     return others.length === 0 ? this.#result : Promise.all([this.#result, ...others]).then(([own]) => own as FlushResult);
+  }
+
+  /**
+   * Parks what is left for the next invocation, closes the pipelines and adds their counters to
+   * the logger's totals. The result counts what was delivered and dropped since `end` began.
+   */
+  #close(before: readonly SinkStats[], timedOut: boolean): FlushResult {
+    const delivery = this.delivery;
+    const result = idleResult(0);
+    try {
+      this.pipelines.forEach((pipeline, i) => {
+        for (const event of pipeline.handOver()) {
+          delivery.park(event, i);
+          result.pending++;
+        }
+        void pipeline.shutdown({ timeoutMs: 0 });
+        const start = before[i] as SinkStats;
+        const now = pipeline.stats();
+        result.delivered += now.delivered - start.delivered;
+        result.dropped += now.dropped - start.dropped;
+        result.unconfirmed += now.droppedByReason.unconfirmed - start.droppedByReason.unconfirmed;
+        result.handedOff += now.handedOff - start.handedOff;
+      });
+    } finally {
+      delivery.totals.absorb(this.pipelines);
+      delivery.live.delete(this);
+    }
+    result.timedOut = timedOut;
+    result.ok = !timedOut && result.dropped === 0 && result.pending === 0;
+    return result;
   }
 }
 
