@@ -35,8 +35,12 @@ export class PerInvocationDelivery {
   readonly totals: InvocationTotals;
   /** Per sink: events waiting for the next invocation. */
   readonly parked: RingBuffer<LogEvent>[];
-  /** Invocations that have not ended yet (their pipelines count in stats and pending). */
-  readonly live = new Set<InvocationPipelines>();
+  /**
+   * Invocations that have not ended yet (their pipelines count in stats and pending). An array
+   * with swap-remove, not a Set: one add and one delete per request made the Set's upkeep the
+   * largest single cost of an invocation's end.
+   */
+  readonly live: InvocationPipelines[] = [];
   /** Finds the invocation the caller runs in (AsyncLocalStorage), where the runtime has it. */
   current: () => InvocationPipelines | undefined = () => undefined;
   /** Per sink: it has synchronous delivery (`writeSync`), so an invocation's end writes it inline. */
@@ -109,11 +113,13 @@ export class InvocationPipelines implements InvocationRoute {
   readonly route: DeliveryRoute;
   ended = false;
   #result: Promise<FlushResult> | undefined;
+  /** Where this invocation is in `delivery.live` while it has not ended. */
+  #liveIndex: number;
 
   constructor(readonly delivery: PerInvocationDelivery) {
     this.pipelines = delivery.pipelines();
     this.route = new PerInvocationRoute(delivery, this);
-    delivery.live.add(this);
+    this.#liveIndex = delivery.live.push(this) - 1;
   }
 
   flush(options?: FlushOptions): Promise<FlushResult> {
@@ -168,27 +174,44 @@ export class InvocationPipelines implements InvocationRoute {
   #close(before: readonly SinkStats[], timedOut: boolean): FlushResult {
     const delivery = this.delivery;
     const result = idleResult(0);
+    const ended: SinkStats[] = [];
     try {
       this.pipelines.forEach((pipeline, i) => {
-        for (const event of pipeline.handOver()) {
-          delivery.park(event, i);
-          result.pending++;
+        // An idle pipeline has nothing to hand over and nothing to stop (no interval timer, nothing in flight).
+        if (pipeline.pending > 0) {
+          for (const event of pipeline.handOver()) {
+            delivery.park(event, i);
+            result.pending++;
+          }
+          void pipeline.shutdown({ timeoutMs: 0 });
         }
-        void pipeline.shutdown({ timeoutMs: 0 });
         const start = before[i] as SinkStats;
         const now = pipeline.stats();
+        ended.push(now);
         result.delivered += now.delivered - start.delivered;
         result.dropped += now.dropped - start.dropped;
         result.unconfirmed += now.droppedByReason.unconfirmed - start.droppedByReason.unconfirmed;
         result.handedOff += now.handedOff - start.handedOff;
       });
     } finally {
-      delivery.totals.absorb(this.pipelines);
-      delivery.live.delete(this);
+      delivery.totals.absorb(ended.length === this.pipelines.length ? ended : this.pipelines.map((pipeline) => pipeline.stats()));
+      this.#leaveLive();
     }
     result.timedOut = timedOut;
     result.ok = !timedOut && result.dropped === 0 && result.pending === 0;
     return result;
+  }
+
+  /** Removes this invocation from `delivery.live` (the last one takes its place). */
+  #leaveLive(): void {
+    const live = this.delivery.live;
+    const index = this.#liveIndex;
+    if (live[index] !== this) return;
+    const last = live.pop() as InvocationPipelines;
+    if (last !== this) {
+      live[index] = last;
+      last.#liveIndex = index;
+    }
   }
 }
 

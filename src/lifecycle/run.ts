@@ -69,11 +69,14 @@ export async function runLifecycle<R>(declaration: LifecycleDeclaration<R>): Pro
     error = thrown;
     throw thrown;
   } finally {
-    await endLifecycle(declaration, invocation, result, error, failed);
+    // Awaited only when the flush could not be handed to waitUntil.
+    const flushing = endLifecycle(declaration, invocation, result, error, failed);
+    if (flushing !== undefined) await flushing;
   }
 }
 
-async function endLifecycle<R>(declaration: LifecycleDeclaration<R>, invocation: Invocation, result: R | undefined, error: unknown, failed: boolean): Promise<void> {
+/** Emits the wide event and starts the flush; returns it when it must be awaited (no waitUntil). Never throws. */
+function endLifecycle<R>(declaration: LifecycleDeclaration<R>, invocation: Invocation, result: R | undefined, error: unknown, failed: boolean): Promise<void> | undefined {
   const { log } = invocation;
   try {
     let outcome: Outcome;
@@ -82,20 +85,29 @@ async function endLifecycle<R>(declaration: LifecycleDeclaration<R>, invocation:
     } catch {
       outcome = failed ? { error } : {};
     }
-    const { flushTimeoutMs } = declaration;
+    const { flushTimeoutMs, onFlush } = declaration;
     const timeoutMs = typeof flushTimeoutMs === 'function' ? flushTimeoutMs() : flushTimeoutMs;
-    const flushing = invocation.finish(outcome, timeoutMs).then((flushed) => {
-      try {
-        declaration.onFlush?.(flushed, log);
-      } catch (hookError) {
-        // A failing report hook must not turn a delivered request into a failed one; say so where asked.
-        report(declaration, hookError);
-      }
-      return flushed;
-    });
-    if (!handOff(declaration.waitUntil, flushing)) await flushing;
+    const finished = invocation.finish(outcome, timeoutMs);
+    const flushing =
+      onFlush === undefined
+        ? finished
+        : finished.then((flushed) => {
+            try {
+              onFlush.call(declaration, flushed, log);
+            } catch (hookError) {
+              // A failing report hook must not turn a delivered request into a failed one; say so where asked.
+              report(declaration, hookError);
+            }
+            return flushed;
+          });
+    if (handOff(declaration.waitUntil, flushing)) return undefined;
+    return flushing.then(
+      () => undefined,
+      (internal: unknown) => report(declaration, internal),
+    );
   } catch (internal) {
     report(declaration, internal);
+    return undefined;
   }
 }
 
