@@ -12,10 +12,10 @@
  */
 import type { LogEvent } from '../event.js';
 import type { ResolvedOptions } from '../options.js';
-import type { FlushOptions, FlushResult, Pipeline, Sink, SinkStats } from '../pipeline.js';
+import { Pipeline, type FlushOptions, type FlushResult, type PipelineOptions, type Sink, type SinkStats } from '../pipeline.js';
 import { RingBuffer } from '../ring-buffer.js';
 import { InvocationTotals } from './invocation-totals.js';
-import { idleResult, pipelinesFor, sumResults, uniqueSinkNames, type DeliveryRoute, type InvocationRoute } from './route.js';
+import { idleResult, pipelineOptionsFor, sumResults, uniqueSinkNames, type DeliveryRoute, type InvocationRoute } from './route.js';
 
 /** A copy of a sink that cannot be closed by one invocation and never arms an interval timer. */
 function invocationSink(sink: Sink): Sink {
@@ -45,15 +45,16 @@ export class PerInvocationDelivery {
   current: () => InvocationPipelines | undefined = () => undefined;
   /** Per sink: it has synchronous delivery (`writeSync`), so an invocation's end writes it inline. */
   readonly writesInline: readonly boolean[];
-  readonly #sinks: readonly Sink[];
+  /** Per sink, the options of an invocation's pipeline: made once, not per request. */
+  readonly #pipelineOptions: readonly PipelineOptions[];
 
   constructor(
     readonly options: ResolvedOptions,
     sinks: readonly Sink[],
   ) {
-    this.#sinks = sinks.map(invocationSink);
     this.writesInline = sinks.map((sink) => sink.writeSync !== undefined);
     this.totals = new InvocationTotals(uniqueSinkNames(sinks));
+    this.#pipelineOptions = pipelineOptionsFor(options, sinks.map(invocationSink), this.totals.names, 0);
     this.parked = sinks.map(() => new RingBuffer<LogEvent>(options.maxBufferSize ?? 1000));
   }
 
@@ -83,7 +84,7 @@ export class PerInvocationDelivery {
 
   /** One pipeline per sink for a new invocation. */
   pipelines(): Pipeline[] {
-    return pipelinesFor(this.options, this.#sinks, this.totals.names, 0);
+    return this.#pipelineOptions.map((pipelineOptions) => new Pipeline(pipelineOptions));
   }
 
   stats(): Record<string, SinkStats> {

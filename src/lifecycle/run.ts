@@ -10,7 +10,7 @@ import type { Fields } from '../options.js';
 import type { FlushResult } from '../pipeline.js';
 import type { RequestLike } from '../request-info.js';
 import type { WaitUntil } from '../wait-until.js';
-import { bindInvocation, openInvocation, type Invocation } from './invocation.js';
+import { bindInvocation, openInvocation, unbindInvocation, type Invocation } from './invocation.js';
 
 /** What a wrapper declares about one kind of handler. */
 export interface LifecycleDeclaration<R> {
@@ -21,7 +21,7 @@ export interface LifecycleDeclaration<R> {
   /** Extra fields of the request logger (trigger facts: cron, queue, cf-ray…). */
   fields?: Fields;
   /** Bind the invocation to this object (the Request) so framework middleware inside reuses it. */
-  bindTo?: object;
+  bindTo?: object | undefined;
   /** Runs the handler with the invocation's logger. */
   run(log: RequestLogger, invocation: Invocation): R | Promise<R>;
   /** The wide event's outcome; a throw here is contained (the error alone is recorded). */
@@ -69,6 +69,7 @@ export async function runLifecycle<R>(declaration: LifecycleDeclaration<R>): Pro
     error = thrown;
     throw thrown;
   } finally {
+    if (declaration.bindTo !== undefined) unbindInvocation(declaration.bindTo, invocation);
     // Awaited only when the flush could not be handed to waitUntil.
     const flushing = endLifecycle(declaration, invocation, result, error, failed);
     if (flushing !== undefined) await flushing;

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createLogger } from '../../runtimes/workers/index.js';
-import { openInvocation as open, type LogEvent, type Sink } from '../../src/internal.js';
+import { invocationOf, openInvocation as open, runLifecycle, type LogEvent, type Sink } from '../../src/internal.js';
 import { requestInfo } from '../../src/request-info.js';
 
 const msgs = (batch: readonly LogEvent[]): string[] => batch.map((e) => (JSON.parse(e.line) as { msg: string }).msg);
@@ -127,6 +127,55 @@ describe("a Workers invocation's end", () => {
     expect(log.pending).toBe(0);
     expect(log.stats().sinks.sync).toMatchObject({ accepted: 9, delivered: 9, dropped: 0, pending: 0 });
     expect(sink.lines).toHaveLength(9);
+  });
+});
+
+describe('the invocation bound to a request', () => {
+  test('is found while its handler runs, concurrent ones apart, and released when the handler settles', async () => {
+    const log = createLogger({ sinks: [syncSink()], vars: {} });
+    const requests = [new Request('https://w.example/a'), new Request('https://w.example/b'), new Request('https://w.example/c')];
+    const seen: (string | undefined)[] = [];
+    let releaseB: (() => void) | undefined;
+    const run = (request: Request, wait?: Promise<void>) =>
+      runLifecycle({
+        logger: log,
+        request,
+        bindTo: request,
+        run: async (requestLog) => {
+          await wait;
+          seen.push(invocationOf(request)?.log === requestLog ? new URL(request.url).pathname : 'other');
+          return 'ok';
+        },
+        outcome: () => ({ status: 200 }),
+        flushTimeoutMs: 1000,
+      });
+    const b = run(requests[1]!, new Promise<void>((resolve) => (releaseB = resolve)));
+    await Promise.all([run(requests[0]!), run(requests[2]!)]);
+    expect(invocationOf(requests[0])).toBeUndefined();
+    expect(invocationOf(requests[2])).toBeUndefined();
+    expect(invocationOf(requests[1])).toBeDefined();
+    releaseB?.();
+    await b;
+    expect(seen).toEqual(['/a', '/c', '/b']);
+    expect(requests.map((r) => invocationOf(r))).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('is released when the handler throws', async () => {
+    const log = createLogger({ sinks: [syncSink()], vars: {} });
+    const request = new Request('https://w.example/boom');
+    const running = runLifecycle({
+      logger: log,
+      request,
+      bindTo: request,
+      run: () => {
+        expect(invocationOf(request)).toBeDefined();
+        throw new Error('boom');
+      },
+      outcome: () => ({ status: 500 }),
+      flushTimeoutMs: 1000,
+    });
+    await expect(running).rejects.toThrow('boom');
+    expect(invocationOf(request)).toBeUndefined();
   });
 });
 
