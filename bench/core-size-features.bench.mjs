@@ -24,7 +24,7 @@ const FEATURES = {
     'src/serialize\\.ts$': [[/  #error\(e: Error[\s\S]*?\n  \}\n\n(  \/\*\*[\s\S]*?\*\/\n)?  #array/, '  #error(e, depth, paths) {\n    return this.#braced(e, depth, paths);\n  }\n\n  #array']],
   },
   'request loggers and wide events (RequestLogger, request id parsing)': {
-    'src/logger\\.ts$': [[/  request\(req\?[\s\S]*?\n  \}\n\n  \/\*\* `base`/, '  request(): RequestLogger {\n    return undefined as unknown as RequestLogger;\n  }\n\n  /** `base`'], [/export class RequestLogger[\s\S]*$/, 'export class RequestLogger extends Logger {}\n']],
+    'src/logger\\.ts$': [[/  request<[^(]*\(req\?[\s\S]*?\n  \}\n\n  \/\*\* `base`/, '  request(): RequestLogger {\n    return undefined as unknown as RequestLogger;\n  }\n\n  /** `base`'], [/export class RequestLogger[\s\S]*$/, 'export class RequestLogger extends Logger {}\n']],
   },
 };
 

@@ -15,7 +15,9 @@ import { profileHotPath } from './lib/profile.mjs';
 import { formatKB, formatNumber, formatRatio, markdownTable } from './lib/stats.mjs';
 import { FIELDS, MESSAGE } from './lib/workload.mjs';
 
-const TARGETS = { nsRatio: 0.8, e2eRatio: 1, bundleGzipBytes: 4096 };
+// Issue 17: ≤ 0.6× pino per call; end to end to a file ≥ 1.5× pino's events/s. The browser bundle's
+// target (≤ 5,000 B for the browser entry) is checked in browser-size.bench.mjs.
+const TARGETS = { nsRatio: 0.6, e2eRatio: 1.5 };
 const verdict = (ok) => (ok ? '**met**' : '**missed**');
 const progress = (message) => process.stderr.write(`  ${message}\n`);
 const out = [];
@@ -54,6 +56,10 @@ try {
   print(
     `Each logger in a fresh process per round, ${hot.rounds} rounds interleaved; ns are medians over the rounds, ratios the ` +
       'median of per-round ratios to pino (runs seconds apart, so load changes between rounds cancel out). ' +
+      'Every logger first makes 10 000 calls (chunks of 100 with an event-loop turn between; lines checked), and mitata is told to ' +
+      'time batches of calls for every logger: it otherwise decides from one timed call, and times each call on its own (its clock ' +
+      'reads then part of every sample) when that call was slow (a cold first call over 0.5 ms, a GC pause). ' +
+      'The first call is timed on its own and reported (cold: lazy compilation, first use of timers or crypto). ' +
       'Caller-visible: mitata `measure` of the bare call. ' +
       'With delivery: 150 000 calls in chunks of 100 with a `setImmediate` turn between chunks, so work a ' +
       `logger defers (batch sends, stream writes) is counted; the empty loop (about ${formatNumber(hot.emptyLoopNs)} ns/call) is measured in the same process and subtracted. ` +
@@ -62,7 +68,7 @@ try {
   print();
   print(
     markdownTable(
-      ['logger', 'ns/call (caller-visible)', 'ratio to pino', 'per-round range', 'ns/call (with delivery)', 'ratio to pino', 'lines checked'],
+      ['logger', 'ns/call (caller-visible)', 'ratio to pino', 'per-round range', 'ns/call (with delivery)', 'ratio to pino', 'first call (µs)', 'lines checked'],
       hot.rows.map((r) => [
         r.name,
         formatNumber(r.ns),
@@ -70,6 +76,7 @@ try {
         `${formatRatio(r.ratioRange[0])}–${formatRatio(r.ratioRange[1])}`,
         formatNumber(r.withDeliveryNs),
         formatRatio(r.withDeliveryRatio),
+        formatNumber(r.firstCallUs, 0),
         formatNumber(r.lines, 0),
       ]),
     ),
@@ -116,7 +123,7 @@ try {
   );
   print();
   print(
-    `Target shiplog ≥ pino events/s: ${verdict(shiplogE2e.eventsPerSec >= pinoE2e.eventsPerSec * TARGETS.e2eRatio)} ` +
+    `Target shiplog ≥ ${TARGETS.e2eRatio}× pino events/s: ${verdict(shiplogE2e.eventsPerSec >= pinoE2e.eventsPerSec * TARGETS.e2eRatio)} ` +
       `(${formatRatio(shiplogE2e.eventsPerSec / pinoE2e.eventsPerSec)}).`,
   );
   print();
@@ -133,8 +140,8 @@ try {
   );
   print();
   print(
-    `Target shiplog createLogger + httpSink ≤ 4 KB gzip: ${verdict(shiplogBundle.gzip <= TARGETS.bundleGzipBytes)} ` +
-      `(${formatKB(shiplogBundle.gzip)}).`,
+    `For comparison only: the target for the browser (≤ 5,000 B for the browser entry) is checked in the browser bundle section; ` +
+      `this row bundles the shared core (${formatKB(shiplogBundle.gzip)}).`,
   );
   print();
   print('Where the bytes come from (same entry bundled from src/, minified bytes before gzip):');

@@ -23,6 +23,20 @@ export function isoTime(ms: number): string {
   return lastIso;
 }
 
+let startMs = Number.NaN;
+let startLevel = '';
+let lastStart = '';
+
+/** `{"level":"info","time":"…"`: the same for every event of a level within a millisecond, so made once. */
+function lineStart(level: Level, ms: number): string {
+  if (ms !== startMs || level !== startLevel) {
+    startMs = ms;
+    startLevel = level;
+    lastStart = `{"level":"${level}","time":"${isoTime(ms)}"`;
+  }
+  return lastStart;
+}
+
 /** `,"service":…,"env":…,"version":…`: the head fields every event of a logger carries after its time. */
 export function lineHead(options: ResolvedOptions, serializer: Serializer): string {
   let head = '';
@@ -34,9 +48,10 @@ export function lineHead(options: ResolvedOptions, serializer: Serializer): stri
 }
 
 /**
- * One event's line. `msg` is already JSON (`serializer.string(msg)`) or undefined; `tail` is the
- * serialized fields (`,"k":v…`), bindings included.
+ * One event's line. `id` is the `,"eventId":…` field or ''; `head` the logger's head fields;
+ * `msg` is already JSON (`serializer.message(msg)`) or undefined; `tail` is the serialized fields
+ * (`,"k":v…`), bindings included.
  */
-export function eventLine(level: Level, time: number, head: string, msg: string | undefined, tail: string): string {
-  return `{"level":"${level}","time":"${isoTime(time)}"${head}${msg === undefined ? '' : `,"msg":${msg}`}${tail}}`;
+export function eventLine(level: Level, time: number, id: string, head: string, msg: string | undefined, tail: string): string {
+  return `${lineStart(level, time)}${id}${head}${msg === undefined ? '' : `,"msg":${msg}`}${tail}}`;
 }

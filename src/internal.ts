@@ -9,7 +9,7 @@ export { assembleLogger, createLoggerWith, consoleDefaults, type DefaultSinks, t
 export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
 export { LoggerCore, type LoggerCounters, type LoggerStats } from './logger-core.js';
 export { RESERVED_KEYS, eventLine, isoTime, lineHead } from './event-line.js';
-export { eventIdOf, idempotencyKeyOf } from './event-id.js';
+export { eventIdOf, idempotencyKeyOf, useRandomFill } from './event-id.js';
 export { checkOptionKeys, checkSinkOptionKeys, closestKey, optionKeys, resolveOptions, type ResolvedOptions } from './options.js';
 export { RingBuffer } from './ring-buffer.js';
 export { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';

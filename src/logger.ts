@@ -207,7 +207,7 @@ export class Logger {
         tail = merged !== undefined ? serializer.fields(merged) : tail + serializer.fields(fields);
       }
       const time = Date.now();
-      core.write(level, time, serializer.fit(eventLine(level, time, core.idField() + core.head, msg === undefined ? undefined : serializer.string(msg), tail)));
+      core.write(level, time, serializer.fit(eventLine(level, time, core.idField(), core.head, msg === undefined ? undefined : serializer.message(msg), tail)));
     } catch {
       core.internalErrors++;
     }

@@ -65,6 +65,17 @@ function quote(text: string): string {
 
 const KEY_CACHE_LIMIT = 4096;
 
+/** {@link Serializer.string}'s character classes: what JSON must escape, and `:` `?` `#` (URL-ish). */
+const NEEDS_ESCAPE = 1;
+const URLISH = 2;
+const ASCII_CLASS = new Uint8Array(128);
+for (let c = 0; c < 32; c++) ASCII_CLASS[c] = NEEDS_ESCAPE;
+ASCII_CLASS[34] = NEEDS_ESCAPE; // "
+ASCII_CLASS[92] = NEEDS_ESCAPE; // \
+ASCII_CLASS[58] = URLISH; // :
+ASCII_CLASS[63] = URLISH; // ?
+ASCII_CLASS[35] = URLISH; // #
+
 
 /** Serializes arbitrary values to bounded, redacted JSON. Never throws. */
 export class Serializer {
@@ -79,12 +90,18 @@ export class Serializer {
   readonly #censor: string;
   readonly #censorText: string;
   readonly #keyCache = new Map<string, KeyInfo>();
+  /** The keys of the last event's top-level fields, by position, and how each is written. */
+  readonly #topKeys: string[] = [];
+  readonly #topInfos: KeyInfo[] = [];
   /** BigInts at or past ±10^min(maxStringLength, 1000) are summarized instead of converted. */
   readonly #bigLimit: bigint;
   readonly #init: SerializeOptions;
   readonly #reserved: ReadonlySet<string>;
   /** Ancestors of the value being written, for cycle detection. */
   readonly #stack: object[] = [];
+  /** The last message and its JSON ({@link message}). */
+  #lastMessage: string | undefined;
+  #lastMessageJson = '';
   /** Characters written so far for the current event. */
   #size = 0;
   #busy = false;
@@ -176,28 +193,36 @@ export class Serializer {
     if (text.length > max) text = `${text.slice(0, max)}…[truncated ${text.length - max} chars]`;
     let json: string | undefined;
     if (text.length < 64) {
-      let plain = true;
-      let urlish = false;
+      // One table read per character: bit 1 = JSON must escape it, bit 2 = it may start a URL secret.
+      let seen = 0;
       for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
-        if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
-          plain = false;
-          urlish = true; // not looked at further: the slower check below decides
-          break;
-        }
-        if (c <= 63 && (c === 58 || c === 63 || c === 35)) urlish = true; // `:` `?` `#`
+        seen |= c < 128 ? (ASCII_CLASS[c] as number) : c >= 0xd800 && c <= 0xdfff ? NEEDS_ESCAPE : 0;
       }
-      if (urlish && this.#policy.urls && mayHoldUrlSecret(text)) {
+      if (seen !== 0 && this.#policy.urls && mayHoldUrlSecret(text)) {
         text = censorUrlSecrets(text, this.#policy, this.#censorText);
-        plain = false;
+        seen |= NEEDS_ESCAPE;
       }
-      if (plain) json = `"${text}"`;
+      if ((seen & NEEDS_ESCAPE) === 0) json = `"${text}"`;
     } else if (this.#policy.urls && mayHoldUrlSecret(text)) {
       text = censorUrlSecrets(text, this.#policy, this.#censorText);
     }
     json ??= JSON.stringify(text);
     this.#size += json.length;
     return json;
+  }
+
+  /**
+   * An event's message as JSON: {@link string}, remembered for the next event. Messages are
+   * mostly literals, and one call site logs the same one again and again; comparing the same
+   * string object is a pointer check.
+   */
+  message(text: string): string {
+    if (text !== this.#lastMessage) {
+      this.#lastMessageJson = this.string(text);
+      this.#lastMessage = text;
+    }
+    return this.#lastMessageJson;
   }
 
   /** `prefix` + a bounded description of a thrown value, as a JSON string (its text may be huge). */
@@ -440,8 +465,33 @@ export class Serializer {
         out += this.#mark(',"…":"[truncated keys]"');
         break;
       }
-      const info = this.#keyInfo(key);
-      const piece = this.#member(record, key, depth, paths, info);
+      let info: KeyInfo;
+      if (topLevel) {
+        // Events of one call site have the same keys in the same order: the key names from for-in
+        // are interned, so comparing them with the last event's is a pointer check, cheaper than the cache.
+        const slot = seen - 1;
+        if (this.#topKeys[slot] === key) info = this.#topInfos[slot] as KeyInfo;
+        else {
+          info = this.#keyInfo(key);
+          // Long keys are not kept (as in the cache): they would pin memory.
+          if (key.length <= this.#maxKeyLength) {
+            this.#topKeys[slot] = key;
+            this.#topInfos[slot] = info;
+          }
+        }
+      } else info = this.#keyInfo(key);
+      // As #member, with the value read here: a keyed read in the for-in body itself takes
+      // V8's enumeration-cache fast path (a read in a called function is a generic lookup).
+      const childPaths = paths === null ? null : this.#descend(paths, info.lower);
+      let piece: string | undefined;
+      if (info.sensitive || childPaths === REDACT) piece = this.#mark(this.#censor);
+      else {
+        try {
+          piece = this.#written(record[key], depth, childPaths, info);
+        } catch (error) {
+          piece = this.#describe(error);
+        }
+      }
       if (piece === undefined) continue;
       const quoted = topLevel ? info.topQuoted : info.quoted;
       this.#size += quoted.length;
@@ -462,15 +512,19 @@ export class Serializer {
     const childPaths = paths === null ? null : this.#descend(paths, info === undefined ? String(key) : info.lower);
     if (info?.sensitive === true || childPaths === REDACT) return this.#mark(this.#censor);
     try {
-      const value = (parent as Record<string | number, unknown>)[key];
-      // Node's rawHeaders is a flat list of header names and values: censor by name.
-      if (info !== undefined && info.lower === 'rawheaders' && Array.isArray(value)) {
-        return this.#object(value, depth + 1, childPaths, true);
-      }
-      return this.#value(value, depth + 1, childPaths);
+      return this.#written((parent as Record<string | number, unknown>)[key], depth, childPaths, info);
     } catch (error) {
       return this.#describe(error);
     }
+  }
+
+  /** JSON for a member's value (undefined when omitted), one level below `depth`. */
+  #written(value: unknown, depth: number, childPaths: Paths, info: KeyInfo | undefined): string | undefined {
+    // Node's rawHeaders is a flat list of header names and values: censor by name.
+    if (info !== undefined && info.lower === 'rawheaders' && Array.isArray(value)) {
+      return this.#object(value, depth + 1, childPaths, true);
+    }
+    return this.#value(value, depth + 1, childPaths);
   }
 
   /** Path patterns that continue below `key` (lower-cased), or REDACT when one ends here. */

@@ -28,16 +28,46 @@ async function checkedLines(instance, name, linesBefore, calls) {
   return lines;
 }
 
+/** Above any one call's time: mitata then measures every contender in batches of calls. */
+const ALWAYS_BATCH_NS = 1e9;
+
+/** Calls made before any measurement, so each logger's first, cold calls are not part of it. */
+const WARM_UP_CALLS = 10_000;
+
+/**
+ * µs of the logger's very first call (cold: lazy compilation, first use of timers or crypto),
+ * then a warm-up. mitata times each call on its own (not in batches) when the first call takes over
+ * 0.5 ms; its own clock reads would then be part of every sample, so the warm-up comes first.
+ */
+async function warmUp(instance, name) {
+  instance.activate?.();
+  const before = instance.lines();
+  const start = process.hrtime.bigint();
+  instance.call();
+  const firstCallUs = Number(process.hrtime.bigint() - start) / 1000;
+  for (let i = 1; i < WARM_UP_CALLS; i++) {
+    instance.call();
+    if (i % CHUNK === 0) await nextTurn();
+  }
+  await checkedLines(instance, name, before, WARM_UP_CALLS);
+  return firstCallUs;
+}
+
 /** Mean ns per call of the bare call, with the line count checked. */
 async function measureCallerVisible(instance, name) {
   instance.activate?.();
   const call = instance.call;
   let calls = 0;
   const before = instance.lines();
-  const stats = await measure(() => {
-    calls++;
-    call();
-  });
+  // Always in batches: mitata decides from one timed call whether to batch, and a call that
+  // happens to meet a GC pause or a descheduled moment would make it time every call alone.
+  const stats = await measure(
+    () => {
+      calls++;
+      call();
+    },
+    { warmup_threshold: ALWAYS_BATCH_NS, batch_threshold: ALWAYS_BATCH_NS },
+  );
   await checkedLines(instance, name, before, calls);
   return { ns: stats.avg, calls };
 }
@@ -69,10 +99,11 @@ export async function measureContender(name) {
   await measureWithDelivery({}, 'empty loop');
   const emptyBefore = await measureWithDelivery({}, 'empty loop');
   const instance = await contender.create();
-  const { ns, calls } = await measureCallerVisible(instance, name); // mitata warms the JIT up first
+  const firstCallUs = await warmUp(instance, name);
+  const { ns, calls } = await measureCallerVisible(instance, name);
   const withDelivery = await measureWithDelivery(instance, name);
   const emptyLoop = Math.min(emptyBefore, await measureWithDelivery({}, 'empty loop'));
-  return { ns, withDeliveryNs: Math.max(0, withDelivery - emptyLoop), emptyLoopNs: emptyLoop, lines: calls + CHUNK * DELIVERY_CHUNKS };
+  return { ns, withDeliveryNs: Math.max(0, withDelivery - emptyLoop), emptyLoopNs: emptyLoop, firstCallUs, lines: WARM_UP_CALLS + calls + CHUNK * DELIVERY_CHUNKS };
 }
 
 function runChild(name) {
@@ -114,6 +145,7 @@ export async function runHotPath({ rounds = 7, progress = () => {} } = {}) {
         withDeliveryNs: median(runs.map((r) => r.withDeliveryNs)),
         ratio: ratioTo(runs, 'ns'),
         withDeliveryRatio: ratioTo(runs, 'withDeliveryNs'),
+        firstCallUs: median(runs.map((r) => r.firstCallUs)),
         ratioRange: [Math.min(...runs.map((r, i) => r.ns / pino[i].ns)), Math.max(...runs.map((r, i) => r.ns / pino[i].ns))],
         lines: runs.reduce((sum, r) => sum + r.lines, 0),
       };

@@ -4,6 +4,7 @@
  * when the invocation fails.
  */
 import { Console } from 'node:console';
+import { randomFillSync } from 'node:crypto';
 import process from 'node:process';
 import {
   LEVEL_RANK,
@@ -21,6 +22,7 @@ import {
   type ResolvedOptions,
   type Sink,
   type SinkStats,
+  useRandomFill,
 } from '../../src/internal.js';
 
 /**
@@ -116,6 +118,7 @@ export interface LambdaLogger {
  */
 export function createLambdaLogger(options: LoggerOptions, failureBuffer?: FailureBufferOptions): LambdaLogger {
   let buffer: FailureBufferRoute | undefined;
+  useRandomFill(randomFillSync); // cold starts: the global crypto's first use costs ~3 ms
   const logger = createLoggerWith(lambdaDefaults, options, (resolved, _sinks, plain) => {
     const holdLevel = failureBuffer?.level ?? 'debug';
     if (failureBuffer === undefined || LEVEL_RANK[holdLevel] >= LEVEL_RANK[resolved.level]) return plain();

@@ -2,7 +2,9 @@
  * shiplog for Node: the core API, with NDJSON files (rotation, gzip archives) as the default
  * sink, process-exit safety, reading logs back, and database delivery.
  */
+import { randomFillSync } from 'node:crypto';
 import { createLoggerWith, type Logger, type LoggerOptions, type Sink } from '../../src/index.js';
+import { useRandomFill } from '../../src/internal.js';
 import { nodeDefaultSinks } from './default-sinks.js';
 import type { FileSinkOptions } from './file-sink.js';
 import { registerExitHooks, type ExitOptions } from './lifecycle.js';
@@ -58,6 +60,7 @@ export interface NodeLoggerOptions extends LoggerOptions {
  * flushed at `beforeExit`, and on SIGTERM/SIGINT flushed before the signal ends the process.
  */
 export function createLogger(options: NodeLoggerOptions = {}): Logger {
+  useRandomFill(randomFillSync); // node:crypto is loaded anyway; the global crypto's first use costs ~3 ms
   const spool = options.spool === false ? undefined : options.spool;
   /** The logger's sinks, spooled where asked (remembered for deliveryStatus). */
   let chosen: Sink[] = [];
