@@ -110,7 +110,8 @@ export class LoggerCore {
 
   /** Head sampling: whether an event of `level` is kept; counts the ones left out. */
   sample(level: Level): boolean {
-    const rate = this.#rates?.[level];
+    if (this.#rates === undefined) return true;
+    const rate = this.#rates[level];
     if (rate === undefined || rate >= 1 || this.#random() < rate) return true;
     this.counters.sampledOut++;
     return false;
