@@ -93,7 +93,9 @@ export function requestInfo(req: RequestLike | null | undefined): RequestInfo {
       info.spanId = (trace[2] as string).toLowerCase();
       info.traceFlags = Number.parseInt(trace[3] as string, 16);
     }
-    if (typeof req?.method === 'string') info.method = req.method.toUpperCase();
+    // Each property read once: on a fetch Request they are getters into the runtime.
+    const method = req?.method;
+    if (typeof method === 'string') info.method = method.toUpperCase();
     const path = pathOf(req?.url, isFetchRequest(req));
     if (path !== undefined) info.path = path;
     return info;
