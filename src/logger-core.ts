@@ -60,6 +60,8 @@ export class LoggerCore {
     /** Where events go and how they are flushed. */
     readonly route: DeliveryRoute,
     readonly counters: LoggerCounters = { sampledOut: 0, duplicateEmits: 0, internalErrors: 0 },
+    /** The id source to share (an invocation's core uses its logger's: one random prefix per isolate, not per request). */
+    ids?: EventIds,
   ) {
     this.serializer = serializerFor(options);
     this.level = options.level;
@@ -68,7 +70,7 @@ export class LoggerCore {
     this.#rates = options.sample?.rates;
     this.keepSlowerThanMs = options.sample?.keepSlowerThanMs;
     this.#random = options.sample?.random ?? Math.random;
-    this.#ids = options.eventId === false ? undefined : new EventIds();
+    this.#ids = options.eventId === false ? undefined : (ids ?? new EventIds());
   }
 
   /** `,"eventId":"…"` for the next event (written right after its time), or '' with `eventId: false`. */
@@ -78,7 +80,7 @@ export class LoggerCore {
 
   /** The same logger settings and counters over another route (an invocation's own). */
   withRoute(route: DeliveryRoute): LoggerCore {
-    return new LoggerCore(this.options, route, this.counters);
+    return new LoggerCore(this.options, route, this.counters, this.#ids);
   }
 
   get sampledOut(): number {
@@ -108,7 +110,8 @@ export class LoggerCore {
 
   /** Head sampling: whether an event of `level` is kept; counts the ones left out. */
   sample(level: Level): boolean {
-    const rate = this.#rates?.[level];
+    if (this.#rates === undefined) return true;
+    const rate = this.#rates[level];
     if (rate === undefined || rate >= 1 || this.#random() < rate) return true;
     this.counters.sampledOut++;
     return false;

@@ -134,9 +134,7 @@ export class Logger {
    */
   request<T extends object = Fields>(req?: RequestLike | null, fields?: Fields): RequestLogger<T> {
     const info = requestInfo(req);
-    // The correlation ids are the rest of the info (requestInfo sets only the ids it found).
-    const { method: _method, path: _path, ...ids } = info;
-    return new RequestLogger<T>(this.core, this.#bind({ ...ids, ...this.#bind(fields, {}) }), info, this.#cell);
+    return new RequestLogger<T>(this.core, this.#bind({ ...correlationIds(info), ...this.#bind(fields, {}) }), info, this.#cell);
   }
 
   /** `base` plus `fields`; unreadable fields are skipped and counted rather than thrown. */
@@ -222,6 +220,18 @@ export class Logger {
     }
     return false;
   }
+}
+
+/**
+ * The correlation ids of a request: its info without the request line, only the ids it found.
+ * Field by field: a rest spread (`{ method, path, ...ids }`) was 8% of a Worker's per-request time.
+ */
+function correlationIds(info: RequestInfo): Fields {
+  const ids: Fields = { requestId: info.requestId };
+  if (info.traceId !== undefined) ids.traceId = info.traceId;
+  if (info.spanId !== undefined) ids.spanId = info.spanId;
+  if (info.traceFlags !== undefined) ids.traceFlags = info.traceFlags;
+  return ids;
 }
 
 /** `base` overridden by `fields`; undefined when reading `fields` throws (a getter, a hostile Proxy). */

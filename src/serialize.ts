@@ -42,6 +42,8 @@ interface KeyInfo {
   readonly sensitive: boolean;
   /** The key lower-cased, for redact paths (matched case-insensitively). */
   readonly lower: string;
+  /** Node's `rawHeaders` (any case): a flat list of header names and values, censored by name. */
+  readonly rawHeaders: boolean;
 }
 
 /**
@@ -255,6 +257,7 @@ export class Serializer {
         topQuoted: this.#reserved.has(key) ? `,${quote(`_${key}`)}:` : quoted,
         sensitive: this.#policy.isSensitive(key),
         lower: key.length > max ? written.toLowerCase() : key.toLowerCase(),
+        rawHeaders: key.length === 10 && key.toLowerCase() === 'rawheaders',
       };
       // Long keys are not cached: they would pin memory and are rare.
       if (this.#keyCache.size < KEY_CACHE_LIMIT && key.length <= max) this.#keyCache.set(key, info);
@@ -520,8 +523,7 @@ export class Serializer {
 
   /** JSON for a member's value (undefined when omitted), one level below `depth`. */
   #written(value: unknown, depth: number, childPaths: Paths, info: KeyInfo | undefined): string | undefined {
-    // Node's rawHeaders is a flat list of header names and values: censor by name.
-    if (info !== undefined && info.lower === 'rawheaders' && Array.isArray(value)) {
+    if (info?.rawHeaders === true && Array.isArray(value)) {
       return this.#object(value, depth + 1, childPaths, true);
     }
     return this.#value(value, depth + 1, childPaths);

@@ -93,7 +93,7 @@ export function workersInvoker<Env>(options: WithShiplogOptions<Env>): WorkersIn
         logger: setup(env),
         request: trigger.request,
         fields: trigger.fields,
-        ...(trigger.bindTo === undefined ? {} : { bindTo: trigger.bindTo }),
+        bindTo: trigger.bindTo,
         run: (log, invocation: Invocation) => {
           const storage = invocationStorage();
           const call = (): R | Promise<R> => trigger.call(log);

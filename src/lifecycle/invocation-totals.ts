@@ -45,9 +45,9 @@ export class InvocationTotals {
     this.sinks = names.map(emptyStats);
   }
 
-  /** Adds an ended invocation's pipeline counters (its pending is 0 after shutdown). */
-  absorb(pipelines: readonly Pipeline[]): void {
-    pipelines.forEach((pipeline, i) => add(this.sinks[i] as SinkStats, pipeline.stats()));
+  /** Adds an ended invocation's counters, one per sink (its pending is 0: what was left is parked). */
+  absorb(ended: readonly SinkStats[]): void {
+    ended.forEach((stats, i) => add(this.sinks[i] as SinkStats, stats));
   }
 
   /** A parked event pushed out by a newer one: accepted and dropped for sink `index`. */

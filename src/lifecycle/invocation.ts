@@ -59,14 +59,32 @@ export function openInvocation(logger: Logger, req?: RequestLike | null, fields?
   };
 }
 
-const byRequest = new WeakMap<object, Invocation>();
+/**
+ * The requests of invocations still running, with their invocations. An array (swap-remove), not
+ * a WeakMap: a WeakMap entry per request was a measurable part of a Worker's per-request cost
+ * (and weak tables make garbage collection dearer); only running invocations are ever looked up.
+ */
+const bound: { request: object; invocation: Invocation }[] = [];
 
-/** Marks `request` as handled by `invocation`, for adapters running inside the wrapper. */
+/** Marks `request` as handled by `invocation` while it runs, for adapters running inside the wrapper. */
 export function bindInvocation(request: object, invocation: Invocation): void {
-  byRequest.set(request, invocation);
+  bound.push({ request, invocation });
 }
 
-/** The invocation a runtime wrapper opened for `request`, if any. */
+/** Ends what {@link bindInvocation} did (the invocation's handler settled). */
+export function unbindInvocation(request: object, invocation: Invocation): void {
+  for (let i = bound.length - 1; i >= 0; i--) {
+    const entry = bound[i] as (typeof bound)[number];
+    if (entry.request !== request || entry.invocation !== invocation) continue;
+    const last = bound.pop() as (typeof bound)[number];
+    if (i < bound.length) bound[i] = last;
+    return;
+  }
+}
+
+/** The running invocation a runtime wrapper opened for `request`, if any (the latest, if several). */
 export function invocationOf(request: unknown): Invocation | undefined {
-  return typeof request === 'object' && request !== null ? byRequest.get(request) : undefined;
+  if (typeof request !== 'object' || request === null) return undefined;
+  for (let i = bound.length - 1; i >= 0; i--) if ((bound[i] as (typeof bound)[number]).request === request) return (bound[i] as (typeof bound)[number]).invocation;
+  return undefined;
 }

@@ -12,10 +12,10 @@
  */
 import type { LogEvent } from '../event.js';
 import type { ResolvedOptions } from '../options.js';
-import type { FlushOptions, FlushResult, Pipeline, Sink, SinkStats } from '../pipeline.js';
+import { Pipeline, type FlushOptions, type FlushResult, type PipelineOptions, type Sink, type SinkStats } from '../pipeline.js';
 import { RingBuffer } from '../ring-buffer.js';
 import { InvocationTotals } from './invocation-totals.js';
-import { idleResult, pipelinesFor, sumResults, uniqueSinkNames, type DeliveryRoute, type InvocationRoute } from './route.js';
+import { idleResult, pipelineOptionsFor, sumResults, uniqueSinkNames, type DeliveryRoute, type InvocationRoute } from './route.js';
 
 /** A copy of a sink that cannot be closed by one invocation and never arms an interval timer. */
 function invocationSink(sink: Sink): Sink {
@@ -35,18 +35,26 @@ export class PerInvocationDelivery {
   readonly totals: InvocationTotals;
   /** Per sink: events waiting for the next invocation. */
   readonly parked: RingBuffer<LogEvent>[];
-  /** Invocations that have not ended yet (their pipelines count in stats and pending). */
-  readonly live = new Set<InvocationPipelines>();
+  /**
+   * Invocations that have not ended yet (their pipelines count in stats and pending). An array
+   * with swap-remove, not a Set: one add and one delete per request made the Set's upkeep the
+   * largest single cost of an invocation's end.
+   */
+  readonly live: InvocationPipelines[] = [];
   /** Finds the invocation the caller runs in (AsyncLocalStorage), where the runtime has it. */
   current: () => InvocationPipelines | undefined = () => undefined;
-  readonly #sinks: readonly Sink[];
+  /** Per sink: it has synchronous delivery (`writeSync`), so an invocation's end writes it inline. */
+  readonly writesInline: readonly boolean[];
+  /** Per sink, the options of an invocation's pipeline: made once, not per request. */
+  readonly #pipelineOptions: readonly PipelineOptions[];
 
   constructor(
     readonly options: ResolvedOptions,
     sinks: readonly Sink[],
   ) {
-    this.#sinks = sinks.map(invocationSink);
+    this.writesInline = sinks.map((sink) => sink.writeSync !== undefined);
     this.totals = new InvocationTotals(uniqueSinkNames(sinks));
+    this.#pipelineOptions = pipelineOptionsFor(options, sinks.map(invocationSink), this.totals.names, 0);
     this.parked = sinks.map(() => new RingBuffer<LogEvent>(options.maxBufferSize ?? 1000));
   }
 
@@ -76,7 +84,7 @@ export class PerInvocationDelivery {
 
   /** One pipeline per sink for a new invocation. */
   pipelines(): Pipeline[] {
-    return pipelinesFor(this.options, this.#sinks, this.totals.names, 0);
+    return this.#pipelineOptions.map((pipelineOptions) => new Pipeline(pipelineOptions));
   }
 
   stats(): Record<string, SinkStats> {
@@ -106,11 +114,13 @@ export class InvocationPipelines implements InvocationRoute {
   readonly route: DeliveryRoute;
   ended = false;
   #result: Promise<FlushResult> | undefined;
+  /** Where this invocation is in `delivery.live` while it has not ended. */
+  #liveIndex: number;
 
   constructor(readonly delivery: PerInvocationDelivery) {
     this.pipelines = delivery.pipelines();
     this.route = new PerInvocationRoute(delivery, this);
-    delivery.live.add(this);
+    this.#liveIndex = delivery.live.push(this) - 1;
   }
 
   flush(options?: FlushOptions): Promise<FlushResult> {
@@ -121,35 +131,88 @@ export class InvocationPipelines implements InvocationRoute {
    * Takes the parked events along and delivers everything by the deadline. What is still
    * undelivered then (the send in flight aborted) is parked again for the next invocation, and
    * counts as pending in the result. Never rejects; idempotent.
+   *
+   * A sink with synchronous delivery (`writeSync`: console, memory) is written through it here,
+   * when nothing of it is in flight: a synchronous write cannot hang, so it needs no deadline
+   * timer and no chain of promises per request (in workerd the flush's deadline timer was the
+   * largest part of withShiplog's cost). Everything else is flushed with the deadline.
    */
   end(timeoutMs: number): Promise<FlushResult> {
     if (this.#result !== undefined) return this.#result;
     this.ended = true;
     const delivery = this.delivery;
-    this.pipelines.forEach((pipeline, i) => {
+    const pipelines = this.pipelines;
+    const before = pipelines.map((pipeline) => pipeline.stats());
+    pipelines.forEach((pipeline, i) => {
       const ring = delivery.parked[i] as RingBuffer<LogEvent>;
-      for (const event of ring.take(ring.length)) pipeline.push(event);
+      if (ring.length > 0) for (const event of ring.take(ring.length)) pipeline.push(event);
+      if (delivery.writesInline[i] === true && (before[i] as SinkStats).inFlight === 0) pipeline.flushSync();
     });
     const others = drainOthers(delivery, timeoutMs);
-    this.#result = this.flush({ timeoutMs })
-      .then((flushed) => {
-        let left = 0;
-        this.pipelines.forEach((pipeline, i) => {
-          for (const event of pipeline.handOver()) {
-            delivery.park(event, i);
-            left++;
-          }
-          void pipeline.shutdown({ timeoutMs: 0 });
-        });
-        return { ...flushed, ok: flushed.ok && left === 0, pending: left };
-      })
-      .catch(() => idleResult(0))
-      .finally(() => {
-        delivery.totals.absorb(this.pipelines);
-        delivery.live.delete(this);
-      });
+    let settled = true;
+    for (const pipeline of pipelines) if (pipeline.pending > 0) settled = false;
+    const close = (timedOut: boolean): FlushResult => {
+      try {
+        return this.#close(before, timedOut);
+      } catch {
+        return idleResult(0);
+      }
+    };
+    this.#result = settled
+      ? Promise.resolve(close(false))
+      : this.flush({ timeoutMs }).then(
+          (flushed) => close(flushed.timedOut),
+          () => close(false),
+        );
     // Other loggers' events ride along but are not part of this invocation's result.
     return others.length === 0 ? this.#result : Promise.all([this.#result, ...others]).then(([own]) => own as FlushResult);
+  }
+
+  /**
+   * Parks what is left for the next invocation, closes the pipelines and adds their counters to
+   * the logger's totals. The result counts what was delivered and dropped since `end` began.
+   */
+  #close(before: readonly SinkStats[], timedOut: boolean): FlushResult {
+    const delivery = this.delivery;
+    const result = idleResult(0);
+    const ended: SinkStats[] = [];
+    try {
+      this.pipelines.forEach((pipeline, i) => {
+        // An idle pipeline has nothing to hand over and nothing to stop (no interval timer, nothing in flight).
+        if (pipeline.pending > 0) {
+          for (const event of pipeline.handOver()) {
+            delivery.park(event, i);
+            result.pending++;
+          }
+          void pipeline.shutdown({ timeoutMs: 0 });
+        }
+        const start = before[i] as SinkStats;
+        const now = pipeline.stats();
+        ended.push(now);
+        result.delivered += now.delivered - start.delivered;
+        result.dropped += now.dropped - start.dropped;
+        result.unconfirmed += now.droppedByReason.unconfirmed - start.droppedByReason.unconfirmed;
+        result.handedOff += now.handedOff - start.handedOff;
+      });
+    } finally {
+      delivery.totals.absorb(ended.length === this.pipelines.length ? ended : this.pipelines.map((pipeline) => pipeline.stats()));
+      this.#leaveLive();
+    }
+    result.timedOut = timedOut;
+    result.ok = !timedOut && result.dropped === 0 && result.pending === 0;
+    return result;
+  }
+
+  /** Removes this invocation from `delivery.live` (the last one takes its place). */
+  #leaveLive(): void {
+    const live = this.delivery.live;
+    const index = this.#liveIndex;
+    if (live[index] !== this) return;
+    const last = live.pop() as InvocationPipelines;
+    if (last !== this) {
+      live[index] = last;
+      last.#liveIndex = index;
+    }
   }
 }
 

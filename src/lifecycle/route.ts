@@ -4,7 +4,7 @@
  * buffer) or by giving each invocation its own (Workers), never by subclassing the logger core.
  */
 import type { LogEvent } from '../event.js';
-import { Pipeline, type FlushOptions, type FlushResult, type Sink, type SinkStats } from '../pipeline.js';
+import { Pipeline, type FlushOptions, type FlushResult, type PipelineOptions, type Sink, type SinkStats } from '../pipeline.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** The delivery side of a logger: what `Logger` calls after it has built an event's line. */
@@ -70,21 +70,23 @@ export function uniqueSinkNames(sinks: readonly Sink[]): string[] {
   });
 }
 
-/** One pipeline per sink, configured from the logger's options; `overrides` win (e.g. no interval timer). */
-export function pipelinesFor(options: ResolvedOptions, sinks: readonly Sink[], names: readonly string[] = uniqueSinkNames(sinks), intervalMs?: number): Pipeline[] {
+/** The options of one pipeline per sink, from the logger's options; `intervalMs` wins when given (e.g. 0: no interval timer). */
+export function pipelineOptionsFor(options: ResolvedOptions, sinks: readonly Sink[], names: readonly string[] = uniqueSinkNames(sinks), intervalMs?: number): PipelineOptions[] {
   const { batch, retry, maxBufferSize, sendTimeoutMs, onDropped } = options;
-  return sinks.map(
-    (sink, i) =>
-      new Pipeline({
-        sink,
-        name: names[i] as string,
-        batch: intervalMs === undefined ? batch : { ...batch, intervalMs },
-        retry,
-        maxBufferSize,
-        sendTimeoutMs,
-        onDropped,
-      }),
-  );
+  return sinks.map((sink, i) => ({
+    sink,
+    name: names[i] as string,
+    batch: intervalMs === undefined ? batch : { ...batch, intervalMs },
+    retry,
+    maxBufferSize,
+    sendTimeoutMs,
+    onDropped,
+  }));
+}
+
+/** One pipeline per sink, configured from the logger's options; `intervalMs` wins when given (e.g. 0: no interval timer). */
+export function pipelinesFor(options: ResolvedOptions, sinks: readonly Sink[], names?: readonly string[], intervalMs?: number): Pipeline[] {
+  return pipelineOptionsFor(options, sinks, names, intervalMs).map((pipelineOptions) => new Pipeline(pipelineOptions));
 }
 
 /** The plain route: every event to every pipeline. */

@@ -10,7 +10,7 @@ import type { Fields } from '../options.js';
 import type { FlushResult } from '../pipeline.js';
 import type { RequestLike } from '../request-info.js';
 import type { WaitUntil } from '../wait-until.js';
-import { bindInvocation, openInvocation, type Invocation } from './invocation.js';
+import { bindInvocation, openInvocation, unbindInvocation, type Invocation } from './invocation.js';
 
 /** What a wrapper declares about one kind of handler. */
 export interface LifecycleDeclaration<R> {
@@ -21,7 +21,7 @@ export interface LifecycleDeclaration<R> {
   /** Extra fields of the request logger (trigger facts: cron, queue, cf-ray…). */
   fields?: Fields;
   /** Bind the invocation to this object (the Request) so framework middleware inside reuses it. */
-  bindTo?: object;
+  bindTo?: object | undefined;
   /** Runs the handler with the invocation's logger. */
   run(log: RequestLogger, invocation: Invocation): R | Promise<R>;
   /** The wide event's outcome; a throw here is contained (the error alone is recorded). */
@@ -69,11 +69,15 @@ export async function runLifecycle<R>(declaration: LifecycleDeclaration<R>): Pro
     error = thrown;
     throw thrown;
   } finally {
-    await endLifecycle(declaration, invocation, result, error, failed);
+    if (declaration.bindTo !== undefined) unbindInvocation(declaration.bindTo, invocation);
+    // Awaited only when the flush could not be handed to waitUntil.
+    const flushing = endLifecycle(declaration, invocation, result, error, failed);
+    if (flushing !== undefined) await flushing;
   }
 }
 
-async function endLifecycle<R>(declaration: LifecycleDeclaration<R>, invocation: Invocation, result: R | undefined, error: unknown, failed: boolean): Promise<void> {
+/** Emits the wide event and starts the flush; returns it when it must be awaited (no waitUntil). Never throws. */
+function endLifecycle<R>(declaration: LifecycleDeclaration<R>, invocation: Invocation, result: R | undefined, error: unknown, failed: boolean): Promise<void> | undefined {
   const { log } = invocation;
   try {
     let outcome: Outcome;
@@ -82,20 +86,29 @@ async function endLifecycle<R>(declaration: LifecycleDeclaration<R>, invocation:
     } catch {
       outcome = failed ? { error } : {};
     }
-    const { flushTimeoutMs } = declaration;
+    const { flushTimeoutMs, onFlush } = declaration;
     const timeoutMs = typeof flushTimeoutMs === 'function' ? flushTimeoutMs() : flushTimeoutMs;
-    const flushing = invocation.finish(outcome, timeoutMs).then((flushed) => {
-      try {
-        declaration.onFlush?.(flushed, log);
-      } catch (hookError) {
-        // A failing report hook must not turn a delivered request into a failed one; say so where asked.
-        report(declaration, hookError);
-      }
-      return flushed;
-    });
-    if (!handOff(declaration.waitUntil, flushing)) await flushing;
+    const finished = invocation.finish(outcome, timeoutMs);
+    const flushing =
+      onFlush === undefined
+        ? finished
+        : finished.then((flushed) => {
+            try {
+              onFlush.call(declaration, flushed, log);
+            } catch (hookError) {
+              // A failing report hook must not turn a delivered request into a failed one; say so where asked.
+              report(declaration, hookError);
+            }
+            return flushed;
+          });
+    if (handOff(declaration.waitUntil, flushing)) return undefined;
+    return flushing.then(
+      () => undefined,
+      (internal: unknown) => report(declaration, internal),
+    );
   } catch (internal) {
     report(declaration, internal);
+    return undefined;
   }
 }
 
