@@ -13,6 +13,7 @@ export { eventIdOf, idempotencyKeyOf, useRandomFill } from './event-id.js';
 // The browser's lean core (logger, serializer, pipeline) and what the browser runtime uses besides.
 export * from './lean/index.js';
 export { checkOptionKeys, checkSinkOptionKeys, closestKey, optionKeys, resolveOptions, type ResolvedOptions } from './options.js';
+export { checkOptions } from './option-checks.js';
 export { RingBuffer } from './ring-buffer.js';
 export { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
 export { findWaitUntil, type WaitUntil } from './wait-until.js';

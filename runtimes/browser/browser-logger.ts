@@ -1,4 +1,5 @@
 import {
+  checkOptions,
   createLeanLogger,
   createLeanPipeline,
   isLevel,
@@ -80,7 +81,11 @@ function localStore(): Storage | undefined {
  */
 function checkedOptions(options: BrowserLoggerOptions): ResolvedOptions {
   try {
-    if (process.env.NODE_ENV !== 'production') return resolveOptions(options);
+    if (process.env.NODE_ENV !== 'production') {
+      // Explicitly: the core's own check needs a `process` global, which a page has not.
+      checkOptions(options);
+      return resolveOptions(options);
+    }
   } catch (error) {
     // A bad option (the core's checks say `shiplog: …`) is the caller's to see; no `process` is not.
     if (error instanceof Error && error.message.startsWith('shiplog:')) throw error;
