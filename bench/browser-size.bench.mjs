@@ -8,9 +8,10 @@
 // Prints one Markdown section on stdout (bench/run.mjs collects it into bench/RESULTS.md).
 // Run alone: `npm run build && node bench/browser-size.bench.mjs`
 import * as esbuild from 'esbuild';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { bundleCases, repoRoot, snapshotDist } from './lib/dist-snapshot.mjs';
+import { attributeSize } from './lib/size-attribution.mjs';
 
 /** Issue 17: the browser entry (createLogger with endpoint, beacons, lifecycle, offline store, errors). */
 const TARGET_GZIP_BYTES = 5000;
@@ -52,7 +53,7 @@ const PARTS = [
   ['offline store (offline-store.ts)', (f) => f === 'runtimes/browser/offline-store.ts'],
   ['page lifecycle and uncaught errors (page-lifecycle.ts, uncaught-errors.ts)', (f) => /page-lifecycle|uncaught-errors/.test(f)],
   ['createLogger: options, wiring, beacon at hide (browser-logger.ts)', (f) => f.startsWith('runtimes/browser/')],
-  ['the case itself', () => true],
+  ['other', () => true],
 ];
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
@@ -61,24 +62,19 @@ try {
   // Other libraries resolve from the repository's node_modules.
   const rows = await bundleCases(snapshot, CASES, { platform: FLAGS.platform, conditions: FLAGS.conditions, nodePaths: [join(repoRoot, 'node_modules')] });
 
-  // Where the bytes of the first row come from, by source folder (minified, before gzip).
-  const fromSource = await build({
-    stdin: { contents: CASES[Object.keys(CASES)[0]].replace("'shiplog/browser'", "'./runtimes/browser/index.ts'"), resolveDir: repoRoot, loader: 'ts' },
-    metafile: true,
-  });
-  const inputs = Object.values(fromSource.metafile.outputs)[0].inputs;
-  const byFile = Object.entries(inputs)
-    .map(([file, { bytesInOutput }]) => ({ file: relative(repoRoot, join(repoRoot, file)), bytes: bytesInOutput }))
-    .filter((f) => f.bytes > 0)
-    .sort((a, b) => b.bytes - a.bytes);
-  const totalBytes = byFile.reduce((sum, f) => sum + f.bytes, 0);
-  const sourceGzip = gzipSync(fromSource.outputFiles[0].contents, { level: 9 }).length;
-  const parts = PARTS.map(([name]) => ({ name, bytes: 0 }));
-  for (const f of byFile) parts[PARTS.findIndex(([, matches]) => matches(f.file))].bytes += f.bytes;
+  // Where the bytes of the first row come from: bundled from the sources as a production build, per file, grouped in parts.
+  const fromSourceCode = CASES[Object.keys(CASES)[0]].replace("'shiplog/browser'", "'./runtimes/browser/index.ts'");
+  const { minified: sourceMinified, gzip: sourceGzip, files: byFile } = await attributeSize(fromSourceCode, { platform: FLAGS.platform, conditions: FLAGS.conditions });
+  const parts = PARTS.map(([name]) => ({ name, bytes: 0, gzipShare: 0 }));
+  for (const f of byFile) {
+    const part = parts[PARTS.findIndex(([, matches]) => matches(f.file))];
+    part.bytes += f.bytes;
+    part.gzipShare += f.gzipShare;
+  }
 
   // A development build (process.env.NODE_ENV = "development"): option checking is in it.
   const development = await build({
-    stdin: { contents: CASES[Object.keys(CASES)[0]].replace("'shiplog/browser'", "'./runtimes/browser/index.ts'"), resolveDir: repoRoot, loader: 'ts' },
+    stdin: { contents: fromSourceCode, resolveDir: repoRoot, loader: 'ts' },
     define: { 'process.env.NODE_ENV': '"development"' },
   });
   const developmentGzip = gzipSync(development.outputFiles[0].contents, { level: 9 }).length;
@@ -96,12 +92,12 @@ try {
   out.push(
     `Browser entry: **${browserRow.gzip} B** gzip (${kb(browserRow.gzip)}); target ≤ ${TARGET_GZIP_BYTES} B: ${browserRow.gzip <= TARGET_GZIP_BYTES ? '**met**' : `**missed** by ${browserRow.gzip - TARGET_GZIP_BYTES} B`}. ` +
       `It runs on the browser's lean core (src/lean: serializer, logger, pipeline) and reuses the core's redaction, line cut, event ids and helpers. ` +
-      `Where its ${totalBytes} B minified go, bundled from source (${sourceGzip} B gzip); the gzip column is each part's share of that, proportional to its minified bytes (an estimate: gzip does not split by file):`,
+      `Where its bytes go, bundled from the sources (${sourceMinified} B minified, ${sourceGzip} B gzip); the gzip column is each part's share, proportional to its minified bytes (bench/lib/size-attribution.mjs; an estimate: gzip does not split by file):`,
   );
   out.push('');
   out.push('| part | minified | ≈ gzip |');
   out.push('| --- | ---: | ---: |');
-  for (const part of parts) if (part.bytes > 0) out.push(`| ${part.name} | ${part.bytes} B | ${Math.round((part.bytes / totalBytes) * sourceGzip)} B |`);
+  for (const part of parts) if (part.bytes > 0) out.push(`| ${part.name} | ${part.bytes} B | ${part.gzipShare} B |`);
   out.push('');
   out.push(
     `Option checking (the core's rules, with "did you mean" hints) runs only where \`process.env.NODE_ENV !== 'production'\` at call time: a development build of the same page is ${developmentGzip} B gzip, ` +
