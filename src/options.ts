@@ -1,5 +1,5 @@
 import type { RetryOptions } from './backoff.js';
-import type { Level } from './event.js';
+import { isLevel, type Level } from './event.js';
 import { checkKeys, checkOptions, checkSinkKeys } from './option-checks.js';
 import { INT1, invalid, LEVEL, MS, STRING, type Rule } from './option-rules.js';
 import type { BatchOptions, OnDropped, Sink } from './pipeline.js';
@@ -139,6 +139,8 @@ export function resolveOptions(options: LoggerOptions = {}): ResolvedOptions {
     else (resolved[key] as Record<string, unknown>)[child] = value;
   }
   if (typeof process === 'object' && process.env?.NODE_ENV !== 'production') checkOptions(options);
+  // Unchecked in production: a level that is none of the six would make the logger write nothing.
+  if (!isLevel(resolved.level)) resolved.level = 'info';
   if (options.sinks !== undefined) {
     if (!Array.isArray(options.sinks)) invalid('sinks', 'an array of sinks', options.sinks);
     options.sinks.forEach((sink: Partial<Sink> | null, i) => {

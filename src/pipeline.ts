@@ -124,13 +124,20 @@ export class Pipeline {
     const { sink } = options;
     this.#sink = sink;
     this.name = options.name ?? sink.name;
-    this.#batch = { ...PIPELINE_DEFAULTS.batch, ...options.batch, ...sink.batch };
+    // Option values are checked only in development: a count that is no count (0, NaN) takes its default here.
+    const batch = { ...PIPELINE_DEFAULTS.batch, ...options.batch, ...sink.batch };
+    batch.size = atLeastOne(batch.size, PIPELINE_DEFAULTS.batch.size);
+    batch.maxBytes = atLeastOne(batch.maxBytes, PIPELINE_DEFAULTS.batch.maxBytes);
+    this.#batch = batch;
     this.#sizeIsLimit = sink.batch?.size !== undefined;
-    this.#retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
-    this.#sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs ?? PIPELINE_DEFAULTS.sendTimeoutMs;
+    const retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
+    retry.maxAttempts = atLeastOne(retry.maxAttempts, PIPELINE_DEFAULTS.retry.maxAttempts);
+    this.#retry = retry;
+    const sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs;
+    this.#sendTimeoutMs = isMilliseconds(sendTimeoutMs) ? sendTimeoutMs : PIPELINE_DEFAULTS.sendTimeoutMs;
     this.#onDropped = options.onDropped;
     this.#random = options.random ?? Math.random;
-    const maxBufferSize = sink.maxBufferSize ?? options.maxBufferSize ?? PIPELINE_DEFAULTS.maxBufferSize;
+    const maxBufferSize = atLeastOne(sink.maxBufferSize ?? options.maxBufferSize, PIPELINE_DEFAULTS.maxBufferSize);
     this.#ring = new RingBuffer(Math.max(maxBufferSize, this.#batch.size));
   }
 
@@ -345,10 +352,15 @@ export class Pipeline {
       this.#drop(this.#abandonInFlight(), 'rejected');
     } finally {
       this.#pumping = false;
-      this.#timer = clearTimer(this.#timer);
-      this.#yielding = false;
       if (this.#isDue()) this.#yield();
-      else this.#armTimer();
+      else if (this.#yielding || this.#timer === undefined) {
+        this.#timer = clearTimer(this.#timer);
+        this.#yielding = false;
+        this.#armTimer();
+      }
+      // Else the age timer stays armed: it was set for an event older than any left (so it is never
+      // late), and when it fires it re-arms for what is then the oldest. Re-arming after every batch
+      // cost a setTimeout and a clearTimeout per batch.
       this.#settleWaiters();
     }
   }
@@ -583,6 +595,11 @@ export class Pipeline {
       timedOut,
     };
   }
+}
+
+/** `value` as a whole number of at least 1, or `fallback` when it is none (0, negative, NaN, Infinity, not a number). */
+function atLeastOne(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && value >= 1 && value < Infinity ? Math.floor(value) : fallback;
 }
 
 /** A flush deadline: the default unless `timeoutMs` is a finite number >= 0 (a timer cannot be armed for NaN or Infinity). */

@@ -28,6 +28,26 @@ describe('NODE_ENV=production', () => {
     expect(mem.records()).toMatchObject([{ msg: 'still logs', service: 'api' }]);
   });
 
+  it('values no check caught fall back to defaults: an unknown level, counts that are no counts, a NaN timeout', async () => {
+    process.env.NODE_ENV = 'production';
+    const bad: LoggerOptions[] = [
+      { level: 'loud' as never },
+      { batch: { size: Number.NaN } },
+      { batch: { size: 0, maxBytes: -1 } },
+      { maxBufferSize: Number.POSITIVE_INFINITY },
+      { retry: { maxAttempts: 0 } },
+      { sendTimeoutMs: Number.NaN },
+    ];
+    for (const options of bad) {
+      const mem = memorySink();
+      const log = createLogger({ ...options, vars: {}, sinks: [mem] });
+      for (let i = 0; i < 60; i++) log.info('event', { i });
+      const result = await log.flush({ timeoutMs: 2000 });
+      expect({ options, result: result.ok, delivered: mem.records().length }).toEqual({ options, result: true, delivered: 60 });
+      expect(log.stats().sinks.memory?.accepted).toBe(60);
+    }
+  });
+
   it('the same options throw in development', () => {
     process.env.NODE_ENV = 'development';
     expect(() => createLogger({ vars: {}, sinks: [memorySink()], levle: 'debug' } as LoggerOptions)).toThrow(/did you mean "level"/);
