@@ -67,14 +67,22 @@ function classify(error: unknown): { retryable: boolean; retryAfterMs?: number; 
   return isMilliseconds(delay) ? { retryable, retryAfterMs: Math.min(delay, MAX_RETRY_AFTER_MS), outcomeUnknown } : { retryable, outcomeUnknown };
 }
 
+/** `value` as a whole number of at least 1, or `fallback` when it is none (the core pipeline's rule for unchecked counts). */
+const atLeastOne = (value: number | undefined, fallback: number): number => (typeof value === 'number' && value >= 1 && value < Infinity ? Math.floor(value) : fallback);
+
 /** Creates a lean pipeline for one sink (see {@link LeanPipeline}). */
 export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
   const { sink, onDropped, random = Math.random } = options;
-  const batchOptions = { ...PIPELINE_DEFAULTS.batch, ...options.batch, ...sink.batch };
-  const { size, maxBytes, intervalMs } = batchOptions;
+  const { batch: defaults } = PIPELINE_DEFAULTS;
+  const { intervalMs, ...counts } = { ...defaults, ...options.batch, ...sink.batch };
+  // Option values are checked only in development, as in the core: a count that is no count (0, NaN) takes its default.
+  const size = atLeastOne(counts.size, defaults.size);
+  const maxBytes = atLeastOne(counts.maxBytes, defaults.maxBytes);
   const retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
-  const sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs ?? PIPELINE_DEFAULTS.sendTimeoutMs;
-  const capacity = Math.max(sink.maxBufferSize ?? options.maxBufferSize ?? PIPELINE_DEFAULTS.maxBufferSize, size);
+  retry.maxAttempts = atLeastOne(retry.maxAttempts, PIPELINE_DEFAULTS.retry.maxAttempts);
+  const timeoutMs = sink.timeoutMs ?? options.sendTimeoutMs;
+  const sendTimeoutMs = isMilliseconds(timeoutMs) ? timeoutMs : PIPELINE_DEFAULTS.sendTimeoutMs;
+  const capacity = Math.max(atLeastOne(sink.maxBufferSize ?? options.maxBufferSize, PIPELINE_DEFAULTS.maxBufferSize), size);
   const byReason: Record<DropReason, number> = { overflow: 0, rejected: 0, 'retries-exhausted': 0, unconfirmed: 0, shutdown: 0 };
   let ring: LogEvent[] = [];
   let bytes = 0;
@@ -306,8 +314,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
     const limit = accepted - ring.length < flushTarget && sink.batch?.size === undefined ? ring.length : size;
     let count = 0;
     let taken = 0;
-    // At least one event, also for a size below 1 (unchecked options in a production build): never an empty batch, never a loop.
-    for (; count < ring.length && (count < limit || count === 0); count++) {
+    for (; count < ring.length && count < limit; count++) {
       const length = (ring[count] as LogEvent).line.length;
       if (count > 0 && taken + length > maxBytes) break;
       taken += length;

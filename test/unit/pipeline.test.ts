@@ -480,4 +480,14 @@ describe.each(PIPELINES)('%s', (_name, createPipeline) => {
       t.invariant();
     });
   });
+
+  describe('unchecked options (production builds check none)', () => {
+    it('a count that is no count (0, NaN) takes its default: nothing hangs, every event is delivered', async () => {
+      const t = setup([], { batch: { size: 0, maxBytes: Number.NaN, intervalMs: 0 }, maxBufferSize: 0, retry: { maxAttempts: 0, jitter: false }, sendTimeoutMs: Number.NaN });
+      for (let i = 1; i <= 3; i++) t.pipeline.push(event(i));
+      expect(await t.pipeline.flush()).toMatchObject({ ok: true, delivered: 3, dropped: 0 });
+      expect(t.attempts.map((a) => a.batch.map(seqOf))).toEqual([[1, 2, 3]]);
+      t.invariant();
+    });
+  });
 });
