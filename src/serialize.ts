@@ -70,13 +70,19 @@ const KEY_CACHE_LIMIT = 4096;
 /** {@link Serializer.string}'s character classes: what JSON must escape, and `:` `?` `#` (URL-ish). */
 const NEEDS_ESCAPE = 1;
 const URLISH = 2;
-const ASCII_CLASS = new Uint8Array(128);
-for (let c = 0; c < 32; c++) ASCII_CLASS[c] = NEEDS_ESCAPE;
-ASCII_CLASS[34] = NEEDS_ESCAPE; // "
-ASCII_CLASS[92] = NEEDS_ESCAPE; // \
-ASCII_CLASS[58] = URLISH; // :
-ASCII_CLASS[63] = URLISH; // ?
-ASCII_CLASS[35] = URLISH; // #
+/** Marked pure: a bundle that never serializes drops the table (a statement at module level would keep it). */
+const ASCII_CLASS = /* @__PURE__ */ asciiClasses();
+
+function asciiClasses(): Uint8Array {
+  const classes = new Uint8Array(128);
+  for (let c = 0; c < 32; c++) classes[c] = NEEDS_ESCAPE;
+  classes[34] = NEEDS_ESCAPE; // "
+  classes[92] = NEEDS_ESCAPE; // backslash
+  classes[58] = URLISH; // :
+  classes[63] = URLISH; // ?
+  classes[35] = URLISH; // #
+  return classes;
+}
 
 
 /** Serializes arbitrary values to bounded, redacted JSON. Never throws. */
