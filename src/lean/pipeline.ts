@@ -338,10 +338,14 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
       record(error);
       drop(abandonInFlight(), 'rejected');
     } finally {
-      pumping = yielding = false;
-      timer = clearTimer(timer);
+      pumping = false;
       if (isDue()) yieldTurn();
-      else armTimer();
+      else if (yielding || timer === undefined) {
+        timer = clearTimer(timer);
+        yielding = false;
+        armTimer();
+      }
+      // Else the age timer stays armed (as the core's: set for an older event, never late).
       settleWaiters();
     }
   };

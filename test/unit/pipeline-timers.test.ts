@@ -4,7 +4,14 @@
  * pair per batch was a measurable part of its cost.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createPipeline, type LogEvent } from '../../src/pipeline.js';
+import { createPipeline as createCorePipeline, type LogEvent } from '../../src/pipeline.js';
+import { createLeanPipeline } from '../../src/lean/pipeline.js';
+
+/** Both pipelines, as in pipeline.test.ts: the core's and the browser's lean one. */
+const PIPELINES = [
+  ['core pipeline', createCorePipeline],
+  ['lean browser pipeline', createLeanPipeline],
+] as const;
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -13,7 +20,7 @@ afterEach(() => {
 
 const event = (i: number): LogEvent => ({ level: 'info', time: Date.now(), line: `{"i":${i}}` });
 
-describe('pipeline age timer', () => {
+describe.each(PIPELINES)('%s age timer', (_name, createPipeline) => {
   it('100 full batches arm one timer, and an event left alone still leaves at its age', async () => {
     vi.useFakeTimers();
     const armed = vi.spyOn(globalThis, 'setTimeout');
