@@ -84,6 +84,8 @@ function asciiClasses(): Uint8Array {
   return classes;
 }
 
+/** Longest message {@link Serializer.message} remembers. */
+const MESSAGE_CACHE_MAX_LENGTH = 256;
 
 /** Serializes arbitrary values to bounded, redacted JSON. Never throws. */
 export class Serializer {
@@ -226,6 +228,7 @@ export class Serializer {
    * string object is a pointer check.
    */
   message(text: string): string {
+    if (text.length > MESSAGE_CACHE_MAX_LENGTH) return this.string(text); // not pinned in memory
     if (text !== this.#lastMessage) {
       this.#lastMessageJson = this.string(text);
       this.#lastMessage = text;
