@@ -1,9 +1,10 @@
 import { backoffDelay, type RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
-import { idempotencyKeyOf } from './event-id.js';
+import { DeliveryCounts, type CountsMark } from './delivery-counts.js';
 import { RingBuffer } from './ring-buffer.js';
 import { classifyError, writtenBefore } from './sink-error.js';
-import { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
+import { AttemptContext } from './sink-attempt.js';
+import { clearTimer, isMilliseconds, startTimer, type Timer } from './util.js';
 import {
   DEFAULT_FLUSH_TIMEOUT_MS,
   PIPELINE_DEFAULTS,
@@ -14,7 +15,6 @@ import {
   type OnDropped,
   type PipelineOptions,
   type Sink,
-  type SinkContext,
   type SinkStats,
   type WriteReport,
 } from './sink.js';
@@ -35,37 +35,6 @@ interface FlushWaiter {
 }
 
 /**
- * What a sink gets with each attempt. The AbortController is made only when the sink reads
- * `signal` (synchronous sinks never do, and a controller per batch is measurable work).
- */
-class AttemptContext implements SinkContext {
-  #controller: AbortController | undefined;
-  #abortReason: DOMException | undefined;
-
-  constructor(
-    readonly attempt: number,
-    readonly batch: readonly LogEvent[],
-  ) {}
-
-  /** Made only when a sink reads it (console and file sinks never do). */
-  get idempotencyKey(): string {
-    return idempotencyKeyOf(this.batch);
-  }
-
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    // A no-op once aborted; the first reason wins either way.
-    if (this.#abortReason) this.#controller.abort(this.#abortReason);
-    return this.#controller.signal;
-  }
-
-  abort(reason: DOMException): void {
-    this.#abortReason ??= reason;
-    this.#controller?.abort(reason);
-  }
-}
-
-/**
  * Buffer, batcher and sender for one sink: bounded ring buffer (drop-oldest), batches by
  * count / bytes / age, one send in flight, retries with backoff, deadline-bounded flush.
  */
@@ -83,20 +52,7 @@ export class Pipeline {
   readonly #ring: RingBuffer<LogEvent>;
   #bufferedBytes = 0;
 
-  #accepted = 0;
-  #delivered = 0;
-  #handedOff = 0;
-  #dropped = 0;
-  readonly #droppedByReason: Record<DropReason, number> = {
-    overflow: 0,
-    rejected: 0,
-    'retries-exhausted': 0,
-    unconfirmed: 0,
-    shutdown: 0,
-  };
-  #retries = 0;
-  #failures = 0;
-  #lastError: { message: string; at: number } | undefined;
+  readonly #counts = new DeliveryCounts();
 
   /** The batch being sent or waiting between retries; empty when none. */
   #inFlight: readonly LogEvent[] = [];
@@ -148,7 +104,7 @@ export class Pipeline {
 
   /** Accepts one event. O(1); never throws, never awaits, never calls the sink's async path. */
   push(event: LogEvent): void {
-    this.#accepted++;
+    this.#counts.accepted++;
     this.#held = false;
     if (this.#closed) return this.#drop([event], 'shutdown');
     const ring = this.#ring;
@@ -168,9 +124,9 @@ export class Pipeline {
    * deadline with `timedOut: true`. Never rejects.
    */
   flush(options?: FlushOptions): Promise<FlushResult> {
-    const target = this.#accepted;
+    const target = this.#counts.accepted;
     this.#held = false;
-    const start = { delivered: this.#delivered, dropped: this.#dropped, unconfirmed: this.#droppedByReason.unconfirmed, handedOff: this.#handedOff };
+    const start = this.#counts.mark();
     if (this.#isSettled(target)) return Promise.resolve(this.#result(start, false));
     this.#flushTarget = Math.max(this.#flushTarget, target);
     this.#schedule();
@@ -198,8 +154,7 @@ export class Pipeline {
     this.#shutdownResult ??= this.flush(options).then(async (flushed) => {
       this.#closed = true;
       this.#timer = clearTimer(this.#timer);
-      const before = this.#dropped;
-      const unconfirmedBefore = this.#droppedByReason.unconfirmed;
+      const before = this.#counts.mark();
       // A send still running (or one that timed out) may have arrived: that is not a plain shutdown drop.
       this.#drop(this.#abandonInFlight(), this.#mayHaveArrived ? 'unconfirmed' : 'shutdown');
       this.#drop(this.#takeBuffered(), 'shutdown');
@@ -208,8 +163,8 @@ export class Pipeline {
       } catch (error) {
         this.#recordError(error);
       }
-      const droppedNow = this.#dropped - before;
-      const unconfirmed = flushed.unconfirmed + this.#droppedByReason.unconfirmed - unconfirmedBefore;
+      const droppedNow = this.#counts.dropped - before.dropped;
+      const unconfirmed = flushed.unconfirmed + this.#counts.droppedByReason.unconfirmed - before.unconfirmed;
       return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, unconfirmed, pending: 0 };
     });
     return this.#shutdownResult;
@@ -238,13 +193,13 @@ export class Pipeline {
     } catch (error) {
       this.#recordError(error);
     }
-    this.#handedOff += taken;
+    this.#counts.handedOff += taken;
     if (taken < events.length) {
       // Back in order, what fits first: dropping the excess while pushing would let what onDropped
       // logs slip in between the events put back.
       const rest = [...events.slice(taken), ...this.#takeBuffered()];
       const excess = Math.max(0, rest.length - this.#ring.capacity);
-      this.#accepted -= rest.length - excess;
+      this.#counts.accepted -= rest.length - excess;
       for (let i = excess; i < rest.length; i++) this.push(rest[i] as LogEvent);
       this.#drop(rest.slice(0, excess), 'overflow');
     }
@@ -258,7 +213,7 @@ export class Pipeline {
    */
   handOver(): LogEvent[] {
     const events = [...this.#abandonInFlight(), ...this.#takeBuffered()];
-    this.#accepted -= events.length;
+    this.#counts.accepted -= events.length;
     this.#settleWaiters();
     return events;
   }
@@ -281,20 +236,7 @@ export class Pipeline {
 
   /** This pipeline's counters; accepted = delivered + dropped + pending + handedOff whenever nothing is mid-call. */
   stats(): SinkStats {
-    const stats: SinkStats = {
-      name: this.name,
-      accepted: this.#accepted,
-      delivered: this.#delivered,
-      handedOff: this.#handedOff,
-      dropped: this.#dropped,
-      droppedByReason: { ...this.#droppedByReason },
-      retries: this.#retries,
-      failures: this.#failures,
-      pending: this.pending,
-      inFlight: this.#inFlight.length,
-    };
-    if (this.#lastError !== undefined) stats.lastError = { ...this.#lastError };
-    return stats;
+    return this.#counts.stats(this.name, this.pending, this.#inFlight.length);
   }
 
   #schedule(): void {
@@ -330,7 +272,7 @@ export class Pipeline {
     const ring = this.#ring;
     if (ring.length === 0 || this.#closed || this.#held) return false;
     if (ring.length >= this.#batch.size || this.#bufferedBytes >= this.#batch.maxBytes) return true;
-    if (this.#accepted - ring.length < this.#flushTarget) return true;
+    if (this.#counts.accepted - ring.length < this.#flushTarget) return true;
     const { intervalMs } = this.#batch;
     return intervalMs > 0 && Date.now() - (ring.peek() as LogEvent).time >= intervalMs;
   }
@@ -374,7 +316,7 @@ export class Pipeline {
   #takeBatch(): readonly LogEvent[] {
     const { maxBytes } = this.#batch;
     const ring = this.#ring;
-    const flushing = this.#accepted - ring.length < this.#flushTarget;
+    const flushing = this.#counts.accepted - ring.length < this.#flushTarget;
     const size = flushing && !this.#sizeIsLimit ? ring.length : this.#batch.size;
     let count = 0;
     let bytes = 0;
@@ -384,7 +326,7 @@ export class Pipeline {
       bytes += length;
       count++;
     }
-    this.#inFlightFirstSeq = this.#accepted - ring.length + 1;
+    this.#inFlightFirstSeq = this.#counts.accepted - ring.length + 1;
     this.#bufferedBytes -= bytes;
     const batch = ring.take(count);
     this.#inFlight = batch;
@@ -403,12 +345,12 @@ export class Pipeline {
     try {
       this.#countTaken(events, (this.#sink.writeSync as (batch: readonly LogEvent[]) => unknown)(events));
     } catch (error) {
-      this.#failures++;
+      this.#counts.failures++;
       this.#recordError(error);
       // What the sink wrote before failing (a disk that filled up mid-write) is delivered; no retry
       // is possible for the rest (the buffer is full): a retryable failure is an overflow.
       const written = writtenBefore(error, events.length);
-      this.#delivered += written;
+      this.#counts.delivered += written;
       this.#drop(events.slice(written), classifyError(error).retryable ? 'overflow' : 'rejected');
     }
     return events.length;
@@ -427,11 +369,11 @@ export class Pipeline {
         this.#inFlight = [];
         // The part the sink says it delivered (its progress is kept across attempts) is delivered.
         const written = writtenBefore(outcome.error, batch.length);
-        this.#delivered += written;
+        this.#counts.delivered += written;
         // An earlier attempt that may have arrived makes the whole batch's fate unknown.
         return this.#drop(batch.slice(written), this.#mayHaveArrived ? 'unconfirmed' : retryable ? 'retries-exhausted' : 'rejected');
       }
-      this.#retries++;
+      this.#counts.retries++;
       const delay = retryAfterMs ?? backoffDelay(attemptNumber, this.#retry, this.#random);
       this.#sleepingBetweenRetries = true;
       const slept = await this.#wait(delay, () => 'slept' as const);
@@ -484,7 +426,7 @@ export class Pipeline {
       outcome = { error };
     }
     if (typeof outcome === 'object') {
-      this.#failures++;
+      this.#counts.failures++;
       this.#recordError(outcome.error);
       // A sink that threw before returning a promise sent nothing, unless its SinkError says otherwise.
       const unknown = started ? classifyError(outcome.error).outcomeUnknown : (outcome.error as { outcomeUnknown?: unknown } | null)?.outcomeUnknown === true;
@@ -530,14 +472,9 @@ export class Pipeline {
     this.#settleWaiters();
   }
 
-  /**
-   * Counts a batch the sink took: delivered, except what its {@link WriteReport} says was handed
-   * off unconfirmed (first) or refused by the receiver (last).
-   */
+  /** Counts a batch the sink took (see {@link DeliveryCounts.countTaken}); what the receiver refused is dropped. */
   #countTaken(batch: readonly LogEvent[], report: unknown): void {
-    const { rejected, handedOff } = reportedIn(report, batch.length);
-    this.#handedOff += handedOff;
-    this.#delivered += batch.length - rejected - handedOff;
+    const rejected = this.#counts.countTaken(batch.length, report);
     if (rejected > 0) this.#drop(batch.slice(batch.length - rejected), 'rejected');
   }
 
@@ -551,8 +488,7 @@ export class Pipeline {
 
   #drop(events: readonly LogEvent[], reason: DropReason): void {
     if (events.length === 0) return;
-    this.#dropped += events.length;
-    this.#droppedByReason[reason] += events.length;
+    this.#counts.countDropped(events.length, reason);
     // A handler that logs into a full buffer (or after shutdown) drops again: those drops are
     // counted but not reported to it, or each report would cause the next without end.
     if (this.#onDropped !== undefined && !this.#reporting) {
@@ -571,29 +507,20 @@ export class Pipeline {
   }
 
   #recordError(error: unknown): void {
-    this.#lastError = { message: describeError(error), at: Date.now() };
+    this.#counts.recordError(error);
   }
 
   /** Every event up to sequence number `target` has left the buffer and is not in flight. */
   #isSettled(target: number): boolean {
-    return this.#accepted - this.#ring.length >= target && (this.#inFlight.length === 0 || this.#inFlightFirstSeq > target);
+    return this.#counts.accepted - this.#ring.length >= target && (this.#inFlight.length === 0 || this.#inFlightFirstSeq > target);
   }
 
   #settleWaiters(): void {
     for (const waiter of this.#waiters) if (this.#isSettled(waiter.target)) waiter.settle(false);
   }
 
-  #result(start: { delivered: number; dropped: number; unconfirmed: number; handedOff: number }, timedOut: boolean): FlushResult {
-    const dropped = this.#dropped - start.dropped;
-    return {
-      ok: !timedOut && dropped === 0,
-      delivered: this.#delivered - start.delivered,
-      dropped,
-      unconfirmed: this.#droppedByReason.unconfirmed - start.unconfirmed,
-      handedOff: this.#handedOff - start.handedOff,
-      pending: this.pending,
-      timedOut,
-    };
+  #result(start: CountsMark, timedOut: boolean): FlushResult {
+    return this.#counts.since(start, this.pending, timedOut);
   }
 }
 
@@ -610,12 +537,4 @@ function deadlineMs(timeoutMs: number | undefined): number {
 /** Creates a pipeline for one sink (for custom drains; loggers create their own). */
 export function createPipeline(options: PipelineOptions): Pipeline {
   return new Pipeline(options);
-}
-
-/** What a sink's {@link WriteReport} says of a batch of `length`: whole numbers that add up to at most `length`. */
-function reportedIn(report: unknown, length: number): { rejected: number; handedOff: number } {
-  if (typeof report !== 'object' || report === null) return { rejected: 0, handedOff: 0 };
-  const count = (value: unknown, max: number): number => (typeof value === 'number' && Number.isSafeInteger(value) ? Math.min(Math.max(value, 0), max) : 0);
-  const handedOff = count((report as WriteReport).handedOff, length);
-  return { handedOff, rejected: count((report as WriteReport).rejected, length - handedOff) };
 }
