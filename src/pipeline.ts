@@ -1,13 +1,12 @@
 import { backoffDelay, type RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
 import { DeliveryCounts, type CountsMark } from './delivery-counts.js';
+import { flushDeadlineMs, pipelineSettings } from './pipeline-settings.js';
 import { RingBuffer } from './ring-buffer.js';
 import { classifyError, writtenBefore } from './sink-error.js';
 import { AttemptContext } from './sink-attempt.js';
-import { clearTimer, isMilliseconds, startTimer, type Timer } from './util.js';
+import { clearTimer, startTimer, type Timer } from './util.js';
 import {
-  DEFAULT_FLUSH_TIMEOUT_MS,
-  PIPELINE_DEFAULTS,
   type BatchOptions,
   type DropReason,
   type FlushOptions,
@@ -80,21 +79,14 @@ export class Pipeline {
     const { sink } = options;
     this.#sink = sink;
     this.name = options.name ?? sink.name;
-    // Option values are checked only in development: a count that is no count (0, NaN) takes its default here.
-    const batch = { ...PIPELINE_DEFAULTS.batch, ...options.batch, ...sink.batch };
-    batch.size = atLeastOne(batch.size, PIPELINE_DEFAULTS.batch.size);
-    batch.maxBytes = atLeastOne(batch.maxBytes, PIPELINE_DEFAULTS.batch.maxBytes);
-    this.#batch = batch;
-    this.#sizeIsLimit = sink.batch?.size !== undefined;
-    const retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
-    retry.maxAttempts = atLeastOne(retry.maxAttempts, PIPELINE_DEFAULTS.retry.maxAttempts);
-    this.#retry = retry;
-    const sendTimeoutMs = sink.timeoutMs ?? options.sendTimeoutMs;
-    this.#sendTimeoutMs = isMilliseconds(sendTimeoutMs) ? sendTimeoutMs : PIPELINE_DEFAULTS.sendTimeoutMs;
+    const settings = pipelineSettings(options);
+    this.#batch = settings.batch;
+    this.#sizeIsLimit = settings.sizeIsLimit;
+    this.#retry = settings.retry;
+    this.#sendTimeoutMs = settings.sendTimeoutMs;
     this.#onDropped = options.onDropped;
     this.#random = options.random ?? Math.random;
-    const maxBufferSize = atLeastOne(sink.maxBufferSize ?? options.maxBufferSize, PIPELINE_DEFAULTS.maxBufferSize);
-    this.#ring = new RingBuffer(Math.max(maxBufferSize, this.#batch.size));
+    this.#ring = new RingBuffer(settings.capacity);
   }
 
   /** Buffered plus in flight. */
@@ -141,7 +133,7 @@ export class Pipeline {
       };
       // The deadline keeps a Node process alive while someone awaits this flush (a script's
       // last `await log.flush()` must not exit mid-retry); it is bounded by timeoutMs.
-      const timer = startTimer(deadlineMs(options?.timeoutMs), true, () => waiter.settle(true));
+      const timer = startTimer(flushDeadlineMs(options?.timeoutMs), true, () => waiter.settle(true));
       this.#waiters.push(waiter);
     });
   }
@@ -522,16 +514,6 @@ export class Pipeline {
   #result(start: CountsMark, timedOut: boolean): FlushResult {
     return this.#counts.since(start, this.pending, timedOut);
   }
-}
-
-/** `value` as a whole number of at least 1, or `fallback` when it is none (0, negative, NaN, Infinity, not a number). */
-function atLeastOne(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && value >= 1 && value < Infinity ? Math.floor(value) : fallback;
-}
-
-/** A flush deadline: the default unless `timeoutMs` is a finite number >= 0 (a timer cannot be armed for NaN or Infinity). */
-function deadlineMs(timeoutMs: number | undefined): number {
-  return isMilliseconds(timeoutMs) ? timeoutMs : DEFAULT_FLUSH_TIMEOUT_MS;
 }
 
 /** Creates a pipeline for one sink (for custom drains; loggers create their own). */

@@ -1,8 +1,9 @@
 import { backoffDelay, MAX_RETRY_AFTER_MS } from '../backoff.js';
 import type { LogEvent } from '../event.js';
 import { idempotencyKeyOf } from '../event-id.js';
-import { isRetryableStatus } from '../sink-error.js';
-import { DEFAULT_FLUSH_TIMEOUT_MS, PIPELINE_DEFAULTS, type DropReason, type FlushOptions, type FlushResult, type PipelineOptions, type SinkContext, type SinkStats } from '../sink.js';
+import { isRetryableStatus, writtenBefore } from '../sink-error.js';
+import { flushDeadlineMs, pipelineSettings } from '../pipeline-settings.js';
+import { type DropReason, type FlushOptions, type FlushResult, type PipelineOptions, type SinkContext, type SinkStats } from '../sink.js';
 import { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from '../util.js';
 
 /**
@@ -67,22 +68,11 @@ function classify(error: unknown): { retryable: boolean; retryAfterMs?: number; 
   return isMilliseconds(delay) ? { retryable, retryAfterMs: Math.min(delay, MAX_RETRY_AFTER_MS), outcomeUnknown } : { retryable, outcomeUnknown };
 }
 
-/** `value` as a whole number of at least 1, or `fallback` when it is none (the core pipeline's rule for unchecked counts). */
-const atLeastOne = (value: number | undefined, fallback: number): number => (typeof value === 'number' && value >= 1 && value < Infinity ? Math.floor(value) : fallback);
-
 /** Creates a lean pipeline for one sink (see {@link LeanPipeline}). */
 export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
   const { sink, onDropped, random = Math.random } = options;
-  const { batch: defaults } = PIPELINE_DEFAULTS;
-  const { intervalMs, ...counts } = { ...defaults, ...options.batch, ...sink.batch };
-  // Option values are checked only in development, as in the core: a count that is no count (0, NaN) takes its default.
-  const size = atLeastOne(counts.size, defaults.size);
-  const maxBytes = atLeastOne(counts.maxBytes, defaults.maxBytes);
-  const retry = { ...PIPELINE_DEFAULTS.retry, ...options.retry, ...sink.retry };
-  retry.maxAttempts = atLeastOne(retry.maxAttempts, PIPELINE_DEFAULTS.retry.maxAttempts);
-  const timeoutMs = sink.timeoutMs ?? options.sendTimeoutMs;
-  const sendTimeoutMs = isMilliseconds(timeoutMs) ? timeoutMs : PIPELINE_DEFAULTS.sendTimeoutMs;
-  const capacity = Math.max(atLeastOne(sink.maxBufferSize ?? options.maxBufferSize, PIPELINE_DEFAULTS.maxBufferSize), size);
+  const { batch, sizeIsLimit, retry, sendTimeoutMs, capacity } = pipelineSettings(options);
+  const { size, maxBytes, intervalMs } = batch;
   const byReason: Record<DropReason, number> = { overflow: 0, rejected: 0, 'retries-exhausted': 0, unconfirmed: 0, shutdown: 0 };
   let ring: LogEvent[] = [];
   let bytes = 0;
@@ -150,16 +140,6 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
     handedOff += handed;
     delivered += n - rejected - handed;
     drop(batch.slice(n - rejected), 'rejected');
-  };
-
-  /** How many events of a failed batch the sink says it delivered first (its error's `written`). */
-  const writtenBefore = (error: unknown, n: number): number => {
-    try {
-      const written = (error as { written?: unknown } | null)?.written;
-      return Number.isInteger(written) ? Math.max(0, Math.min(n, written as number)) : 0;
-    } catch {
-      return 0;
-    }
   };
 
   const writeBufferedSync = (): number => {
@@ -311,7 +291,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
 
   /** The next batch: at most `size` events (lifted while a flush waits, unless the sink set it) and `maxBytes` bytes, at least one event. */
   const takeBatch = (): readonly LogEvent[] => {
-    const limit = accepted - ring.length < flushTarget && sink.batch?.size === undefined ? ring.length : size;
+    const limit = accepted - ring.length < flushTarget && !sizeIsLimit ? ring.length : size;
     let count = 0;
     let taken = 0;
     for (; count < ring.length && count < limit; count++) {
@@ -401,7 +381,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
           },
         };
         // The deadline keeps a Node process alive while someone awaits this flush (bounded by timeoutMs).
-        const deadline = startTimer(isMilliseconds(timeoutMs) ? timeoutMs : DEFAULT_FLUSH_TIMEOUT_MS, true, () => waiter.settle(true));
+        const deadline = startTimer(flushDeadlineMs(timeoutMs), true, () => waiter.settle(true));
         waiters.push(waiter);
       });
     },
