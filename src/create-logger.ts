@@ -54,16 +54,36 @@ export function assembleLogger<L extends Logger = Logger>(
   return { logger: new Class(core, { ...(assembly.fields ?? resolved.fields) }), route };
 }
 
+/** Resolves the options and picks the sinks (the runtime's defaults unless `sinks` is given). */
+function resolvedWithSinks(defaults: DefaultSinks, options: LoggerOptions | undefined): { resolved: ResolvedOptions; sinks: readonly Sink[] } {
+  const resolved = resolveOptions(options);
+  const sinks = resolved.sinks ?? defaults(resolved);
+  // Said once, at creation: every event of this logger will be discarded.
+  if (sinks.length === 0) globalThis.console?.warn('shiplog: this logger has no sinks, so every event it gets is discarded (pass `sinks`, or leave the defaults on)');
+  return { resolved, sinks };
+}
+
 /**
  * Builds a logger with a runtime's default sinks and, optionally, a wrapper around its delivery
  * route: what every runtime entry's `createLogger` calls.
  */
 export function createLoggerWith(defaults: DefaultSinks, options?: LoggerOptions, makeRoute?: MakeRoute): Logger {
-  const resolved = resolveOptions(options);
-  const sinks = resolved.sinks ?? defaults(resolved);
-  // Said once, at creation: every event of this logger will be discarded.
-  if (sinks.length === 0) globalThis.console?.warn('shiplog: this logger has no sinks, so every event it gets is discarded (pass `sinks`, or leave the defaults on)');
+  const { resolved, sinks } = resolvedWithSinks(defaults, options);
   return assembleLogger(resolved, sinks, makeRoute === undefined ? {} : { makeRoute }).logger;
+}
+
+/**
+ * Builds a logger whose delivery route replaces the plain one entirely (Workers: per-invocation
+ * delivery). Same as {@link createLoggerWith} with a `makeRoute` that never calls `plain`, but it
+ * does not reference the plain route, so a bundle that only uses this one leaves it out.
+ */
+export function createLoggerOnRoute(
+  defaults: DefaultSinks,
+  options: LoggerOptions | undefined,
+  makeRoute: (options: ResolvedOptions, sinks: readonly Sink[]) => DeliveryRoute,
+): Logger {
+  const { resolved, sinks } = resolvedWithSinks(defaults, options);
+  return new Logger(new LoggerCore(resolved, makeRoute(resolved, sinks)), { ...resolved.fields });
 }
 
 /**

@@ -5,7 +5,7 @@
  * test/unit/boundary.test.ts). Not a stable API for users.
  */
 export * from './index.js';
-export { assembleLogger, createLoggerWith, consoleDefaults, type DefaultSinks, type LoggerAssembly, type MakeRoute } from './create-logger.js';
+export { assembleLogger, createLoggerOnRoute, createLoggerWith, consoleDefaults, type DefaultSinks, type LoggerAssembly, type MakeRoute } from './create-logger.js';
 export { Logger, RequestLogger, type LogMethod, type Outcome } from './logger.js';
 export { LoggerCore, type LoggerCounters, type LoggerStats } from './logger-core.js';
 export { RESERVED_KEYS, eventLine, isoTime, lineHead } from './event-line.js';

@@ -1,12 +1,10 @@
 import {
-  consoleSink,
-  createLoggerWith,
-  httpSink,
+  consoleDefaults,
+  createLoggerOnRoute,
   perInvocationRoute,
+  type DefaultSinks,
   type Logger,
   type LoggerOptions,
-  type ResolvedOptions,
-  type Sink,
 } from '../../src/internal.js';
 import type { AsyncLocalStorageClass } from './context.js';
 
@@ -26,10 +24,11 @@ export interface WorkersLoggerOptions extends LoggerOptions {
   asyncLocalStorage?: AsyncLocalStorageClass;
 }
 
-/** Workers default: console JSON lines (what Workers Logs indexes), plus http when an endpoint is set. */
-export function workersDefaultSinks(options: ResolvedOptions): Sink[] {
-  return options.endpoint === undefined ? [consoleSink()] : [consoleSink(), httpSink({ url: options.endpoint })];
-}
+/**
+ * Workers default: console JSON lines (what Workers Logs indexes), plus http when an endpoint is
+ * set. The core's default, shared rather than written again.
+ */
+export const workersDefaultSinks: DefaultSinks = consoleDefaults;
 
 /**
  * Creates a Workers logger. Its events are only ever sent inside an invocation (a handler
@@ -38,5 +37,5 @@ export function workersDefaultSinks(options: ResolvedOptions): Sink[] {
  * overrides.
  */
 export function createLogger(options?: WorkersLoggerOptions): Logger {
-  return createLoggerWith(workersDefaultSinks, options, (resolved, sinks) => perInvocationRoute(resolved, sinks));
+  return createLoggerOnRoute(workersDefaultSinks, options, perInvocationRoute);
 }

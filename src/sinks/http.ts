@@ -5,6 +5,9 @@ import type { RetryOptions } from '../backoff.js';
 import { checkSinkOptionKeys, optionKeys } from '../options.js';
 import { isRetryableStatus, SinkError } from '../sink-error.js';
 
+/** The `process` global where a runtime has one, read only in the call-time development guard. */
+declare const process: { env?: Record<string, string | undefined> } | undefined;
+
 /** Options of {@link httpSink}. */
 export interface HttpSinkOptions {
   /** Endpoint that receives batches. */
@@ -44,8 +47,11 @@ async function gzip(text: string): Promise<ArrayBuffer> {
   return new Response(stream).arrayBuffer();
 }
 
-/** @internal Every key of {@link HttpSinkOptions}, for the unknown-option check. */
-export const HTTP_SINK_KEYS = optionKeys<HttpSinkOptions>({
+/**
+ * @internal Every key of {@link HttpSinkOptions}, for the unknown-option check. Marked pure: only
+ * the development check reads it, so a production bundle (which drops the check) drops the list.
+ */
+export const HTTP_SINK_KEYS = /* @__PURE__ */ optionKeys<HttpSinkOptions>({
   url: true, headers: true, format: true, encode: true, gzip: true, timeoutMs: true, keepalive: true, fetch: true, batch: true, retry: true, name: true,
 });
 
@@ -56,7 +62,8 @@ export const HTTP_SINK_KEYS = optionKeys<HttpSinkOptions>({
  */
 export function httpSink(options: HttpSinkOptions): Sink {
   if (typeof options?.url !== 'string' || options.url === '') throw new TypeError('shiplog: httpSink option "url" must be a non-empty string');
-  checkSinkOptionKeys(options, HTTP_SINK_KEYS, 'httpSink');
+  // Guarded here as well as inside: a production bundle then drops the reference, and with it the key list.
+  if (typeof process === 'object' && process.env?.NODE_ENV !== 'production') checkSinkOptionKeys(options, HTTP_SINK_KEYS, 'httpSink');
   const format = options.format ?? 'json';
   const encode = options.encode ?? {
     contentType: format === 'ndjson' ? 'application/x-ndjson' : 'application/json',
