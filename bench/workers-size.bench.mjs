@@ -18,12 +18,23 @@ import { attributeSize, attributionTable } from './lib/size-attribution.mjs';
 const TARGET_GZIP_BYTES = 7000;
 const progress = (message) => process.stderr.write(`  ${message}\n`);
 
-const CASES = {
-  'plain Worker': `export default { fetch() { return new Response('ok'); } };`,
-  'plain Worker + withShiplog': `import { withShiplog } from 'shiplog/workers';
+const PLAIN_WITH_SHIPLOG = `import { withShiplog } from 'shiplog/workers';
 export default withShiplog({ service: 'bench' }, {
   fetch(request, env, ctx, log) { log.info('hello', { path: new URL(request.url).pathname }); return new Response('ok'); },
-});`,
+});`;
+
+/**
+ * wrangler bundles with esbuild's keepNames on by default (`keep_names = true`): every function
+ * and class the minifier renames gets a `__name(fn, "originalName")` call, about 1.2 KB gzip of
+ * shiplog's share. The `keep_names = false` rows measure the same Workers with that turned off.
+ */
+const NO_KEEP_NAMES = ' (keep_names = false)';
+
+const CASES = {
+  'plain Worker': `export default { fetch() { return new Response('ok'); } };`,
+  'plain Worker + withShiplog': PLAIN_WITH_SHIPLOG,
+  [`plain Worker${NO_KEEP_NAMES}`]: `export default { fetch() { return new Response('ok'); } };`,
+  [`plain Worker + withShiplog${NO_KEEP_NAMES}`]: PLAIN_WITH_SHIPLOG,
   'Hono Worker': `import { Hono } from 'hono';
 const app = new Hono();
 app.get('/', (c) => c.text('ok'));
@@ -59,7 +70,8 @@ try {
     const dir = join(snapshot.root, 'workers', name.replace(/\W+/g, '-'));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'worker.js'), `${source}\n`);
-    writeFileSync(join(dir, 'wrangler.toml'), `name = "size-bench"\nmain = "worker.js"\ncompatibility_date = "2025-09-01"\n`);
+    const keepNames = name.endsWith(NO_KEEP_NAMES) ? 'keep_names = false\n' : '';
+    writeFileSync(join(dir, 'wrangler.toml'), `name = "size-bench"\nmain = "worker.js"\ncompatibility_date = "2025-09-01"\n${keepNames}`);
     execFileSync(wrangler, ['deploy', '--dry-run', '--minify', '--outdir', join(dir, 'out'), '--config', join(dir, 'wrangler.toml')], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -72,6 +84,7 @@ try {
   const share = (withIt, without) => byName[withIt].gzip - byName[without].gzip;
   const plainShare = share('plain Worker + withShiplog', 'plain Worker');
   const honoShare = share('Hono Worker + withShiplog + shiplog() middleware', 'Hono Worker');
+  const plainShareNoKeepNames = share(`plain Worker + withShiplog${NO_KEEP_NAMES}`, `plain Worker${NO_KEEP_NAMES}`);
   const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
   const bytes = (n) => `${n.toLocaleString('en-US')} B`;
 
@@ -84,7 +97,9 @@ try {
   out.push('');
   out.push(`shiplog's share (gzip, with − without): plain Worker **${bytes(plainShare)}**, Hono Worker **${bytes(honoShare)}**; ` +
     `target ≤ ${bytes(TARGET_GZIP_BYTES)}: ${plainShare <= TARGET_GZIP_BYTES ? '**met**' : '**missed**'} (plain), ` +
-    `${honoShare <= TARGET_GZIP_BYTES ? '**met**' : '**missed**'} (Hono).`);
+    `${honoShare <= TARGET_GZIP_BYTES ? '**met**' : '**missed**'} (Hono). ` +
+    `With \`keep_names = false\` in wrangler.toml (wrangler's default \`true\` adds a \`__name()\` call per renamed function and class): ` +
+    `plain Worker **${bytes(plainShareNoKeepNames)}**.`);
   out.push('');
   out.push('Where the plain Worker\'s bytes come from (`withShiplog` from runtimes/workers, esbuild --minify with conditions workerd/worker and `process.env.NODE_ENV` = production, as wrangler deploys):');
   out.push('');
