@@ -3,21 +3,12 @@
  * added here, so `stats()` keeps describing everything the isolate ever accepted.
  */
 import type { LogEvent } from '../event.js';
+import { DeliveryCounts } from '../delivery-counts.js';
 import type { DropReason, OnDropped, Pipeline, SinkStats } from '../pipeline.js';
 
+/** Zero counters for sink `name`: what a new pipeline reports (the one place that shape is written). */
 function emptyStats(name: string): SinkStats {
-  return {
-    name,
-    accepted: 0,
-    delivered: 0,
-    handedOff: 0,
-    dropped: 0,
-    droppedByReason: { overflow: 0, rejected: 0, 'retries-exhausted': 0, unconfirmed: 0, shutdown: 0 },
-    retries: 0,
-    failures: 0,
-    pending: 0,
-    inFlight: 0,
-  };
+  return new DeliveryCounts().stats(name, 0, 0);
 }
 
 function add(into: SinkStats, from: SinkStats): void {
