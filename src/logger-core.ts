@@ -1,6 +1,6 @@
 import { LEVEL_RANK, type Level, type LogEvent } from './event.js';
 import type { ResolvedOptions } from './options.js';
-import type { FlushOptions, FlushResult, SinkStats } from './pipeline.js';
+import type { SinkStats } from './pipeline.js';
 import { Serializer } from './serialize.js';
 import { EventIds } from './event-id.js';
 import type { DeliveryRoute } from './lifecycle/route.js';
@@ -59,6 +59,7 @@ export class LoggerCore {
     readonly options: ResolvedOptions,
     /** Where events go and how they are flushed. */
     readonly route: DeliveryRoute,
+    /** Counted in place (`core.counters.internalErrors++`): shared with every core `withRoute` makes. */
     readonly counters: LoggerCounters = { sampledOut: 0, duplicateEmits: 0, internalErrors: 0 },
     /** The id source to share (an invocation's core uses its logger's: one random prefix per isolate, not per request). */
     ids?: EventIds,
@@ -83,25 +84,6 @@ export class LoggerCore {
     return new LoggerCore(this.options, route, this.counters, this.#ids);
   }
 
-  get sampledOut(): number {
-    return this.counters.sampledOut;
-  }
-  set sampledOut(value: number) {
-    this.counters.sampledOut = value;
-  }
-  get duplicateEmits(): number {
-    return this.counters.duplicateEmits;
-  }
-  set duplicateEmits(value: number) {
-    this.counters.duplicateEmits = value;
-  }
-  get internalErrors(): number {
-    return this.counters.internalErrors;
-  }
-  set internalErrors(value: number) {
-    this.counters.internalErrors = value;
-  }
-
   /** Hands one serialized event to the route. */
   write(level: Level, time: number, line: string): void {
     const event: LogEvent = { level, time, line };
@@ -117,22 +99,7 @@ export class LoggerCore {
     return false;
   }
 
-  get pending(): number {
-    return this.route.pending;
-  }
-
-  flush(options: FlushOptions = {}): Promise<FlushResult> {
-    return this.route.flush(options);
-  }
-
-  shutdown(options?: FlushOptions): Promise<FlushResult> {
-    return this.route.shutdown(options);
-  }
-
-  flushSync(): number {
-    return this.route.flushSync();
-  }
-
+  /** The logger's counters and its route's, per sink (delivery: `core.route`). */
   stats(): LoggerStats {
     const { sampledOut, duplicateEmits, internalErrors } = this.counters;
     return { sinks: this.route.stats(), sampledOut, duplicateEmits, internalErrors };

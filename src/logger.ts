@@ -110,7 +110,7 @@ export class Logger {
 
   /** Events buffered or in flight, across sinks. */
   get pending(): number {
-    return this.core.pending;
+    return this.core.route.pending;
   }
 
   /** Whether events of `level` are written. */
@@ -141,18 +141,18 @@ export class Logger {
   #bind(fields: Fields | undefined, base: Readonly<Fields> = this.bindings): Fields {
     const merged = mergeFields(base, fields);
     if (merged !== undefined) return merged;
-    this.core.internalErrors++;
+    this.core.counters.internalErrors++;
     return { ...base };
   }
 
   /** Delivers everything accepted before the call, by the deadline. Never rejects. */
   flush(options?: FlushOptions): Promise<FlushResult> {
-    return this.#settle(this.core.flush(options));
+    return this.#settle(this.core.route.flush(options));
   }
 
   /** Flushes, then drops what is left, stops timers and closes sinks. Never rejects. */
   shutdown(options?: FlushOptions): Promise<FlushResult> {
-    return this.#settle(this.core.shutdown(options));
+    return this.#settle(this.core.route.shutdown(options));
   }
 
   #settle(result: Promise<FlushResult>): Promise<FlushResult> {
@@ -161,7 +161,7 @@ export class Logger {
 
   /** Writes what is buffered through sinks that can write synchronously (at process exit). */
   flushSync(): number {
-    return this.core.flushSync();
+    return this.core.route.flushSync();
   }
 
   /** Counters per sink; accepted = delivered + dropped + pending whenever nothing is mid-call. */
@@ -196,7 +196,7 @@ export class Logger {
       const time = Date.now();
       core.write(level, time, serializer.fit(eventLine(level, time, core.idField(), core.head, msg === undefined ? undefined : serializer.message(msg), tail)));
     } catch {
-      core.internalErrors++;
+      core.counters.internalErrors++;
     }
   }
 
@@ -329,7 +329,7 @@ export class RequestLogger<T extends object = Fields> extends Logger {
     try {
       if (typeof fields === 'object' && fields !== null) mergeInto(this.#wide, fields as Fields, 0);
     } catch {
-      this.core.internalErrors++;
+      this.core.counters.internalErrors++;
     }
     return this;
   }
@@ -357,7 +357,7 @@ export class RequestLogger<T extends object = Fields> extends Logger {
   emit(outcome: Outcome = {}): boolean {
     const core = this.core;
     if (this.#emitted) {
-      core.duplicateEmits++;
+      core.counters.duplicateEmits++;
       return false;
     }
     this.#emitted = true;
@@ -376,7 +376,7 @@ export class RequestLogger<T extends object = Fields> extends Logger {
       const message = outcome.message ?? ([method, path, status].filter((p) => p !== undefined).join(' ') || 'request');
       this.log(level, message, fields, false);
     } catch {
-      core.internalErrors++;
+      core.counters.internalErrors++;
     }
     return true;
   }
