@@ -46,7 +46,7 @@ type Outcome = 0 | 1 | { error: unknown }; // 0: delivered, 1: abandoned
  * final; anything else (a network TypeError, a timeout) is retryable and may have arrived. Not
  * here: Node's error codes for a connection never made, which no browser fetch error carries.
  */
-function classify(error: unknown): { retryable: boolean; retryAfterMs?: number; outcomeUnknown: boolean } {
+function classify(error: unknown): { retryable: boolean; retryAfterMs: number | undefined; outcomeUnknown: boolean } {
   let retryable = true;
   let delay: unknown;
   let outcomeUnknown = true;
@@ -65,7 +65,7 @@ function classify(error: unknown): { retryable: boolean; retryAfterMs?: number; 
     // A failure that cannot even be read (a Proxy, a throwing getter) is taken as transient.
   }
   // A delay that is not a finite number >= 0 could never arm a timer: the backoff is used instead.
-  return isMilliseconds(delay) ? { retryable, retryAfterMs: Math.min(delay, MAX_RETRY_AFTER_MS), outcomeUnknown } : { retryable, outcomeUnknown };
+  return { retryable, retryAfterMs: isMilliseconds(delay) ? Math.min(delay, MAX_RETRY_AFTER_MS) : undefined, outcomeUnknown };
 }
 
 /** Creates a lean pipeline for one sink (see {@link LeanPipeline}). */
@@ -94,7 +94,8 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
   let reporting = false;
   let flushTarget = 0;
   let timer: Timer | undefined;
-  let waiters: { target: number; settle(timedOut: boolean): void }[] = [];
+  /** Pending flushes: each settles itself once everything it waits for is settled. */
+  let waiters: (() => void)[] = [];
   let closing: Promise<FlushResult> | undefined;
 
   const record = (error: unknown): void => {
@@ -122,7 +123,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
 
   const isSettled = (target: number): boolean => accepted - ring.length >= target && (inFlight.length === 0 || inFlightFirstSeq > target);
   const settleWaiters = (): void => {
-    for (const waiter of waiters) if (isSettled(waiter.target)) waiter.settle(false);
+    for (const waiter of waiters) waiter();
   };
 
   const takeBuffered = (): LogEvent[] => {
@@ -142,6 +143,13 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
     drop(batch.slice(n - rejected), 'rejected');
   };
 
+  /** A failed write's batch: what its error says was written first is delivered, the rest dropped for `reason`. */
+  const dropUnwritten = (batch: readonly LogEvent[], error: unknown, reason: DropReason): void => {
+    const written = writtenBefore(error, batch.length);
+    delivered += written;
+    drop(batch.slice(written), reason);
+  };
+
   const writeBufferedSync = (): number => {
     const events = takeBuffered();
     if (events.length === 0) return 0;
@@ -150,9 +158,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
     } catch (error) {
       failures++;
       record(error);
-      const written = writtenBefore(error, events.length);
-      delivered += written;
-      drop(events.slice(written), classify(error).retryable ? 'overflow' : 'rejected');
+      dropUnwritten(events, error, classify(error).retryable ? 'overflow' : 'rejected');
     }
     return events.length;
   };
@@ -277,9 +283,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
       const { retryable, retryAfterMs } = classify(outcome.error);
       if (!retryable || n >= retry.maxAttempts) {
         inFlight = [];
-        const written = writtenBefore(outcome.error, batch.length);
-        delivered += written;
-        return drop(batch.slice(written), mayHaveArrived ? 'unconfirmed' : retryable ? 'retries-exhausted' : 'rejected');
+        return dropUnwritten(batch, outcome.error, mayHaveArrived ? 'unconfirmed' : retryable ? 'retries-exhausted' : 'rejected');
       }
       retries++;
       sleeping = true;
@@ -371,17 +375,14 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
       flushTarget = Math.max(flushTarget, target);
       schedule();
       return new Promise((resolve) => {
-        const timeoutMs = flushOptions?.timeoutMs;
-        const waiter = {
-          target,
-          settle: (timedOut: boolean) => {
-            clearTimer(deadline);
-            waiters = waiters.filter((w) => w !== waiter);
-            resolve(result(start, timedOut));
-          },
+        const settle = (timedOut: boolean): void => {
+          clearTimer(deadline);
+          waiters = waiters.filter((w) => w !== waiter);
+          resolve(result(start, timedOut));
         };
+        const waiter = (): void => void (isSettled(target) && settle(false));
         // The deadline keeps a Node process alive while someone awaits this flush (bounded by timeoutMs).
-        const deadline = startTimer(flushDeadlineMs(timeoutMs), true, () => waiter.settle(true));
+        const deadline = startTimer(flushDeadlineMs(flushOptions?.timeoutMs), true, () => settle(true));
         waiters.push(waiter);
       });
     },
