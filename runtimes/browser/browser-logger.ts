@@ -117,18 +117,16 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
   const sinks = resolved.sinks ?? [
     resolved.endpoint === undefined
       ? uncheckedConsoleSink()
-      : // The page options (publicKey, headers, maxRequestBytes, maxKeepaliveInFlight) pass through by name.
-        browserSink({ ...options, url: resolved.endpoint, timeoutMs: resolved.sendTimeoutMs, batch: resolved.batch, retry: resolved.retry }),
+      : // The page options (publicKey, headers, maxRequestBytes, maxKeepaliveInFlight), batch and retry pass through by name.
+        browserSink({ ...resolved, url: resolved.endpoint, timeoutMs: resolved.sendTimeoutMs }),
   ];
   const names = uniqueSinkNames(sinks);
   const pipelines = sinks.map((sink, i) => {
+    // batch, retry, maxBufferSize and sendTimeoutMs pass through by name (the logger's options have no `sink`, `name` or `random`).
     const pipeline = createLeanPipeline({
+      ...resolved,
       sink,
       name: names[i] as string,
-      batch: resolved.batch,
-      retry: resolved.retry,
-      maxBufferSize: resolved.maxBufferSize,
-      sendTimeoutMs: resolved.sendTimeoutMs,
       onDropped: (events, reason, name) => {
         report(events, reason, name);
         // A batch that ran out of retries (network down) still waits offline for the next page load.
@@ -178,8 +176,8 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
       });
     }
   };
-  detachers.push(watchPageLifecycle(hide, restore));
-  if (options.captureErrors !== false) detachers.push(captureUncaughtErrors(logger));
+  detachers.push(...watchPageLifecycle(hide, restore));
+  if (options.captureErrors !== false) detachers.push(...captureUncaughtErrors(logger));
   restore();
   return logger;
 }
