@@ -78,7 +78,10 @@ function chunkAt(events: readonly LogEvent[], start: number, maxBytes: number): 
  * headers the body goes as `text/plain`, a CORS-simple request that needs no preflight.
  */
 export function browserSink(options: BrowserSinkOptions): BrowserSink {
-  if (typeof options?.url !== 'string' || options.url === '') throw new TypeError('shiplog: browserSink option "url" must be a non-empty string');
+  // Checked in development only, like the logger's options: a production bundle leaves it out.
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production' && (typeof options?.url !== 'string' || options.url === '')) {
+    throw new TypeError('shiplog: browserSink option "url" must be a non-empty string');
+  }
   const key = options.publicKey;
   const url = key === undefined ? options.url : `${options.url}${options.url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
   const maxRequestBytes = options.maxRequestBytes ?? 60_000;
@@ -141,12 +144,11 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
     while (taken < events.length) {
       const chunk = chunkAt(events, taken, Math.min(maxRequestBytes, budget));
       if (chunk.bytes > budget) break;
-      const nav = globalThis.navigator as Navigator | undefined;
       let queued = false;
       try {
-        queued = typeof nav?.sendBeacon === 'function' && nav.sendBeacon(url, chunk.body);
+        queued = navigator.sendBeacon(url, chunk.body);
       } catch {
-        // An invalid URL or a blocked beacon: fall back to fetch below.
+        // No sendBeacon (or no navigator), an invalid URL or a blocked beacon: fall back to fetch below.
       }
       if (!queued) {
         if (inFlight >= maxInFlight) break;
