@@ -103,9 +103,7 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
     const request = Promise.resolve().then(() => {
       const extra = typeof options.headers === 'function' ? options.headers() : options.headers;
       const headers = { ...extra, 'content-type': extra === undefined ? 'text/plain;charset=UTF-8' : 'application/json' };
-      const init: RequestInit = { method: 'POST', body: chunk.body, headers, keepalive };
-      if (signal !== undefined) init.signal = signal;
-      return (options.fetch ?? fetch)(url, init);
+      return (options.fetch ?? fetch)(url, { method: 'POST', body: chunk.body, headers, keepalive, signal } as RequestInit);
     });
     return keepalive
       ? request.finally(() => {

@@ -25,6 +25,9 @@ export interface OfflineStats {
   handedOffResent: number;
 }
 
+/** The counters of a store that has kept nothing (also what `stats().offline` says without a store). */
+export const noOfflineStats = (): OfflineStats => ({ stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 });
+
 type Stored = [level: string, time: number, line: string];
 
 /**
@@ -78,7 +81,7 @@ export function createOfflineStore(
 ): OfflineStore {
   const key = options.key ?? 'shiplog:offline';
   const maxBytes = options.maxBytes ?? 262_144;
-  const stats: OfflineStats = { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 };
+  const stats = noOfflineStats();
   const handedOff = sentOnce ? undefined : createOfflineStore(storage, { ...options, key: `${key}:handed-off` }, onDropped, true);
 
   /** Stored events; entries that are not (corrupt content, another script's data) are skipped and counted as dropped. */
