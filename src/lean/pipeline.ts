@@ -135,7 +135,8 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
   const countTaken = (batch: readonly LogEvent[], report: unknown): void => {
     const n = batch.length;
     const count = (value: unknown, max: number): number => (Number.isSafeInteger(value) ? Math.min(Math.max(value as number, 0), max) : 0);
-    const reported = typeof report === 'object' && report !== null ? (report as { handedOff?: unknown; rejected?: unknown }) : {};
+    // Object(): nothing (undefined) or a value that is no report reads as a report of nothing.
+    const reported = Object(report) as { handedOff?: unknown; rejected?: unknown };
     const handed = count(reported.handedOff, n);
     const rejected = count(reported.rejected, n - handed);
     handedOff += handed;
@@ -334,6 +335,8 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
     }
   };
 
+  /** The counters a flush result is measured from: delivered, dropped, unconfirmed, handed off. */
+  const mark = (): number[] => [delivered, dropped, byReason.unconfirmed, handedOff];
   const result = (start: number[], timedOut: boolean): FlushResult => {
     const droppedNow = dropped - (start[1] as number);
     return {
@@ -370,7 +373,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
 
     flush(flushOptions) {
       const target = accepted;
-      const start = [delivered, dropped, byReason.unconfirmed, handedOff];
+      const start = mark();
       if (isSettled(target)) return Promise.resolve(result(start, false));
       flushTarget = Math.max(flushTarget, target);
       schedule();
@@ -391,8 +394,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
       return (closing ??= pipeline.flush(flushOptions).then(async (flushed) => {
         closed = true;
         timer = clearTimer(timer);
-        const before = dropped;
-        const unconfirmedBefore = byReason.unconfirmed;
+        const before = mark();
         drop(abandonInFlight(), mayHaveArrived ? 'unconfirmed' : 'shutdown');
         drop(takeBuffered(), 'shutdown');
         try {
@@ -400,9 +402,9 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
         } catch (error) {
           record(error);
         }
-        const droppedNow = dropped - before;
-        const unconfirmed = flushed.unconfirmed + byReason.unconfirmed - unconfirmedBefore;
-        return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, unconfirmed, pending: 0 };
+        // The flush's result plus what shutdown dropped.
+        const now = result(before, false);
+        return { ...flushed, ok: flushed.ok && now.ok, dropped: flushed.dropped + now.dropped, unconfirmed: flushed.unconfirmed + now.unconfirmed, pending: 0 };
       }));
     },
 
