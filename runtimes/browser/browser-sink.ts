@@ -9,7 +9,7 @@ export const KEEPALIVE_QUOTA_BYTES = 65_536;
 
 /** Options of {@link browserSink}. */
 export interface BrowserSinkOptions {
-  /** Ingest endpoint (absolute, or relative to the page). */
+  /** Ingest endpoint (absolute, or relative to the page); a development build checks it is a non-empty string. */
   url: string;
   /**
    * Public ingest key, appended to the URL as `?key=` so beacons (which carry no headers) have
