@@ -6,9 +6,9 @@ import { listen } from './page-lifecycle.js';
  * value comes from any script on the page and may be a Proxy or have throwing getters, and an
  * exception inside an `error` listener is not reported again, so the event would be lost.
  */
-function describe(value: unknown, fallback: string): string {
+function describe(value: unknown, fallback: () => string): string {
   try {
-    return value instanceof Error ? `${String(value.name)}: ${String(value.message)}` : fallback;
+    return value instanceof Error ? `${String(value.name)}: ${String(value.message)}` : fallback();
   } catch {
     return 'unreadable error';
   }
@@ -24,14 +24,14 @@ export function captureUncaughtErrors(logger: LeanLogger): (() => void)[] {
     const error: unknown = event.error ?? event.message;
     logger.error(
       { error, kind: 'uncaught-error', file: event.filename || undefined, line: event.lineno || undefined, column: event.colno || undefined },
-      `Uncaught ${describe(error, String(event.message))}`,
+      `Uncaught ${describe(error, () => String(event.message))}`,
     );
   };
   const onRejection = (event: PromiseRejectionEvent): void => {
     const reason: unknown = event.reason;
     logger.error(
       { error: reason, kind: 'unhandled-rejection' },
-      `Unhandled rejection: ${describe(reason, typeof reason === 'string' ? reason : typeof reason)}`,
+      `Unhandled rejection: ${describe(reason, () => (typeof reason === 'string' ? reason : typeof reason))}`,
     );
   };
   return [listen('error', onError), listen('unhandledrejection', onRejection)];
