@@ -93,24 +93,23 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
   let failed = false;
   let dedupes = false;
 
-  function post(chunk: Chunk, signal?: AbortSignal): Promise<Response> {
+  /** POSTs one chunk; async, so a throwing headers() or fetch fails this send instead of its caller. */
+  async function post(chunk: Chunk, signal?: AbortSignal): Promise<Response> {
     const keepalive = inFlight < maxInFlight && inFlightBytes + chunk.bytes <= KEEPALIVE_QUOTA_BYTES;
     if (keepalive) {
       inFlight++;
       inFlightBytes += chunk.bytes;
     }
-    // Inside the promise, so a throwing headers() or fetch fails this send instead of the caller.
-    const request = Promise.resolve().then(() => {
+    try {
       const extra = typeof options.headers === 'function' ? options.headers() : options.headers;
       const headers = { ...extra, 'content-type': extra === undefined ? 'text/plain;charset=UTF-8' : 'application/json' };
-      return (options.fetch ?? fetch)(url, { method: 'POST', body: chunk.body, headers, keepalive, signal } as RequestInit);
-    });
-    return keepalive
-      ? request.finally(() => {
-          inFlight--;
-          inFlightBytes -= chunk.bytes;
-        })
-      : request;
+      return await (options.fetch ?? fetch)(url, { method: 'POST', body: chunk.body, headers, keepalive, signal } as RequestInit);
+    } finally {
+      if (keepalive) {
+        inFlight--;
+        inFlightBytes -= chunk.bytes;
+      }
+    }
   }
 
   async function write(batch: readonly LogEvent[], { signal }: SinkContext): Promise<void> {
