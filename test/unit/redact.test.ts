@@ -46,6 +46,13 @@ describe('default sensitive keys', () => {
     expect(normalizeKey('X-CSRF_Token')).toBe('xcsrftoken');
   });
 
+  it('every Cyrillic and Greek lookalike is read as its Latin letter, in either case', () => {
+    // Not ϲ (lunate sigma): NFKC, applied first, turns it into ς, which stays as it is.
+    const lookalikes = 'авеёкмнорстухѕіїјԁһԛԝαβεηικνορτυχωϳζ';
+    expect(normalizeKey(lookalikes)).toBe('abeekmhopctyxsiijdhqwabenikvoptuxwjz');
+    expect(normalizeKey(`x${lookalikes.toUpperCase()}`)).toBe('xabeekmhopctyxsiijdhqwabenikvoptuxwjz');
+  });
+
   it("the browser runtime's `session` correlation id is not a credential", () => {
     expect(JSON.parse(written({ session: 'abc' }))).toEqual({ session: 'abc' });
   });
