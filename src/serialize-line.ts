@@ -2,13 +2,14 @@
  * The last bound on an event's line: whatever its parts (bound fields, call fields, message),
  * a line never exceeds `maxEventBytes` UTF-8 bytes. Only lines over the budget come here.
  */
+import { RESERVED_KEYS } from './event-line.js';
 
 /**
  * Keys kept first when a line is cut: those the logger writes itself, and the provenance shiplog's
  * ingest writes on every browser event (a cut may never make a client's event look like a server's).
  */
 const ENVELOPE: ReadonlySet<string> = new Set([
-  'level', 'time', 'eventId', 'msg', 'service', 'env', 'version',
+  ...RESERVED_KEYS,
   'source', 'receivedAt', 'clientTime', 'timeAdjusted', 'userAgent', 'clientIp',
 ]);
 
