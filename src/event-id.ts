@@ -117,18 +117,14 @@ export function idempotencyKeyOf(batch: readonly { readonly line: string }[]): s
   return key;
 }
 
+/** The line head up to the id: `"time":"…"` then, unless the logger was made with `eventId: false`, `,"eventId":"<id>"`. */
+const ID_AFTER_TIME = /"time":"[^"]*"(?:,"eventId":"([^"]*)")?/;
+
 /**
  * The `eventId` of a serialized event, or undefined when the logger was made with
  * `eventId: false`. Reads the line head (`{"level":…,"time":"…","eventId":"…"`) without parsing
  * the line; a user's own `eventId` field is written as `_eventId` and never read here.
  */
 export function eventIdOf(event: { readonly line: string }): string | undefined {
-  const line = event.line;
-  const time = line.indexOf('"time":"');
-  if (time < 0) return undefined;
-  const timeEnd = line.indexOf('"', time + 8);
-  if (timeEnd < 0 || !line.startsWith(ID_FIELD, timeEnd + 1)) return undefined;
-  const start = timeEnd + 1 + ID_FIELD.length;
-  const end = line.indexOf('"', start);
-  return end < 0 ? undefined : line.slice(start, end);
+  return ID_AFTER_TIME.exec(event.line)?.[1];
 }
