@@ -15,24 +15,12 @@ const ENVELOPE: ReadonlySet<string> = new Set([
 
 const CUT_MARK = ',"…":"[line cut to maxEventBytes]"';
 
-/** UTF-8 length of `text` (a lone surrogate counts as the 3 bytes of U+FFFD). */
+/**
+ * UTF-8 length of `text` (a lone surrogate counts as the 3 bytes of U+FFFD, as TextEncoder
+ * writes it). Only for lines over a budget and for the browser sink's requests, never per event.
+ */
 export function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) bytes += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2; // a pair: 2 chars, 4 bytes
-        i++;
-        continue;
-      }
-      bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
+  return new TextEncoder().encode(text).length;
 }
 
 /** The longest prefix of `text` whose JSON string literal fits in `bytes`. */
