@@ -58,8 +58,8 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
   let counter = 0;
   const idField = (): string => (options.eventId === false ? '' : `,"eventId":"${(prefix ??= randomIdPrefix().prefix)}${(counter++).toString(36)}"`);
   const pending = (): number => pipelines.reduce((n, p) => n + p.pending, 0);
-  const settle = (result: Promise<FlushResult>): Promise<FlushResult> =>
-    result.catch(() => ({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending: pending(), timedOut: false }));
+  /** Never rejects: a failure inside a flush counts as nothing delivered, with what is still pending. */
+  const settle = (result: Promise<FlushResult>): Promise<FlushResult> => result.catch(() => ({ ...sumResults([]), ok: false, pending: pending() }));
   const all = (run: (pipeline: LeanPipeline) => Promise<FlushResult>): Promise<FlushResult> => settle(Promise.all(pipelines.map(run)).then(sumResults));
 
   const make = (bound: Fields, cell: LevelCell, ownsCell: boolean): LeanLogger => {
