@@ -85,7 +85,8 @@ const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200
 const CONFUSABLE = 'авеёкмнорстухѕіїјԁһԛԝαβεηικνορτυχωϲϳζ';
 const LATIN_TWIN = 'abeekmhopctyxsiijdhqwabenikvoptuxwcjz';
 const GREEK_OR_CYRILLIC = /[\u0370-\u03ff\u0400-\u052f]/g;
-const SEPARATORS = /[\s\-_.:/\\[\]()'"`|,;+*~^$@#!?&%=<>{}]+/g;
+/** White space and every ASCII punctuation mark: the four ranges around digits and letters, `!`–`/`, `:`–`@`, `[`–`` ` ``, `{`–`~`. */
+const SEPARATORS = /[\s!-/:-@[-`{-~]+/g;
 
 /** Longest prefix of a key that is examined (a key is also written truncated past its limit). */
 const MAX_EXAMINED = 1024;
