@@ -65,7 +65,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     return mark(JSON.stringify(text));
   };
 
-  const describeText = (error: unknown, prefix: string): string => {
+  const describeText = (error: unknown, prefix = '[Throws: '): string => {
     let text: string;
     try {
       if (error instanceof Error) {
@@ -77,7 +77,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     }
     return `${prefix}${text}]`;
   };
-  const describe = (error: unknown, prefix = '[Throws: '): string => string(describeText(error, prefix));
+  const describe = (error: unknown, prefix?: string): string => string(describeText(error, prefix));
 
   /** Path patterns that continue below `key`, or 0 when one ends here. */
   const descend = (paths: NonNullable<Paths>, key: string): Paths | 0 => {
@@ -123,11 +123,11 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
   };
 
   const braced = (v: object, depth: number, paths: Paths): string => {
-    size += 2;
+    size += 2; // before the members: the braces count against the budget they are cut to
     return `{${objectBody(v, depth, paths, false).slice(1)}}`;
   };
 
-  const array = (items: readonly unknown[], depth: number, paths: Paths, total = items.length): string => {
+  const array = (items: readonly unknown[], depth: number, paths: Paths): string => {
     const n = Math.min(items.length, maxItems);
     let out = '';
     let i = 0;
@@ -138,7 +138,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
       if (size > budget) break;
       out += `,${piece}`;
     }
-    if (total > i) out += mark(`,"[… ${total - i} more items]"`);
+    if (items.length > i) out += mark(`,"[… ${items.length - i} more items]"`);
     return `[${out.slice(1)}]`;
   };
 
@@ -159,7 +159,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
         const item = (e as unknown as Record<string, unknown>)[key];
         if (item !== undefined) fields[key] = item;
       } catch (thrown) {
-        fields[key] = describeText(thrown, '[Throws: ');
+        fields[key] = describeText(thrown);
       }
     }
     const linked = (key: 'cause' | 'errors'): string => `,"${key}":${member(e, key, depth, paths, policy.isSensitive(key)) ?? 'null'}`;
