@@ -9,8 +9,6 @@
  * within a logger because the counter only grows. Cost per event: one string concatenation.
  */
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
 /** Characters of the random prefix of every id. */
 export const EVENT_ID_PREFIX_LENGTH = 16;
 
@@ -34,7 +32,7 @@ export function useRandomFill(fill: RandomFill): void {
  * asks again at the next event, which may run inside a request).
  */
 export function randomIdPrefix(): { prefix: string; strong: boolean } {
-  const bytes = new Uint8Array(EVENT_ID_PREFIX_LENGTH);
+  const bytes = new Uint8Array((EVENT_ID_PREFIX_LENGTH * 3) / 4); // 6 bits a character
   let strong = true;
   try {
     fillRandom(bytes);
@@ -43,8 +41,8 @@ export function randomIdPrefix(): { prefix: string; strong: boolean } {
     const clock = Date.now();
     for (let i = 0; i < bytes.length; i++) bytes[i] = (Math.random() * 256) ^ (clock / 2 ** (i * 3));
   }
-  let prefix = '';
-  for (const byte of bytes) prefix += ALPHABET[byte & 63];
+  // base64 of a multiple of 3 bytes has no padding; base64url writes - and _ for + and /.
+  const prefix = btoa(String.fromCharCode(...bytes)).replace(/[+/]/g, (c) => (c === '+' ? '-' : '_'));
   return { prefix, strong };
 }
 
