@@ -75,8 +75,11 @@ export const DEFAULT_SECRET_URL_PARAMS: readonly string[] = [
   'keypairid',
 ];
 
-/** Invisible characters that change no rendering: soft hyphen, zero-width marks, BOM, variation selectors. */
-const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/g;
+/**
+ * Invisible characters that change no rendering: soft hyphen, zero-width marks, BOM, variation
+ * selectors. Matched after NFKC, which turns the Hangul fillers U+3164 and U+FFA0 into U+1160.
+ */
+const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]/g;
 
 /**
  * Cyrillic and Greek letters that look like Latin ones (after lower-casing): `CONFUSABLE[i]` is
