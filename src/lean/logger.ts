@@ -41,6 +41,11 @@ function mergeFields(base: Readonly<Fields>, fields: unknown): Fields | undefine
   }
 }
 
+/** The level cell of a logger with a level of its own; throws a TypeError for a value that is no level. */
+function levelCell(level: Level): LevelCell {
+  return { level: checkedLevel(level), rank: LEVEL_RANK[level] };
+}
+
 /**
  * Makes the root logger over `pipelines` (one per sink). The same event line as the core logger:
  * `{"level","time","eventId",service/env/version,"msg",…bindings,…fields}`, cut to `maxEventBytes`.
@@ -69,12 +74,6 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
     } catch {
       counters.internalErrors++;
     }
-    const bind = (fields: Fields): Fields => {
-      const merged = mergeFields(bound, fields);
-      if (merged !== undefined) return merged;
-      counters.internalErrors++;
-      return { ...bound };
-    };
     /** Whether `fields` sets a key this logger has bound (then the two are merged, the call's value winning). */
     const overrides = (fields: unknown): boolean => {
       if (fragment === '' || !isFieldsObject(fields)) return false;
@@ -126,12 +125,11 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
         return cell.level;
       },
       set level(level: Level) {
-        const checked = checkedLevel(level);
+        const own = levelCell(level);
         // A logger following its parent's level gets its own from now on, instead of changing the parent's.
-        if (!ownsCell) cell = { level: checked, rank: 0 };
+        if (ownsCell) Object.assign(cell, own);
+        else cell = own;
         ownsCell = true;
-        cell.level = checked;
-        cell.rank = LEVEL_RANK[checked];
       },
       get pending() {
         return pending();
@@ -139,7 +137,13 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
       isLevelEnabled: (level: Level) => LEVEL_RANK[level] >= cell.rank,
       child: (fields: Fields, childOptions?: ChildOptions) => {
         const level = childOptions?.level;
-        return make(bind(fields), level === undefined ? cell : { level: checkedLevel(level), rank: LEVEL_RANK[level] }, level !== undefined);
+        // Unreadable fields (a throwing getter, a hostile Proxy) are skipped and counted rather than thrown.
+        let merged = mergeFields(bound, fields);
+        if (merged === undefined) {
+          counters.internalErrors++;
+          merged = { ...bound };
+        }
+        return make(merged, level === undefined ? cell : levelCell(level), level !== undefined);
       },
       flush: (flushOptions?: FlushOptions) => all((p) => p.flush(flushOptions)),
       shutdown: (flushOptions?: FlushOptions) => all((p) => p.shutdown(flushOptions)),
@@ -153,5 +157,5 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
     return logger;
   };
 
-  return make(bindings, { level: options.level, rank: LEVEL_RANK[options.level] }, true);
+  return make(bindings, levelCell(options.level), true);
 }
