@@ -22,7 +22,7 @@ type Paths = readonly (readonly string[])[] | null;
 
 const ERROR_BUILTIN_KEYS = ['name', 'message', 'stack', 'code', 'cause', 'errors'];
 const TRUNCATED_KEYS = ',"…":"[truncated keys]"';
-const { hasOwnProperty, toString } = Object.prototype;
+const { toString } = Object.prototype;
 
 /** Set while a log call made from inside a serialization (a getter that logs) is written: one level deep. */
 let busy = 0;
@@ -108,7 +108,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     let out = '';
     let seen = 0;
     for (const key in v) {
-      if (!hasOwnProperty.call(v, key) || skip?.includes(key)) continue;
+      if (!Object.hasOwn(v, key) || skip?.includes(key)) continue;
       if (++seen > maxKeys || size > budget) return out + mark(TRUNCATED_KEYS);
       // Keys are not cached (a page logs little; the key policy caches its decisions).
       const name = bounded(key, maxKeyLength);
