@@ -50,7 +50,7 @@ export function fitLine(line: string, maxBytes: number): string {
     return `{"level":"error","msg":"[unparsable line cut to maxEventBytes]"}`;
   }
   const entries = Object.entries(record);
-  const pieces: (string | undefined)[] = entries.map(() => undefined);
+  const pieces: string[] = []; // by entry index, with holes for the entries left out
   let left = maxBytes - 2 - utf8Length(CUT_MARK);
   const take = (index: number, cutStrings: boolean): void => {
     const [key, value] = entries[index] as [string, unknown];
@@ -76,6 +76,6 @@ export function fitLine(line: string, maxBytes: number): string {
   for (let index = entries.length - 1; index >= 0; index--) {
     if (!ENVELOPE.has((entries[index] as [string, unknown])[0])) take(index, false);
   }
-  const kept = pieces.filter((piece) => piece !== undefined);
-  return `{${kept.join(',')}${CUT_MARK}}`;
+  // Object.values skips the holes and keeps index order.
+  return `{${Object.values(pieces).join(',')}${CUT_MARK}}`;
 }
