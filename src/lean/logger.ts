@@ -63,9 +63,11 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
   let counter = 0;
   const idField = (): string => (options.eventId === false ? '' : `,"eventId":"${(prefix ??= randomIdPrefix().prefix)}${(counter++).toString(36)}"`);
   const pending = (): number => pipelines.reduce((n, p) => n + p.pending, 0);
-  /** Never rejects: a failure inside a flush counts as nothing delivered, with what is still pending. */
-  const settle = (result: Promise<FlushResult>): Promise<FlushResult> => result.catch(() => ({ ...sumResults([]), ok: false, pending: pending() }));
-  const all = (run: (pipeline: LeanPipeline) => Promise<FlushResult>): Promise<FlushResult> => settle(Promise.all(pipelines.map(run)).then(sumResults));
+  /** `run` on every pipeline, the results added up. Never rejects: a failure counts as nothing delivered, with what is still pending. */
+  const all = (run: (pipeline: LeanPipeline) => Promise<FlushResult>): Promise<FlushResult> =>
+    Promise.all(pipelines.map(run))
+      .then(sumResults)
+      .catch(() => ({ ...sumResults([]), ok: false, pending: pending() }));
 
   const make = (bound: Fields, cell: LevelCell, ownsCell: boolean): LeanLogger => {
     let fragment = '';
