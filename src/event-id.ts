@@ -9,6 +9,8 @@
  * within a logger because the counter only grows. Cost per event: one string concatenation.
  */
 
+import { randomId } from './request-info.js';
+
 /** Characters of the random prefix of every id. */
 export const EVENT_ID_PREFIX_LENGTH = 16;
 
@@ -103,15 +105,16 @@ const randomKeys = new WeakMap<readonly unknown[], string>();
 
 /**
  * The `Idempotency-Key` of a batch: `<first eventId>+<events>`, the same on every attempt and
- * after a restart that re-sends the same events; a random UUID per batch (per array) when the
- * lines carry no `eventId`.
+ * after a restart that re-sends the same events; a random id per batch (per array) when the
+ * lines carry no `eventId` (`randomId`: no throw where `crypto.randomUUID` is missing, as on a
+ * plain-http page).
  */
 export function idempotencyKeyOf(batch: readonly { readonly line: string }[]): string {
   const first = batch[0];
   const id = first === undefined ? undefined : eventIdOf(first);
   if (id !== undefined) return `${id}+${batch.length}`;
   let key = randomKeys.get(batch);
-  if (key === undefined) randomKeys.set(batch, (key = crypto.randomUUID()));
+  if (key === undefined) randomKeys.set(batch, (key = randomId()));
   return key;
 }
 

@@ -84,8 +84,9 @@ const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200
 /**
  * Cyrillic and Greek letters that look like Latin ones (after lower-casing): `CONFUSABLE[i]` is
  * read as `LATIN_TWIN[i]`. Two aligned strings rather than a map: a fraction of the bytes in a bundle.
+ * ς (final sigma) stands for c, and so does ϲ (lunate sigma), which NFKC turns into ς.
  */
-const CONFUSABLE = 'авеёкмнорстухѕіїјԁһԛԝαβεηικνορτυχωϲϳζ';
+const CONFUSABLE = 'авеёкмнорстухѕіїјԁһԛԝαβεηικνορτυχωςϳζ';
 const LATIN_TWIN = 'abeekmhopctyxsiijdhqwabenikvoptuxwcjz';
 const GREEK_OR_CYRILLIC = /[\u0370-\u03ff\u0400-\u052f]/g;
 /** White space and every ASCII punctuation mark: the four ranges around digits and letters, `!`–`/`, `:`–`@`, `[`–`` ` ``, `{`–`~`. */
