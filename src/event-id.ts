@@ -9,7 +9,7 @@
  * within a logger because the counter only grows. Cost per event: one string concatenation.
  */
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+import { randomId } from './request-info.js';
 
 /** Characters of the random prefix of every id. */
 export const EVENT_ID_PREFIX_LENGTH = 16;
@@ -34,7 +34,7 @@ export function useRandomFill(fill: RandomFill): void {
  * asks again at the next event, which may run inside a request).
  */
 export function randomIdPrefix(): { prefix: string; strong: boolean } {
-  const bytes = new Uint8Array(EVENT_ID_PREFIX_LENGTH);
+  const bytes = new Uint8Array((EVENT_ID_PREFIX_LENGTH * 3) / 4); // 6 bits a character
   let strong = true;
   try {
     fillRandom(bytes);
@@ -43,8 +43,8 @@ export function randomIdPrefix(): { prefix: string; strong: boolean } {
     const clock = Date.now();
     for (let i = 0; i < bytes.length; i++) bytes[i] = (Math.random() * 256) ^ (clock / 2 ** (i * 3));
   }
-  let prefix = '';
-  for (const byte of bytes) prefix += ALPHABET[byte & 63];
+  // base64 of a multiple of 3 bytes has no padding; base64url writes - and _ for + and /.
+  const prefix = btoa(String.fromCharCode(...bytes)).replace(/[+/]/g, (c) => (c === '+' ? '-' : '_'));
   return { prefix, strong };
 }
 
@@ -105,17 +105,21 @@ const randomKeys = new WeakMap<readonly unknown[], string>();
 
 /**
  * The `Idempotency-Key` of a batch: `<first eventId>+<events>`, the same on every attempt and
- * after a restart that re-sends the same events; a random UUID per batch (per array) when the
- * lines carry no `eventId`.
+ * after a restart that re-sends the same events; a random id per batch (per array) when the
+ * lines carry no `eventId` (`randomId`: no throw where `crypto.randomUUID` is missing, as on a
+ * plain-http page).
  */
 export function idempotencyKeyOf(batch: readonly { readonly line: string }[]): string {
   const first = batch[0];
   const id = first === undefined ? undefined : eventIdOf(first);
   if (id !== undefined) return `${id}+${batch.length}`;
   let key = randomKeys.get(batch);
-  if (key === undefined) randomKeys.set(batch, (key = crypto.randomUUID()));
+  if (key === undefined) randomKeys.set(batch, (key = randomId()));
   return key;
 }
+
+/** The line head up to the id: `"time":"…"` then, unless the logger was made with `eventId: false`, `,"eventId":"<id>"`. */
+const ID_AFTER_TIME = /"time":"[^"]*"(?:,"eventId":"([^"]*)")?/;
 
 /**
  * The `eventId` of a serialized event, or undefined when the logger was made with
@@ -123,12 +127,5 @@ export function idempotencyKeyOf(batch: readonly { readonly line: string }[]): s
  * the line; a user's own `eventId` field is written as `_eventId` and never read here.
  */
 export function eventIdOf(event: { readonly line: string }): string | undefined {
-  const line = event.line;
-  const time = line.indexOf('"time":"');
-  if (time < 0) return undefined;
-  const timeEnd = line.indexOf('"', time + 8);
-  if (timeEnd < 0 || !line.startsWith(ID_FIELD, timeEnd + 1)) return undefined;
-  const start = timeEnd + 1 + ID_FIELD.length;
-  const end = line.indexOf('"', start);
-  return end < 0 ? undefined : line.slice(start, end);
+  return ID_AFTER_TIME.exec(event.line)?.[1];
 }

@@ -75,18 +75,22 @@ export const DEFAULT_SECRET_URL_PARAMS: readonly string[] = [
   'keypairid',
 ];
 
-/** Invisible characters that change no rendering: soft hyphen, zero-width marks, BOM, variation selectors. */
-const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/g;
+/**
+ * Invisible characters that change no rendering: soft hyphen, zero-width marks, BOM, variation
+ * selectors. Matched after NFKC, which turns the Hangul fillers U+3164 and U+FFA0 into U+1160.
+ */
+const INVISIBLE = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]/g;
 
-/** Cyrillic and Greek letters that look like Latin ones (after lower-casing). */
-const CONFUSABLES: Readonly<Record<string, string>> = {
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y',
-  х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', һ: 'h', ԛ: 'q', ԝ: 'w', ʏ: 'y', ɡ: 'g',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
-  ω: 'w', ϲ: 'c', ϳ: 'j', ζ: 'z',
-};
+/**
+ * Cyrillic and Greek letters that look like Latin ones (after lower-casing): `CONFUSABLE[i]` is
+ * read as `LATIN_TWIN[i]`. Two aligned strings rather than a map: a fraction of the bytes in a bundle.
+ * ς (final sigma) stands for c, and so does ϲ (lunate sigma), which NFKC turns into ς.
+ */
+const CONFUSABLE = 'авеёкмнорстухѕіїјԁһԛԝαβεηικνορτυχωςϳζ';
+const LATIN_TWIN = 'abeekmhopctyxsiijdhqwabenikvoptuxwcjz';
 const GREEK_OR_CYRILLIC = /[\u0370-\u03ff\u0400-\u052f]/g;
-const SEPARATORS = /[\s\-_.:/\\[\]()'"`|,;+*~^$@#!?&%=<>{}]+/g;
+/** White space and every ASCII punctuation mark: the four ranges around digits and letters, `!`–`/`, `:`–`@`, `[`–`` ` ``, `{`–`~`. */
+const SEPARATORS = /[\s!-/:-@[-`{-~]+/g;
 
 /** Longest prefix of a key that is examined (a key is also written truncated past its limit). */
 const MAX_EXAMINED = 1024;
@@ -108,8 +112,9 @@ function wordsOf(key: string): string[] {
     text = text.normalize('NFKC').replace(INVISIBLE, '');
     text = text.replace(GREEK_OR_CYRILLIC, (c) => {
       const lower = c.toLowerCase();
-      const latin = CONFUSABLES[lower];
-      if (latin === undefined) return c;
+      const index = CONFUSABLE.indexOf(lower);
+      if (index < 0) return c;
+      const latin = LATIN_TWIN[index] as string;
       return lower === c ? latin : latin.toUpperCase(); // keeps camelCase humps
     });
   }

@@ -2,36 +2,25 @@
  * The last bound on an event's line: whatever its parts (bound fields, call fields, message),
  * a line never exceeds `maxEventBytes` UTF-8 bytes. Only lines over the budget come here.
  */
+import { RESERVED_KEYS } from './event-line.js';
 
 /**
  * Keys kept first when a line is cut: those the logger writes itself, and the provenance shiplog's
  * ingest writes on every browser event (a cut may never make a client's event look like a server's).
  */
 const ENVELOPE: ReadonlySet<string> = new Set([
-  'level', 'time', 'eventId', 'msg', 'service', 'env', 'version',
+  ...RESERVED_KEYS,
   'source', 'receivedAt', 'clientTime', 'timeAdjusted', 'userAgent', 'clientIp',
 ]);
 
 const CUT_MARK = ',"…":"[line cut to maxEventBytes]"';
 
-/** UTF-8 length of `text` (a lone surrogate counts as the 3 bytes of U+FFFD). */
+/**
+ * UTF-8 length of `text` (a lone surrogate counts as the 3 bytes of U+FFFD, as TextEncoder
+ * writes it). Only for lines over a budget and for the browser sink's requests, never per event.
+ */
 export function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) bytes += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2; // a pair: 2 chars, 4 bytes
-        i++;
-        continue;
-      }
-      bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
+  return new TextEncoder().encode(text).length;
 }
 
 /** The longest prefix of `text` whose JSON string literal fits in `bytes`. */
@@ -61,7 +50,7 @@ export function fitLine(line: string, maxBytes: number): string {
     return `{"level":"error","msg":"[unparsable line cut to maxEventBytes]"}`;
   }
   const entries = Object.entries(record);
-  const pieces: (string | undefined)[] = entries.map(() => undefined);
+  const pieces: string[] = []; // by entry index, with holes for the entries left out
   let left = maxBytes - 2 - utf8Length(CUT_MARK);
   const take = (index: number, cutStrings: boolean): void => {
     const [key, value] = entries[index] as [string, unknown];
@@ -87,6 +76,6 @@ export function fitLine(line: string, maxBytes: number): string {
   for (let index = entries.length - 1; index >= 0; index--) {
     if (!ENVELOPE.has((entries[index] as [string, unknown])[0])) take(index, false);
   }
-  const kept = pieces.filter((piece) => piece !== undefined);
-  return `{${kept.join(',')}${CUT_MARK}}`;
+  // Object.values skips the holes and keeps index order.
+  return `{${Object.values(pieces).join(',')}${CUT_MARK}}`;
 }

@@ -18,7 +18,7 @@ import {
   type ResolvedOptions,
 } from '../../src/internal.js';
 import { browserSink, type BrowserSink, type BrowserSinkOptions } from './browser-sink.js';
-import { createOfflineStore, type OfflineOptions, type OfflineStats, type OfflineStore } from './offline-store.js';
+import { createOfflineStore, noOfflineStats, type OfflineOptions, type OfflineStats, type OfflineStore } from './offline-store.js';
 import { watchPageLifecycle } from './page-lifecycle.js';
 import { captureUncaughtErrors } from './uncaught-errors.js';
 
@@ -106,7 +106,9 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
   const resolved = checkedOptions(options);
   const inPage = typeof document === 'object' && typeof addEventListener === 'function';
   let store: OfflineStore | undefined;
-  let beacon: [LeanPipeline, BrowserSink] | undefined;
+  // The first sink that can send beacons (the default one), and its pipeline: what the page hide evacuates to it.
+  let beaconSink: BrowserSink | undefined;
+  let beaconPipeline: LeanPipeline | undefined;
   const report: OnDropped = (events, reason, sink) => {
     try {
       options.onDropped?.(events, reason, sink);
@@ -117,34 +119,36 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
   const sinks = resolved.sinks ?? [
     resolved.endpoint === undefined
       ? uncheckedConsoleSink()
-      : // The page options (publicKey, headers, maxRequestBytes, maxKeepaliveInFlight) pass through by name.
-        browserSink({ ...options, url: resolved.endpoint, timeoutMs: resolved.sendTimeoutMs, batch: resolved.batch, retry: resolved.retry }),
+      : // The page options (publicKey, headers, maxRequestBytes, maxKeepaliveInFlight), batch and retry pass through by name.
+        browserSink({ ...resolved, url: resolved.endpoint, timeoutMs: resolved.sendTimeoutMs }),
   ];
   const names = uniqueSinkNames(sinks);
   const pipelines = sinks.map((sink, i) => {
+    // batch, retry, maxBufferSize and sendTimeoutMs pass through by name (the logger's options have no `sink`, `name` or `random`).
     const pipeline = createLeanPipeline({
+      ...resolved,
       sink,
       name: names[i] as string,
-      batch: resolved.batch,
-      retry: resolved.retry,
-      maxBufferSize: resolved.maxBufferSize,
-      sendTimeoutMs: resolved.sendTimeoutMs,
       onDropped: (events, reason, name) => {
         report(events, reason, name);
         // A batch that ran out of retries (network down) still waits offline for the next page load.
-        if (reason === 'retries-exhausted' && pipeline === beacon?.[0]) store?.save(events);
+        if (reason === 'retries-exhausted' && pipeline === beaconPipeline) store?.save(events);
       },
     });
-    if (beacon === undefined && typeof (sink as BrowserSink).sendNow === 'function') beacon = [pipeline, sink as BrowserSink];
+    if (!beaconSink && typeof (sink as BrowserSink).sendNow === 'function') {
+      beaconSink = sink as BrowserSink;
+      beaconPipeline = pipeline;
+    }
     return pipeline;
   });
   const page = inPage ? { session: options.sessionId ?? sessionId(), pageUrl: location.origin + location.pathname, userAgent: navigator.userAgent } : {};
   const logger = createLeanLogger(resolved, leanSerializer({ ...resolved.limits, redact: resolved.redact }, RESERVED_KEYS), pipelines, { ...page, ...resolved.fields }) as BrowserLogger;
-  const storage = options.offline === false || beacon === undefined ? undefined : localStore();
-  if (storage !== undefined) store = createOfflineStore(storage, options.offline || {}, (events) => report(events, 'overflow', (beacon as [LeanPipeline, BrowserSink])[0].name));
+  // The offline store exists only beside a beacon sink: events wait there for that sink.
+  const storage = options.offline === false || !beaconPipeline ? undefined : localStore();
+  if (storage) store = createOfflineStore(storage, options.offline || {}, (events) => report(events, 'overflow', (beaconPipeline as LeanPipeline).name));
   const detachers: (() => void)[] = [];
   const { stats, shutdown } = logger;
-  logger.stats = () => ({ ...stats(), offline: { ...(store?.stats ?? { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 }) } });
+  logger.stats = () => ({ ...stats(), offline: { ...(store?.stats ?? noOfflineStats()) } });
   logger.detach = () => detachers.splice(0).forEach((detach) => detach());
   logger.shutdown = (flushOptions) => {
     logger.detach();
@@ -153,33 +157,33 @@ export function createLogger(options: BrowserLoggerOptions = {}): BrowserLogger 
   if (!inPage) return logger;
 
   const restore = (): void => {
+    if (!store) return;
     // Handed off by beacon last time, to a receiver that dedupes: sent again with the same ids, so
     // those that arrived are dropped there and those a silent outage swallowed arrive now.
-    const events = [...(store?.takeHandedOff() ?? []), ...(store?.take() ?? [])];
-    if (events.length === 0 || beacon === undefined) return;
-    for (const event of events) beacon[0].push(event);
-    void beacon[0].flush();
+    const events = [...store.takeHandedOff(), ...store.take()];
+    if (events.length === 0) return;
+    for (const event of events) (beaconPipeline as LeanPipeline).push(event);
+    void (beaconPipeline as LeanPipeline).flush();
+  };
+  const toBeacon = (events: readonly LogEvent[]): number => {
+    const sink = beaconSink as BrowserSink;
+    // The endpoint is failing or the browser is offline: a beacon would be lost unseen.
+    const sent = store && !sink.healthy ? 0 : sink.sendNow(events, (lost) => store?.save(lost));
+    // A beacon is handed off, not delivered: kept until the next load sends it again (same ids).
+    if (sink.receiverDedupes) store?.keepHandedOff(events.slice(0, sent));
+    // What no beacon took waits offline, so all is taken; without a store it stays buffered.
+    if (!store) return sent;
+    store.save(events.slice(sent));
+    return events.length;
   };
   const hide = (): void => {
     for (const pipeline of pipelines) {
-      if (pipeline !== beacon?.[0]) {
-        void pipeline.flush();
-        continue;
-      }
-      const sink = beacon[1];
-      pipeline.evacuate((events: readonly LogEvent[]) => {
-        // The endpoint is failing or the browser is offline: a beacon would be lost unseen.
-        const sent = store !== undefined && !sink.healthy ? 0 : sink.sendNow(events, (lost) => store?.save(lost));
-        // A beacon is handed off, not delivered: kept until the next load sends it again (same ids).
-        if (sink.receiverDedupes) store?.keepHandedOff(events.slice(0, sent));
-        if (sent === events.length || store === undefined) return sent;
-        store.save(events.slice(sent));
-        return events.length;
-      });
+      if (pipeline === beaconPipeline) pipeline.evacuate(toBeacon);
+      else void pipeline.flush();
     }
   };
-  detachers.push(watchPageLifecycle(hide, restore));
-  if (options.captureErrors !== false) detachers.push(captureUncaughtErrors(logger));
+  detachers.push(...watchPageLifecycle(hide, restore));
+  if (options.captureErrors !== false) detachers.push(...captureUncaughtErrors(logger));
   restore();
   return logger;
 }

@@ -9,7 +9,7 @@ export const KEEPALIVE_QUOTA_BYTES = 65_536;
 
 /** Options of {@link browserSink}. */
 export interface BrowserSinkOptions {
-  /** Ingest endpoint (absolute, or relative to the page). */
+  /** Ingest endpoint (absolute, or relative to the page); a development build checks it is a non-empty string. */
   url: string;
   /**
    * Public ingest key, appended to the URL as `?key=` so beacons (which carry no headers) have
@@ -78,7 +78,10 @@ function chunkAt(events: readonly LogEvent[], start: number, maxBytes: number): 
  * headers the body goes as `text/plain`, a CORS-simple request that needs no preflight.
  */
 export function browserSink(options: BrowserSinkOptions): BrowserSink {
-  if (typeof options?.url !== 'string' || options.url === '') throw new TypeError('shiplog: browserSink option "url" must be a non-empty string');
+  // Checked in development only, like the logger's options: a production bundle leaves it out.
+  if (typeof process === 'object' && process.env.NODE_ENV !== 'production' && (typeof options?.url !== 'string' || options.url === '')) {
+    throw new TypeError('shiplog: browserSink option "url" must be a non-empty string');
+  }
   const key = options.publicKey;
   const url = key === undefined ? options.url : `${options.url}${options.url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
   const maxRequestBytes = options.maxRequestBytes ?? 60_000;
@@ -90,26 +93,23 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
   let failed = false;
   let dedupes = false;
 
-  function post(chunk: Chunk, signal?: AbortSignal): Promise<Response> {
+  /** POSTs one chunk; async, so a throwing headers() or fetch fails this send instead of its caller. */
+  async function post(chunk: Chunk, signal?: AbortSignal): Promise<Response> {
     const keepalive = inFlight < maxInFlight && inFlightBytes + chunk.bytes <= KEEPALIVE_QUOTA_BYTES;
     if (keepalive) {
       inFlight++;
       inFlightBytes += chunk.bytes;
     }
-    // Inside the promise, so a throwing headers() or fetch fails this send instead of the caller.
-    const request = Promise.resolve().then(() => {
+    try {
       const extra = typeof options.headers === 'function' ? options.headers() : options.headers;
       const headers = { ...extra, 'content-type': extra === undefined ? 'text/plain;charset=UTF-8' : 'application/json' };
-      const init: RequestInit = { method: 'POST', body: chunk.body, headers, keepalive };
-      if (signal !== undefined) init.signal = signal;
-      return (options.fetch ?? fetch)(url, init);
-    });
-    return keepalive
-      ? request.finally(() => {
-          inFlight--;
-          inFlightBytes -= chunk.bytes;
-        })
-      : request;
+      return await (options.fetch ?? fetch)(url, { method: 'POST', body: chunk.body, headers, keepalive, signal } as RequestInit);
+    } finally {
+      if (keepalive) {
+        inFlight--;
+        inFlightBytes -= chunk.bytes;
+      }
+    }
   }
 
   async function write(batch: readonly LogEvent[], { signal }: SinkContext): Promise<void> {
@@ -141,12 +141,11 @@ export function browserSink(options: BrowserSinkOptions): BrowserSink {
     while (taken < events.length) {
       const chunk = chunkAt(events, taken, Math.min(maxRequestBytes, budget));
       if (chunk.bytes > budget) break;
-      const nav = globalThis.navigator as Navigator | undefined;
       let queued = false;
       try {
-        queued = typeof nav?.sendBeacon === 'function' && nav.sendBeacon(url, chunk.body);
+        queued = navigator.sendBeacon(url, chunk.body);
       } catch {
-        // An invalid URL or a blocked beacon: fall back to fetch below.
+        // No sendBeacon (or no navigator), an invalid URL or a blocked beacon: fall back to fetch below.
       }
       if (!queued) {
         if (inFlight >= maxInFlight) break;

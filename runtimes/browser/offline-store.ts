@@ -25,6 +25,9 @@ export interface OfflineStats {
   handedOffResent: number;
 }
 
+/** The counters of a store that has kept nothing (also what `stats().offline` says without a store). */
+export const noOfflineStats = (): OfflineStats => ({ stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 });
+
 type Stored = [level: string, time: number, line: string];
 
 /**
@@ -36,15 +39,17 @@ type Stored = [level: string, time: number, line: string];
 function isStored(entry: unknown): entry is Stored {
   if (!Array.isArray(entry) || entry.length !== 3) return false;
   const [level, time, line] = entry as unknown[];
-  if (!isLevel(level)) return false;
-  if (typeof time !== 'number' || !Number.isFinite(time) || typeof line !== 'string' || line.charCodeAt(0) !== 0x7b /* { */) return false;
+  if (!isLevel(level) || !Number.isFinite(time) || typeof line !== 'string' || line[0] !== '{') return false;
   try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+    JSON.parse(line); // text that starts with `{` and parses is a JSON object
+    return true;
   } catch {
     return false;
   }
 }
+
+/** An event as stored: `[level, time, line]`. */
+const toStored = (event: LogEvent): Stored => [event.level, event.time, event.line];
 
 /** A bounded queue of events in localStorage; see {@link createOfflineStore}. */
 export interface OfflineStore {
@@ -76,7 +81,7 @@ export function createOfflineStore(
 ): OfflineStore {
   const key = options.key ?? 'shiplog:offline';
   const maxBytes = options.maxBytes ?? 262_144;
-  const stats: OfflineStats = { stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 };
+  const stats = noOfflineStats();
   const handedOff = sentOnce ? undefined : createOfflineStore(storage, { ...options, key: `${key}:handed-off` }, onDropped, true);
 
   /** Stored events; entries that are not (corrupt content, another script's data) are skipped and counted as dropped. */
@@ -109,7 +114,7 @@ export function createOfflineStore(
   const write = (events: readonly LogEvent[]): boolean => {
     try {
       if (events.length === 0) storage.removeItem(key);
-      else storage.setItem(key, JSON.stringify(events.map((e): Stored => [e.level, e.time, e.line])));
+      else storage.setItem(key, JSON.stringify(events.map(toStored)));
       return true;
     } catch {
       return false;
@@ -125,9 +130,7 @@ export function createOfflineStore(
       let keep = all.length;
       // Newest events win: walk back from the end until the bound is reached.
       while (keep > 0) {
-        const event = all[keep - 1] as LogEvent;
-        // Exactly what the entry adds: `["level",time,"escaped line"],`
-        const next = size + JSON.stringify(event.line).length + event.level.length + String(event.time).length + 6;
+        const next = size + JSON.stringify(toStored(all[keep - 1] as LogEvent)).length;
         if (next > maxBytes) break;
         size = next;
         keep--;

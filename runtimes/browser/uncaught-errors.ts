@@ -1,4 +1,5 @@
 import type { LeanLogger } from '../../src/internal.js';
+import { listen } from './page-lifecycle.js';
 
 /**
  * `Name: message` of a thrown value, or `fallback` when it is not an Error. Never throws: the
@@ -15,10 +16,10 @@ function describe(value: unknown, fallback: () => string): string {
 
 /**
  * Logs uncaught errors (`error` events of scripts) and unhandled promise rejections as error
- * events. Resource load failures are not script errors and are left alone. Returns a function
- * that removes the listeners.
+ * events. Resource load failures are not script errors and are left alone. Returns the
+ * functions that remove the listeners.
  */
-export function captureUncaughtErrors(logger: LeanLogger): () => void {
+export function captureUncaughtErrors(logger: LeanLogger): (() => void)[] {
   const onError = (event: ErrorEvent): void => {
     const error: unknown = event.error ?? event.message;
     logger.error(
@@ -33,10 +34,5 @@ export function captureUncaughtErrors(logger: LeanLogger): () => void {
       `Unhandled rejection: ${describe(reason, () => (typeof reason === 'string' ? reason : typeof reason))}`,
     );
   };
-  addEventListener('error', onError);
-  addEventListener('unhandledrejection', onRejection);
-  return () => {
-    removeEventListener('error', onError);
-    removeEventListener('unhandledrejection', onRejection);
-  };
+  return [listen('error', onError), listen('unhandledrejection', onRejection)];
 }

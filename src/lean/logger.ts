@@ -41,6 +41,11 @@ function mergeFields(base: Readonly<Fields>, fields: unknown): Fields | undefine
   }
 }
 
+/** The level cell of a logger with a level of its own; throws a TypeError for a value that is no level. */
+function levelCell(level: Level): LevelCell {
+  return { level: checkedLevel(level), rank: LEVEL_RANK[level] };
+}
+
 /**
  * Makes the root logger over `pipelines` (one per sink). The same event line as the core logger:
  * `{"level","time","eventId",service/env/version,"msg",…bindings,…fields}`, cut to `maxEventBytes`.
@@ -58,9 +63,11 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
   let counter = 0;
   const idField = (): string => (options.eventId === false ? '' : `,"eventId":"${(prefix ??= randomIdPrefix().prefix)}${(counter++).toString(36)}"`);
   const pending = (): number => pipelines.reduce((n, p) => n + p.pending, 0);
-  const settle = (result: Promise<FlushResult>): Promise<FlushResult> =>
-    result.catch(() => ({ ok: false, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending: pending(), timedOut: false }));
-  const all = (run: (pipeline: LeanPipeline) => Promise<FlushResult>): Promise<FlushResult> => settle(Promise.all(pipelines.map(run)).then(sumResults));
+  /** `run` on every pipeline, the results added up. Never rejects: a failure counts as nothing delivered, with what is still pending. */
+  const all = (run: (pipeline: LeanPipeline) => Promise<FlushResult>): Promise<FlushResult> =>
+    Promise.all(pipelines.map(run))
+      .then(sumResults)
+      .catch(() => ({ ...sumResults([]), ok: false, pending: pending() }));
 
   const make = (bound: Fields, cell: LevelCell, ownsCell: boolean): LeanLogger => {
     let fragment = '';
@@ -69,12 +76,6 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
     } catch {
       counters.internalErrors++;
     }
-    const bind = (fields: Fields): Fields => {
-      const merged = mergeFields(bound, fields);
-      if (merged !== undefined) return merged;
-      counters.internalErrors++;
-      return { ...bound };
-    };
     /** Whether `fields` sets a key this logger has bound (then the two are merged, the call's value winning). */
     const overrides = (fields: unknown): boolean => {
       if (fragment === '' || !isFieldsObject(fields)) return false;
@@ -126,12 +127,11 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
         return cell.level;
       },
       set level(level: Level) {
-        const checked = checkedLevel(level);
+        const own = levelCell(level);
         // A logger following its parent's level gets its own from now on, instead of changing the parent's.
-        if (!ownsCell) cell = { level: checked, rank: 0 };
+        if (ownsCell) Object.assign(cell, own);
+        else cell = own;
         ownsCell = true;
-        cell.level = checked;
-        cell.rank = LEVEL_RANK[checked];
       },
       get pending() {
         return pending();
@@ -139,7 +139,13 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
       isLevelEnabled: (level: Level) => LEVEL_RANK[level] >= cell.rank,
       child: (fields: Fields, childOptions?: ChildOptions) => {
         const level = childOptions?.level;
-        return make(bind(fields), level === undefined ? cell : { level: checkedLevel(level), rank: LEVEL_RANK[level] }, level !== undefined);
+        // Unreadable fields (a throwing getter, a hostile Proxy) are skipped and counted rather than thrown.
+        let merged = mergeFields(bound, fields);
+        if (merged === undefined) {
+          counters.internalErrors++;
+          merged = { ...bound };
+        }
+        return make(merged, level === undefined ? cell : levelCell(level), level !== undefined);
       },
       flush: (flushOptions?: FlushOptions) => all((p) => p.flush(flushOptions)),
       shutdown: (flushOptions?: FlushOptions) => all((p) => p.shutdown(flushOptions)),
@@ -153,5 +159,5 @@ export function createLeanLogger(options: ResolvedOptions, serializer: LeanSeria
     return logger;
   };
 
-  return make(bindings, { level: options.level, rank: LEVEL_RANK[options.level] }, true);
+  return make(bindings, levelCell(options.level), true);
 }

@@ -46,7 +46,7 @@ type Outcome = 0 | 1 | { error: unknown }; // 0: delivered, 1: abandoned
  * final; anything else (a network TypeError, a timeout) is retryable and may have arrived. Not
  * here: Node's error codes for a connection never made, which no browser fetch error carries.
  */
-function classify(error: unknown): { retryable: boolean; retryAfterMs?: number; outcomeUnknown: boolean } {
+function classify(error: unknown): { retryable: boolean; retryAfterMs: number | undefined; outcomeUnknown: boolean } {
   let retryable = true;
   let delay: unknown;
   let outcomeUnknown = true;
@@ -65,7 +65,7 @@ function classify(error: unknown): { retryable: boolean; retryAfterMs?: number; 
     // A failure that cannot even be read (a Proxy, a throwing getter) is taken as transient.
   }
   // A delay that is not a finite number >= 0 could never arm a timer: the backoff is used instead.
-  return isMilliseconds(delay) ? { retryable, retryAfterMs: Math.min(delay, MAX_RETRY_AFTER_MS), outcomeUnknown } : { retryable, outcomeUnknown };
+  return { retryable, retryAfterMs: isMilliseconds(delay) ? Math.min(delay, MAX_RETRY_AFTER_MS) : undefined, outcomeUnknown };
 }
 
 /** Creates a lean pipeline for one sink (see {@link LeanPipeline}). */
@@ -94,7 +94,8 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
   let reporting = false;
   let flushTarget = 0;
   let timer: Timer | undefined;
-  let waiters: { target: number; settle(timedOut: boolean): void }[] = [];
+  /** Pending flushes: each settles itself once everything it waits for is settled. */
+  let waiters: (() => void)[] = [];
   let closing: Promise<FlushResult> | undefined;
 
   const record = (error: unknown): void => {
@@ -122,7 +123,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
 
   const isSettled = (target: number): boolean => accepted - ring.length >= target && (inFlight.length === 0 || inFlightFirstSeq > target);
   const settleWaiters = (): void => {
-    for (const waiter of waiters) if (isSettled(waiter.target)) waiter.settle(false);
+    for (const waiter of waiters) waiter();
   };
 
   const takeBuffered = (): LogEvent[] => {
@@ -134,12 +135,20 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
   const countTaken = (batch: readonly LogEvent[], report: unknown): void => {
     const n = batch.length;
     const count = (value: unknown, max: number): number => (Number.isSafeInteger(value) ? Math.min(Math.max(value as number, 0), max) : 0);
-    const reported = typeof report === 'object' && report !== null ? (report as { handedOff?: unknown; rejected?: unknown }) : {};
+    // Object(): nothing (undefined) or a value that is no report reads as a report of nothing.
+    const reported = Object(report) as { handedOff?: unknown; rejected?: unknown };
     const handed = count(reported.handedOff, n);
     const rejected = count(reported.rejected, n - handed);
     handedOff += handed;
     delivered += n - rejected - handed;
     drop(batch.slice(n - rejected), 'rejected');
+  };
+
+  /** A failed write's batch: what its error says was written first is delivered, the rest dropped for `reason`. */
+  const dropUnwritten = (batch: readonly LogEvent[], error: unknown, reason: DropReason): void => {
+    const written = writtenBefore(error, batch.length);
+    delivered += written;
+    drop(batch.slice(written), reason);
   };
 
   const writeBufferedSync = (): number => {
@@ -150,9 +159,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
     } catch (error) {
       failures++;
       record(error);
-      const written = writtenBefore(error, events.length);
-      delivered += written;
-      drop(events.slice(written), classify(error).retryable ? 'overflow' : 'rejected');
+      dropUnwritten(events, error, classify(error).retryable ? 'overflow' : 'rejected');
     }
     return events.length;
   };
@@ -277,9 +284,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
       const { retryable, retryAfterMs } = classify(outcome.error);
       if (!retryable || n >= retry.maxAttempts) {
         inFlight = [];
-        const written = writtenBefore(outcome.error, batch.length);
-        delivered += written;
-        return drop(batch.slice(written), mayHaveArrived ? 'unconfirmed' : retryable ? 'retries-exhausted' : 'rejected');
+        return dropUnwritten(batch, outcome.error, mayHaveArrived ? 'unconfirmed' : retryable ? 'retries-exhausted' : 'rejected');
       }
       retries++;
       sleeping = true;
@@ -330,6 +335,8 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
     }
   };
 
+  /** The counters a flush result is measured from: delivered, dropped, unconfirmed, handed off. */
+  const mark = (): number[] => [delivered, dropped, byReason.unconfirmed, handedOff];
   const result = (start: number[], timedOut: boolean): FlushResult => {
     const droppedNow = dropped - (start[1] as number);
     return {
@@ -366,22 +373,19 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
 
     flush(flushOptions) {
       const target = accepted;
-      const start = [delivered, dropped, byReason.unconfirmed, handedOff];
+      const start = mark();
       if (isSettled(target)) return Promise.resolve(result(start, false));
       flushTarget = Math.max(flushTarget, target);
       schedule();
       return new Promise((resolve) => {
-        const timeoutMs = flushOptions?.timeoutMs;
-        const waiter = {
-          target,
-          settle: (timedOut: boolean) => {
-            clearTimer(deadline);
-            waiters = waiters.filter((w) => w !== waiter);
-            resolve(result(start, timedOut));
-          },
+        const settle = (timedOut: boolean): void => {
+          clearTimer(deadline);
+          waiters = waiters.filter((w) => w !== waiter);
+          resolve(result(start, timedOut));
         };
+        const waiter = (): void => void (isSettled(target) && settle(false));
         // The deadline keeps a Node process alive while someone awaits this flush (bounded by timeoutMs).
-        const deadline = startTimer(flushDeadlineMs(timeoutMs), true, () => waiter.settle(true));
+        const deadline = startTimer(flushDeadlineMs(flushOptions?.timeoutMs), true, () => settle(true));
         waiters.push(waiter);
       });
     },
@@ -390,8 +394,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
       return (closing ??= pipeline.flush(flushOptions).then(async (flushed) => {
         closed = true;
         timer = clearTimer(timer);
-        const before = dropped;
-        const unconfirmedBefore = byReason.unconfirmed;
+        const before = mark();
         drop(abandonInFlight(), mayHaveArrived ? 'unconfirmed' : 'shutdown');
         drop(takeBuffered(), 'shutdown');
         try {
@@ -399,9 +402,9 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
         } catch (error) {
           record(error);
         }
-        const droppedNow = dropped - before;
-        const unconfirmed = flushed.unconfirmed + byReason.unconfirmed - unconfirmedBefore;
-        return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, unconfirmed, pending: 0 };
+        // The flush's result plus what shutdown dropped.
+        const now = result(before, false);
+        return { ...flushed, ok: flushed.ok && now.ok, dropped: flushed.dropped + now.dropped, unconfirmed: flushed.unconfirmed + now.unconfirmed, pending: 0 };
       }));
     },
 

@@ -20,16 +20,9 @@ export interface LeanSerializer {
 /** Path patterns left to match below a key; null when none, 0 when one ends here (redact). */
 type Paths = readonly (readonly string[])[] | null;
 
-interface KeyInfo {
-  quoted: string;
-  topQuoted: string;
-  sensitive: boolean;
-  lower: string;
-}
-
 const ERROR_BUILTIN_KEYS = ['name', 'message', 'stack', 'code', 'cause', 'errors'];
 const TRUNCATED_KEYS = ',"…":"[truncated keys]"';
-const { hasOwnProperty, toString } = Object.prototype;
+const { toString } = Object.prototype;
 
 /** Set while a log call made from inside a serialization (a getter that logs) is written: one level deep. */
 let busy = 0;
@@ -63,13 +56,16 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     return json;
   };
 
+  /** `text` cut to `max` characters and marked (string values and keys alike). */
+  const bounded = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…[truncated ${text.length - max} chars]` : text);
+
   const string = (text: string): string => {
-    if (text.length > maxString) text = `${text.slice(0, maxString)}…[truncated ${text.length - maxString} chars]`;
+    text = bounded(text, maxString);
     if (policy.urls && mayHoldUrlSecret(text)) text = censorUrlSecrets(text, policy, censorText);
     return mark(JSON.stringify(text));
   };
 
-  const describeText = (error: unknown, prefix: string): string => {
+  const describeText = (error: unknown, prefix = '[Throws: '): string => {
     let text: string;
     try {
       if (error instanceof Error) {
@@ -81,14 +77,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     }
     return `${prefix}${text}]`;
   };
-  const describe = (error: unknown, prefix = '[Throws: '): string => string(describeText(error, prefix));
-
-  /** How a key is written (not cached: a page logs little, and the key policy caches its decisions). */
-  const keyInfo = (key: string): KeyInfo => {
-    const written = key.length > maxKeyLength ? `${key.slice(0, maxKeyLength)}…[truncated ${key.length - maxKeyLength} chars]` : key;
-    const quoted = `,${JSON.stringify(written)}:`;
-    return { quoted, topQuoted: reserved.includes(key) ? `,${JSON.stringify(`_${key}`)}:` : quoted, sensitive: policy.isSensitive(key), lower: written.toLowerCase() };
-  };
+  const describe = (error: unknown, prefix?: string): string => string(describeText(error, prefix));
 
   /** Path patterns that continue below `key`, or 0 when one ends here. */
   const descend = (paths: NonNullable<Paths>, key: string): Paths | 0 => {
@@ -101,9 +90,13 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     return next;
   };
 
-  const member = (parent: object, key: string | number, depth: number, paths: Paths, info?: KeyInfo): string | undefined => {
-    const childPaths = paths === null ? null : descend(paths, info === undefined ? String(key) : info.lower);
-    if (info?.sensitive === true || childPaths === 0) return mark(censor);
+  /**
+   * JSON for `parent[key]` (undefined when omitted): the censor when its key is `sensitive` or a
+   * path ends at `name` (the key as written), a marker when reading or writing it throws.
+   */
+  const member = (parent: object, key: string | number, depth: number, paths: Paths, sensitive = false, name = String(key)): string | undefined => {
+    const childPaths = paths === null ? null : descend(paths, name.toLowerCase());
+    if (sensitive || childPaths === 0) return mark(censor);
     try {
       return value((parent as Record<string | number, unknown>)[key], depth + 1, childPaths);
     } catch (error) {
@@ -115,12 +108,13 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     let out = '';
     let seen = 0;
     for (const key in v) {
-      if (!hasOwnProperty.call(v, key) || skip?.includes(key)) continue;
+      if (!Object.hasOwn(v, key) || skip?.includes(key)) continue;
       if (++seen > maxKeys || size > budget) return out + mark(TRUNCATED_KEYS);
-      const info = keyInfo(key);
-      const piece = member(v, key, depth, paths, info);
+      // Keys are not cached (a page logs little; the key policy caches its decisions).
+      const name = bounded(key, maxKeyLength);
+      const piece = member(v, key, depth, paths, policy.isSensitive(key), name);
       if (piece === undefined) continue;
-      const quoted = top ? info.topQuoted : info.quoted;
+      const quoted = `,${JSON.stringify(top && reserved.includes(key) ? `_${key}` : name)}:`;
       size += quoted.length;
       if (size > budget) return out + mark(TRUNCATED_KEYS);
       out += quoted + piece;
@@ -129,11 +123,11 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
   };
 
   const braced = (v: object, depth: number, paths: Paths): string => {
-    size += 2;
+    size += 2; // before the members: the braces count against the budget they are cut to
     return `{${objectBody(v, depth, paths, false).slice(1)}}`;
   };
 
-  const array = (items: readonly unknown[], depth: number, paths: Paths, total = items.length): string => {
+  const array = (items: readonly unknown[], depth: number, paths: Paths): string => {
     const n = Math.min(items.length, maxItems);
     let out = '';
     let i = 0;
@@ -144,7 +138,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
       if (size > budget) break;
       out += `,${piece}`;
     }
-    if (total > i) out += mark(`,"[… ${total - i} more items]"`);
+    if (items.length > i) out += mark(`,"[… ${items.length - i} more items]"`);
     return `[${out.slice(1)}]`;
   };
 
@@ -165,13 +159,14 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
         const item = (e as unknown as Record<string, unknown>)[key];
         if (item !== undefined) fields[key] = item;
       } catch (thrown) {
-        fields[key] = describeText(thrown, '[Throws: ');
+        fields[key] = describeText(thrown);
       }
     }
+    const linked = (key: 'cause' | 'errors'): string => `,"${key}":${member(e, key, depth, paths, policy.isSensitive(key)) ?? 'null'}`;
     let out = objectBody(fields, depth, paths, false) + objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
     try {
-      if ('cause' in e && e.cause !== undefined) out += `,"cause":${member(e, 'cause', depth, paths, keyInfo('cause')) ?? 'null'}`;
-      if (Array.isArray((e as { errors?: unknown }).errors)) out += `,"errors":${member(e, 'errors', depth, paths, keyInfo('errors')) ?? 'null'}`;
+      if ('cause' in e && e.cause !== undefined) out += linked('cause');
+      if (Array.isArray((e as { errors?: unknown }).errors)) out += linked('errors');
     } catch (thrown) {
       out += `,"cause":${describe(thrown)}`;
     }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger, httpSink } from '../../src/index.js';
 
 /** A real server that answers 503 to the first `failFirst` requests, then 204; records key and body. */
@@ -52,6 +52,25 @@ describe('Idempotency-Key', () => {
     expect(await log.flush()).toMatchObject({ ok: true, delivered: 1 });
     expect(seen).toHaveLength(2);
     expect(seen[0]?.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen[1]?.key).toBe(seen[0]?.key);
+  });
+
+  it('without event ids and without crypto.randomUUID (a plain-http page), a batch still gets a key: no throw', async () => {
+    seen.length = 0;
+    failFirst = 1;
+    const missing = vi.spyOn(crypto, 'randomUUID').mockImplementation(() => {
+      throw new TypeError('crypto.randomUUID is not a function');
+    });
+    try {
+      const log = createLogger({ vars: {}, eventId: false, retry: { maxAttempts: 3, initialDelayMs: 1 }, sinks: [httpSink({ url })] });
+      log.info('x');
+      expect(await log.flush()).toMatchObject({ ok: true, delivered: 1 });
+      expect(missing).toHaveBeenCalled();
+    } finally {
+      missing.mockRestore();
+    }
+    expect(seen).toHaveLength(2);
+    expect(seen[0]?.key).toMatch(/^[0-9a-f]{32}$/);
     expect(seen[1]?.key).toBe(seen[0]?.key);
   });
 });

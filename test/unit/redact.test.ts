@@ -46,6 +46,16 @@ describe('default sensitive keys', () => {
     expect(normalizeKey('X-CSRF_Token')).toBe('xcsrftoken');
   });
 
+  it('every Cyrillic and Greek lookalike is read as its Latin letter, in either case', () => {
+    // ϲ (lunate sigma) becomes ς under NFKC, applied first; both read as c.
+    const lookalikes = 'авеёкмнорстухѕіїјԁһԛԝαβεηικνορτυχωϲςϳζ';
+    expect(normalizeKey(lookalikes)).toBe('abeekmhopctyxsiijdhqwabenikvoptuxwccjz');
+    // Upper case: ς's capital is Σ, which is no lookalike of C (and lower-cases to σ).
+    const withCapitals = lookalikes.replace('ϲς', '');
+    expect(normalizeKey(`x${withCapitals.toUpperCase()}`)).toBe('xabeekmhopctyxsiijdhqwabenikvoptuxwjz');
+    expect(written({ ϲookie: SECRET, ςookie: SECRET })).not.toContain(SECRET);
+  });
+
   it("the browser runtime's `session` correlation id is not a credential", () => {
     expect(JSON.parse(written({ session: 'abc' }))).toEqual({ session: 'abc' });
   });
