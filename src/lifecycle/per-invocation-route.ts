@@ -26,6 +26,7 @@ function invocationSink(sink: Sink): Sink {
   };
   if (sink.retry !== undefined) copy.retry = sink.retry;
   if (sink.timeoutMs !== undefined) copy.timeoutMs = sink.timeoutMs;
+  if (sink.maxBufferSize !== undefined) copy.maxBufferSize = sink.maxBufferSize;
   if (sink.writeSync !== undefined) copy.writeSync = (batch) => sink.writeSync?.(batch);
   return copy;
 }
@@ -55,7 +56,7 @@ export class PerInvocationDelivery {
     this.writesInline = sinks.map((sink) => sink.writeSync !== undefined);
     this.totals = new InvocationTotals(uniqueSinkNames(sinks));
     this.#pipelineOptions = pipelineOptionsFor(options, sinks.map(invocationSink), this.totals.names, 0);
-    this.parked = sinks.map(() => new RingBuffer<LogEvent>(options.maxBufferSize ?? 1000));
+    this.parked = sinks.map((sink) => new RingBuffer<LogEvent>(sink.maxBufferSize ?? options.maxBufferSize ?? 1000));
   }
 
   /** Keeps an event for sink `index`'s next delivery (every sink when omitted); a full park drops its oldest (counted). */

@@ -88,6 +88,29 @@ describe('scoped logger', () => {
     invariant(stats);
   });
 
+  test("a sink's own maxBufferSize bounds its parked events and its invocation's buffer, over the logger's", async () => {
+    const small: Recorder = { ...recorder('small'), maxBufferSize: 2, batch: { size: 1 } };
+    small.batches = [];
+    const wide = recorder('wide');
+    const dropped: string[] = [];
+    const log = createLogger({ sinks: [small, wide], vars: {}, maxBufferSize: 10, onDropped: (events, reason, name) => events.forEach(() => dropped.push(`${name}:${reason}`)) });
+    for (let i = 1; i <= 4; i++) log.info(`parked ${i}`);
+    expect(dropped).toEqual(['small:overflow', 'small:overflow']);
+    expect(log.stats().sinks.small).toMatchObject({ accepted: 4, dropped: 2, pending: 2 });
+    expect(log.stats().sinks.wide).toMatchObject({ accepted: 4, dropped: 0, pending: 4 });
+
+    dropped.length = 0;
+    small.hang = true;
+    const invocation = open(log, { url: '/burst' });
+    for (let i = 1; i <= 4; i++) invocation.log.info(`burst ${i}`);
+    // Four events pushed in one turn into an invocation buffer of 2: the two oldest are overflow.
+    expect(dropped).toEqual(['small:overflow', 'small:overflow']);
+    void invocation.finish({ status: 200 }, 100);
+    await vi.advanceTimersByTimeAsync(100);
+    invariant(log.stats().sinks.small!);
+    invariant(log.stats().sinks.wide!);
+  });
+
   test('a hanging sink: at the deadline the send is aborted, nothing is dropped, the next invocation delivers it', async () => {
     const sink = recorder();
     sink.hang = true;
