@@ -1,6 +1,22 @@
 import { censorUrlSecrets, mayHoldUrlSecret } from './redact-url.js';
 import { KeyPolicy, type RedactOptions } from './redact.js';
+import { type KeyInfo, keyInfoOf } from './serialize-keys.js';
 import { fitLine } from './serialize-line.js';
+import type { SerializeOptions } from './serialize-options.js';
+import { summaryFields } from './serialize-summary.js';
+import {
+  binarySummary,
+  bigintSummary,
+  dateJson,
+  descend,
+  describeText,
+  errorFields,
+  ERROR_BUILTIN_KEYS,
+  isBinary,
+  type Paths,
+  REDACT,
+  truncated,
+} from './serialize-text.js';
 
 export {
   DEFAULT_SECRET_URL_PARAMS,
@@ -10,60 +26,8 @@ export {
   normalizeKey,
   type RedactOptions,
 } from './redact.js';
-
-/** Bounds and redaction of the serializer. */
-export interface SerializeOptions {
-  /** Nesting depth below the event's top level; deeper values become "[Object]"/"[Array]". @default 10 */
-  maxDepth?: number;
-  /** Characters kept of any string; the rest is replaced by a truncation marker. @default 10000 */
-  maxStringLength?: number;
-  /** Keys written per object (Map entries included); the rest are summarized. @default 100 */
-  maxKeys?: number;
-  /** Items written per array or Set; the rest are summarized. @default 100 */
-  maxItems?: number;
-  /**
-   * Largest line of one event in UTF-8 bytes (at least 256). Members past the budget are cut
-   * and marked; a line still over it (big bindings plus big fields) drops its earliest
-   * non-envelope fields first, so the call's own fields and the envelope stay. @default 65536
-   */
-  maxEventBytes?: number;
-  /** Characters kept of any key name; longer keys are truncated and marked. @default 256 */
-  maxKeyLength?: number;
-  /** Redaction; see {@link RedactOptions}. @default the built-in sensitive keys */
-  redact?: readonly string[] | RedactOptions;
-}
-
-/** How a key is written; cached per key string. */
-interface KeyInfo {
-  /** `,"key":` (members are written with a leading comma). */
-  readonly quoted: string;
-  /** How the key is written at the event's top level (`,"_key":` for reserved keys). */
-  readonly topQuoted: string;
-  readonly sensitive: boolean;
-  /** The key lower-cased, for redact paths (matched case-insensitively). */
-  readonly lower: string;
-  /** Node's `rawHeaders` (any case): a flat list of header names and values, censored by name. */
-  readonly rawHeaders: boolean;
-}
-
-/**
- * JSON string literal. Short strings without characters that need escaping (quotes,
- * backslashes, control characters, surrogates) skip JSON.stringify: most log values are such.
- */
-function quote(text: string): string {
-  if (text.length < 64) {
-    let plain = true;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
-        plain = false;
-        break;
-      }
-    }
-    if (plain) return `"${text}"`;
-  }
-  return JSON.stringify(text);
-}
+export type { SerializeOptions } from './serialize-options.js';
+export { isBinary, isFieldsObject } from './serialize-text.js';
 
 const KEY_CACHE_LIMIT = 4096;
 
@@ -200,7 +164,7 @@ export class Serializer {
    */
   string(text: string): string {
     const max = this.#maxStringLength;
-    if (text.length > max) text = `${text.slice(0, max)}…[truncated ${text.length - max} chars]`;
+    if (text.length > max) text = truncated(text, max);
     let json: string | undefined;
     if (text.length < 64) {
       // One table read per character: bit 1 = JSON must escape it, bit 2 = it may start a URL secret.
@@ -238,38 +202,15 @@ export class Serializer {
 
   /** `prefix` + a bounded description of a thrown value, as a JSON string (its text may be huge). */
   #describe(error: unknown, prefix = '[Throws: '): string {
-    return this.string(this.#describeText(error, prefix));
-  }
-
-  #describeText(error: unknown, prefix: string): string {
-    let text: string;
-    try {
-      if (error instanceof Error) {
-        const name = String(error.name).slice(0, 200);
-        const message = error.message;
-        text = `${name}: ${typeof message === 'string' ? message.slice(0, this.#maxStringLength) : String(message).slice(0, 200)}`;
-      } else text = typeof error === 'string' ? error.slice(0, this.#maxStringLength) : String(error).slice(0, this.#maxStringLength);
-    } catch {
-      text = 'unprintable error';
-    }
-    return `${prefix}${text}]`;
+    return this.string(describeText(error, prefix, this.#maxStringLength));
   }
 
   #keyInfo(key: string): KeyInfo {
     let info = this.#keyCache.get(key);
     if (info === undefined) {
-      const max = this.#maxKeyLength;
-      const written = key.length > max ? `${key.slice(0, max)}…[truncated ${key.length - max} chars]` : key;
-      const quoted = `,${quote(written)}:`;
-      info = {
-        quoted,
-        topQuoted: this.#reserved.has(key) ? `,${quote(`_${key}`)}:` : quoted,
-        sensitive: this.#policy.isSensitive(key),
-        lower: key.length > max ? written.toLowerCase() : key.toLowerCase(),
-        rawHeaders: key.length === 10 && key.toLowerCase() === 'rawheaders',
-      };
+      info = keyInfoOf(key, this.#maxKeyLength, this.#reserved, this.#policy);
       // Long keys are not cached: they would pin memory and are rare.
-      if (this.#keyCache.size < KEY_CACHE_LIMIT && key.length <= max) this.#keyCache.set(key, info);
+      if (this.#keyCache.size < KEY_CACHE_LIMIT && key.length <= this.#maxKeyLength) this.#keyCache.set(key, info);
     }
     return info;
   }
@@ -306,9 +247,7 @@ export class Serializer {
       this.#size += text.length;
       return text;
     }
-    // Hexadecimal is linear to produce; 4 bits per digit, log10(2) decimal digits per bit.
-    const hexDigits = (v < 0n ? -v : v).toString(16).length;
-    return this.string(`[BigInt ~${Math.ceil(hexDigits * 4 * Math.LOG10E * Math.LN2)} digits]`);
+    return this.string(bigintSummary(v));
   }
 
   #object(v: object, depth: number, paths: Paths, pairs = false): string {
@@ -338,79 +277,37 @@ export class Serializer {
   /** Values with a prototype: errors, dates, collections, web objects, toJSON, class instances. */
   #special(v: object, depth: number, paths: Paths): string {
     // Bytes before toJSON (Buffer has one that turns every byte into a number): a summary, never the content.
-    if (isBinary(v)) return this.#binary(v);
+    if (isBinary(v)) return this.string(binarySummary(v));
     const tag = Object.prototype.toString.call(v).slice(8, -1);
     if (tag === 'Error' || v instanceof Error) return this.#error(v as Error, depth, paths);
-    if (tag === 'Date') {
-      // Date.prototype's own methods: a subclass's toISOString or a spoofed toStringTag cannot break the JSON.
-      const time = Date.prototype.getTime.call(v);
-      return this.#mark(Number.isNaN(time) ? '"Invalid Date"' : `"${Date.prototype.toISOString.call(v)}"`);
-    }
+    if (tag === 'Date') return this.#mark(dateJson(v));
     // Before toJSON, which URL has too: its href may carry credentials.
     if (typeof URL === 'function' && v instanceof URL) return this.string(v.href);
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
       const json: unknown = toJSON.call(v);
       if (typeof json !== 'object' || json === null) return this.#value(json, depth, paths) ?? this.#mark('null');
-      if (isBinary(json)) return this.#binary(json);
+      if (isBinary(json)) return this.string(binarySummary(json));
       return Array.isArray(json) ? this.#array(json, depth, paths) : this.#braced(json, depth, paths);
     }
     // Maps and web objects are written as plain summaries (never bodies), class instances as they are.
-    let plain: object = v;
-    if (v instanceof Map) {
-      const entries: Record<string, unknown> = {};
-      let n = 0;
-      for (const [key, item] of v) {
-        if (n++ > this.#maxKeys) break;
-        entries[typeof key === 'string' ? key : String(key).slice(0, this.#maxKeyLength + 1)] = item;
-      }
-      plain = entries;
-    } else if (v instanceof Set) {
+    const summary = summaryFields(v, this.#maxKeys, this.#maxKeyLength);
+    if (summary !== undefined) return this.#braced(summary, depth, paths);
+    if (v instanceof Set) {
       const items: unknown[] = [];
       for (const item of v) {
         if (items.length === this.#maxItems) break;
         items.push(item);
       }
       return this.#array(items, depth, paths, v.size);
-    } else if (typeof Headers === 'function' && v instanceof Headers) {
-      const entries: Record<string, string> = {};
-      v.forEach((value, key) => {
-        entries[key] = value;
-      });
-      plain = entries;
-    } else if (typeof Request === 'function' && v instanceof Request) {
-      plain = { method: v.method, url: v.url, headers: v.headers };
-    } else if (typeof Response === 'function' && v instanceof Response) {
-      plain = { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
-    } else if (tag === 'RegExp' || tag === 'Promise' || tag === 'WeakMap') {
-      return this.string(String(v));
     }
-    return this.#braced(plain, depth, paths);
-  }
-
-  /** `[Uint8Array(16)]`: the kind and size of binary data, never its bytes. */
-  #binary(v: ArrayBufferView | ArrayBuffer): string {
-    const tag = Object.prototype.toString.call(v).slice(8, -1).slice(0, 64); // the tag can be any string
-    let bytes = 0;
-    try {
-      bytes = v.byteLength;
-    } catch {
-      // a detached buffer or a spoofed view: size unknown
-    }
-    return this.string(`[${tag}(${bytes})]`);
+    if (tag === 'RegExp' || tag === 'Promise' || tag === 'WeakMap') return this.string(String(v));
+    return this.#braced(v, depth, paths);
   }
 
   #error(e: Error, depth: number, paths: Paths): string {
-    const fields: Record<string, unknown> = {};
-    for (const key of ['name', 'message', 'stack', 'code'] as const) {
-      try {
-        const item = (e as unknown as Record<string, unknown>)[key];
-        if (item !== undefined) fields[key] = item;
-      } catch (error) {
-        fields[key] = this.#describeText(error, '[Throws: ');
-      }
-    }
-    let out = this.#objectBody(fields, depth, paths, false) + this.#objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
+    const fields = errorFields(e, this.#maxStringLength);
+    let out = this.#objectBody(fields, depth, paths, false) + this.#objectBody(e, depth, paths, false, ERROR_KEYS);
     try {
       // Through #member, so redact paths (`err.cause`, `err.cause.token`) and keys apply here too.
       if ('cause' in e && e.cause !== undefined) {
@@ -494,7 +391,7 @@ export class Serializer {
       } else info = this.#keyInfo(key);
       // As #member, with the value read here: a keyed read in the for-in body itself takes
       // V8's enumeration-cache fast path (a read in a called function is a generic lookup).
-      const childPaths = paths === null ? null : this.#descend(paths, info.lower);
+      const childPaths = paths === null ? null : descend(paths, info.lower);
       let piece: string | undefined;
       if (info.sensitive || childPaths === REDACT) piece = this.#mark(this.#censor);
       else {
@@ -521,7 +418,7 @@ export class Serializer {
    * reading or writing it throws.
    */
   #member(parent: object, key: string | number, depth: number, paths: Paths, info: KeyInfo | undefined): string | undefined {
-    const childPaths = paths === null ? null : this.#descend(paths, info === undefined ? String(key) : info.lower);
+    const childPaths = paths === null ? null : descend(paths, info === undefined ? String(key) : info.lower);
     if (info?.sensitive === true || childPaths === REDACT) return this.#mark(this.#censor);
     try {
       return this.#written((parent as Record<string | number, unknown>)[key], depth, childPaths, info);
@@ -538,53 +435,10 @@ export class Serializer {
     return this.#value(value, depth + 1, childPaths);
   }
 
-  /** Path patterns that continue below `key` (lower-cased), or REDACT when one ends here. */
-  #descend(paths: NonNullable<Paths>, key: string): Paths | typeof REDACT {
-    let next: (readonly string[])[] | null = null;
-    for (const path of paths) {
-      const head = path[0];
-      if (head !== '*' && head !== key) continue;
-      if (path.length === 1) return REDACT;
-      (next ??= []).push(path.slice(1));
-    }
-    return next;
-  }
-}
-
-/** Whether `value` is binary data (a typed array, Buffer, DataView, ArrayBuffer or SharedArrayBuffer). */
-export function isBinary(value: unknown): value is ArrayBufferView | ArrayBuffer {
-  if (typeof value !== 'object' || value === null) return false;
-  try {
-    const proto = Object.getPrototypeOf(value) as unknown;
-    if (proto === Object.prototype || proto === null) return false; // plain objects: the hot path
-    return (
-      ArrayBuffer.isView(value) ||
-      value instanceof ArrayBuffer ||
-      (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)
-    );
-  } catch {
-    return false; // a revoked Proxy
-  }
-}
-
-/**
- * Whether `value` is written member by member as an event's fields: an object that is neither
- * an array nor binary data (those are written whole under `data`, bounded or summarized).
- */
-export function isFieldsObject(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null) return false;
-  try {
-    return !Array.isArray(value) && !isBinary(value);
-  } catch {
-    return true; // a revoked Proxy: written member by member, where the failure is contained and marked
-  }
 }
 
 /** Set while a nested serializer writes what a getter logged (re-entrancy is allowed one level deep). */
 let reentered = false;
 
-/** Path patterns left to match below a key; null when none. */
-type Paths = readonly (readonly string[])[] | null;
-
-const REDACT = Symbol('redact');
-const ERROR_BUILTIN_KEYS: ReadonlySet<string> = new Set(['name', 'message', 'stack', 'code', 'cause', 'errors']);
+/** {@link ERROR_BUILTIN_KEYS} as a set: the error's own keys not written again among its other fields. */
+const ERROR_KEYS: ReadonlySet<string> = new Set(ERROR_BUILTIN_KEYS);

@@ -6,7 +6,7 @@ import { sumResults } from '../lifecycle/route.js';
 import type { ChildOptions, LogMethod, Logger } from '../logger.js';
 import type { LoggerStats } from '../logger-core.js';
 import type { Fields, ResolvedOptions } from '../options.js';
-import { isFieldsObject } from '../serialize.js';
+import { isFieldsObject } from '../serialize-text.js';
 import type { FlushOptions, FlushResult } from '../sink.js';
 import type { LeanPipeline } from './pipeline.js';
 import type { LeanSerializer } from './serializer.js';

@@ -1,7 +1,20 @@
 import { censorUrlSecrets, mayHoldUrlSecret } from '../redact-url.js';
 import { KeyPolicy, type RedactOptions } from '../redact.js';
 import { fitLine } from '../serialize-line.js';
-import { isBinary, type SerializeOptions } from '../serialize.js';
+import type { SerializeOptions } from '../serialize-options.js';
+import {
+  binarySummary,
+  bigintSummary,
+  dateJson,
+  descend,
+  describeText,
+  errorFields,
+  ERROR_BUILTIN_KEYS,
+  isBinary,
+  type Paths,
+  REDACT,
+  truncated,
+} from '../serialize-text.js';
 
 /**
  * What the lean logger needs of a serializer; the core `Serializer` (src/serialize.ts) has the
@@ -17,10 +30,6 @@ export interface LeanSerializer {
   fit(line: string): string;
 }
 
-/** Path patterns left to match below a key; null when none, 0 when one ends here (redact). */
-type Paths = readonly (readonly string[])[] | null;
-
-const ERROR_BUILTIN_KEYS = ['name', 'message', 'stack', 'code', 'cause', 'errors'];
 const TRUNCATED_KEYS = ',"…":"[truncated keys]"';
 const { toString } = Object.prototype;
 
@@ -56,39 +65,13 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     return json;
   };
 
-  /** `text` cut to `max` characters and marked (string values and keys alike). */
-  const bounded = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…[truncated ${text.length - max} chars]` : text);
-
   const string = (text: string): string => {
-    text = bounded(text, maxString);
+    text = truncated(text, maxString);
     if (policy.urls && mayHoldUrlSecret(text)) text = censorUrlSecrets(text, policy, censorText);
     return mark(JSON.stringify(text));
   };
 
-  const describeText = (error: unknown, prefix = '[Throws: '): string => {
-    let text: string;
-    try {
-      if (error instanceof Error) {
-        const message = error.message;
-        text = `${String(error.name).slice(0, 200)}: ${typeof message === 'string' ? message.slice(0, maxString) : String(message).slice(0, 200)}`;
-      } else text = (typeof error === 'string' ? error : String(error)).slice(0, maxString);
-    } catch {
-      text = 'unprintable error';
-    }
-    return `${prefix}${text}]`;
-  };
-  const describe = (error: unknown, prefix?: string): string => string(describeText(error, prefix));
-
-  /** Path patterns that continue below `key`, or 0 when one ends here. */
-  const descend = (paths: NonNullable<Paths>, key: string): Paths | 0 => {
-    let next: (readonly string[])[] | null = null;
-    for (const path of paths) {
-      if (path[0] !== '*' && path[0] !== key) continue;
-      if (path.length === 1) return 0;
-      (next ??= []).push(path.slice(1));
-    }
-    return next;
-  };
+  const describe = (error: unknown, prefix = '[Throws: '): string => string(describeText(error, prefix, maxString));
 
   /**
    * JSON for `parent[key]` (undefined when omitted): the censor when its key is `sensitive` or a
@@ -96,7 +79,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
    */
   const member = (parent: object, key: string | number, depth: number, paths: Paths, sensitive = false, name = String(key)): string | undefined => {
     const childPaths = paths === null ? null : descend(paths, name.toLowerCase());
-    if (sensitive || childPaths === 0) return mark(censor);
+    if (sensitive || childPaths === REDACT) return mark(censor);
     try {
       return value((parent as Record<string | number, unknown>)[key], depth + 1, childPaths);
     } catch (error) {
@@ -111,7 +94,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
       if (!Object.hasOwn(v, key) || skip?.includes(key)) continue;
       if (++seen > maxKeys || size > budget) return out + mark(TRUNCATED_KEYS);
       // Keys are not cached (a page logs little; the key policy caches its decisions).
-      const name = bounded(key, maxKeyLength);
+      const name = truncated(key, maxKeyLength);
       const piece = member(v, key, depth, paths, policy.isSensitive(key), name);
       if (piece === undefined) continue;
       const quoted = `,${JSON.stringify(top && reserved.includes(key) ? `_${key}` : name)}:`;
@@ -142,26 +125,8 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     return `[${out.slice(1)}]`;
   };
 
-  const binary = (v: ArrayBufferView | ArrayBuffer): string => {
-    let bytes = 0;
-    try {
-      bytes = v.byteLength;
-    } catch {
-      // a detached buffer or a spoofed view: size unknown
-    }
-    return string(`[${toString.call(v).slice(8, -1).slice(0, 64)}(${bytes})]`);
-  };
-
   const error = (e: Error, depth: number, paths: Paths): string => {
-    const fields: Record<string, unknown> = {};
-    for (const key of ['name', 'message', 'stack', 'code']) {
-      try {
-        const item = (e as unknown as Record<string, unknown>)[key];
-        if (item !== undefined) fields[key] = item;
-      } catch (thrown) {
-        fields[key] = describeText(thrown);
-      }
-    }
+    const fields = errorFields(e, maxString);
     const linked = (key: 'cause' | 'errors'): string => `,"${key}":${member(e, key, depth, paths, policy.isSensitive(key)) ?? 'null'}`;
     let out = objectBody(fields, depth, paths, false) + objectBody(e, depth, paths, false, ERROR_BUILTIN_KEYS);
     try {
@@ -181,19 +146,15 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
    * them; a page converts them first: `Object.fromEntries(map)`, `[...set]`).
    */
   const special = (v: object, depth: number, paths: Paths): string => {
-    if (isBinary(v)) return binary(v);
+    if (isBinary(v)) return string(binarySummary(v));
     const tag = toString.call(v);
     if (tag === '[object Error]' || v instanceof Error) return error(v as Error, depth, paths);
-    if (tag === '[object Date]') {
-      // Date.prototype's own methods: a subclass's toISOString or a spoofed toStringTag cannot break the JSON.
-      const time = Date.prototype.getTime.call(v);
-      return mark(Number.isNaN(time) ? '"Invalid Date"' : `"${Date.prototype.toISOString.call(v)}"`);
-    }
+    if (tag === '[object Date]') return mark(dateJson(v));
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON !== 'function') return braced(v, depth, paths);
     const json: unknown = toJSON.call(v);
     if (typeof json !== 'object' || json === null) return value(json, depth, paths) ?? mark('null');
-    if (isBinary(json)) return binary(json);
+    if (isBinary(json)) return string(binarySummary(json));
     return Array.isArray(json) ? array(json, depth, paths) : braced(json, depth, paths);
   };
 
@@ -225,9 +186,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
         return String(v);
       case 'bigint':
         // Decimal conversion of a huge BigInt costs far more than comparing it with a bound.
-        return v < bigLimit && v > -bigLimit
-          ? mark(`"${v}"`)
-          : string(`[BigInt ~${Math.ceil((v < 0n ? -v : v).toString(16).length * 4 * Math.LOG10E * Math.LN2)} digits]`);
+        return v < bigLimit && v > -bigLimit ? mark(`"${v}"`) : string(bigintSummary(v));
       case 'object':
         return v === null ? 'null' : object(v, depth, paths);
       default:
