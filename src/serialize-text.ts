@@ -41,13 +41,12 @@ export function truncated(text: string, max: number): string {
  * `[Throws: TypeError: boom]`. Its text is bounded because a thrown value may be huge, and it
  * never throws itself (a hostile `name` or `toString` becomes `unprintable error`).
  */
-export function describeText(error: unknown, prefix: string, maxStringLength: number): string {
+export function describeText(error: unknown, maxStringLength: number, prefix = '[Throws: '): string {
   let text: string;
   try {
     if (error instanceof Error) {
-      const name = String(error.name).slice(0, 200);
       const message = error.message;
-      text = `${name}: ${typeof message === 'string' ? message.slice(0, maxStringLength) : String(message).slice(0, 200)}`;
+      text = `${String(error.name).slice(0, 200)}: ${typeof message === 'string' ? message.slice(0, maxStringLength) : String(message).slice(0, 200)}`;
     } else text = (typeof error === 'string' ? error : String(error)).slice(0, maxStringLength);
   } catch {
     text = 'unprintable error';
@@ -73,7 +72,12 @@ export function binarySummary(v: ArrayBufferView | ArrayBuffer): string {
     // a detached buffer or a spoofed view: size unknown
   }
   // The tag can be any string (Symbol.toStringTag): bounded.
-  return `[${Object.prototype.toString.call(v).slice(8, -1).slice(0, 64)}(${bytes})]`;
+  return `[${typeTag(v).slice(0, 64)}(${bytes})]`;
+}
+
+/** `v`'s built-in type tag (`Date`, `Error`, `Uint8Array`…), or its `Symbol.toStringTag`, which can be any string. */
+export function typeTag(v: object): string {
+  return Object.prototype.toString.call(v).slice(8, -1);
 }
 
 /**
@@ -96,7 +100,7 @@ export function errorFields(e: Error, maxStringLength: number): Record<string, u
       const item = (e as unknown as Record<string, unknown>)[key];
       if (item !== undefined) fields[key] = item;
     } catch (error) {
-      fields[key] = describeText(error, '[Throws: ', maxStringLength);
+      fields[key] = describeText(error, maxStringLength);
     }
   }
   return fields;

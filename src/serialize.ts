@@ -16,6 +16,7 @@ import {
   type Paths,
   REDACT,
   truncated,
+  typeTag,
 } from './serialize-text.js';
 
 export {
@@ -201,8 +202,8 @@ export class Serializer {
   }
 
   /** `prefix` + a bounded description of a thrown value, as a JSON string (its text may be huge). */
-  #describe(error: unknown, prefix = '[Throws: '): string {
-    return this.string(describeText(error, prefix, this.#maxStringLength));
+  #describe(error: unknown, prefix?: string): string {
+    return this.string(describeText(error, this.#maxStringLength, prefix));
   }
 
   #keyInfo(key: string): KeyInfo {
@@ -278,7 +279,7 @@ export class Serializer {
   #special(v: object, depth: number, paths: Paths): string {
     // Bytes before toJSON (Buffer has one that turns every byte into a number): a summary, never the content.
     if (isBinary(v)) return this.string(binarySummary(v));
-    const tag = Object.prototype.toString.call(v).slice(8, -1);
+    const tag = typeTag(v);
     if (tag === 'Error' || v instanceof Error) return this.#error(v as Error, depth, paths);
     if (tag === 'Date') return this.#mark(dateJson(v));
     // Before toJSON, which URL has too: its href may carry credentials.

@@ -14,6 +14,7 @@ import {
   type Paths,
   REDACT,
   truncated,
+  typeTag,
 } from '../serialize-text.js';
 
 /**
@@ -31,7 +32,6 @@ export interface LeanSerializer {
 }
 
 const TRUNCATED_KEYS = ',"…":"[truncated keys]"';
-const { toString } = Object.prototype;
 
 /** Set while a log call made from inside a serialization (a getter that logs) is written: one level deep. */
 let busy = 0;
@@ -71,7 +71,7 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
     return mark(JSON.stringify(text));
   };
 
-  const describe = (error: unknown, prefix = '[Throws: '): string => string(describeText(error, prefix, maxString));
+  const describe = (error: unknown, prefix?: string): string => string(describeText(error, maxString, prefix));
 
   /**
    * JSON for `parent[key]` (undefined when omitted): the censor when its key is `sensitive` or a
@@ -147,9 +147,9 @@ export function leanSerializer(options: SerializeOptions = {}, reserved: readonl
    */
   const special = (v: object, depth: number, paths: Paths): string => {
     if (isBinary(v)) return string(binarySummary(v));
-    const tag = toString.call(v);
-    if (tag === '[object Error]' || v instanceof Error) return error(v as Error, depth, paths);
-    if (tag === '[object Date]') return mark(dateJson(v));
+    const tag = typeTag(v);
+    if (tag === 'Error' || v instanceof Error) return error(v as Error, depth, paths);
+    if (tag === 'Date') return mark(dateJson(v));
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON !== 'function') return braced(v, depth, paths);
     const json: unknown = toJSON.call(v);
