@@ -52,7 +52,11 @@ function asciiClasses(): Uint8Array {
 /** Longest message {@link Serializer.message} remembers. */
 const MESSAGE_CACHE_MAX_LENGTH = 256;
 
-/** Serializes arbitrary values to bounded, redacted JSON. Never throws. */
+/**
+ * Serializes arbitrary values to bounded, redacted JSON. Never throws. The text of its markers
+ * and summaries (thrown values, truncation, BigInt, binary data, Dates, error fields) comes from
+ * src/serialize-text.ts, shared with the browser's lean serializer, which must write the same text.
+ */
 export class Serializer {
   readonly #maxDepth: number;
   readonly #maxStringLength: number;

@@ -2,20 +2,7 @@ import { censorUrlSecrets, mayHoldUrlSecret } from '../redact-url.js';
 import { KeyPolicy, type RedactOptions } from '../redact.js';
 import { fitLine } from '../serialize-line.js';
 import type { SerializeOptions } from '../serialize-options.js';
-import {
-  binarySummary,
-  bigintSummary,
-  dateJson,
-  descend,
-  describeText,
-  errorFields,
-  ERROR_BUILTIN_KEYS,
-  isBinary,
-  type Paths,
-  REDACT,
-  truncated,
-  typeTag,
-} from '../serialize-text.js';
+import { binarySummary, bigintSummary, dateJson, descend, describeText, errorFields, ERROR_BUILTIN_KEYS, isBinary, type Paths, REDACT, truncated, typeTag } from '../serialize-text.js';
 
 /**
  * What the lean logger needs of a serializer; the core `Serializer` (src/serialize.ts) has the
