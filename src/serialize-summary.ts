@@ -1,9 +1,12 @@
+// What the core `Serializer` writes for collections and web objects instead of walking them;
+// the lean browser serializer writes these by their own fields instead.
+
 /**
  * The plain object the core `Serializer` writes for a Map, Headers, Request or Response, or
  * undefined for anything else. Web objects are summarized by method, URL, status and headers,
  * never their bodies (reading one would consume it). A Map keeps its first `maxKeys + 1` entries
  * (one past the bound, so the writer still marks the object as truncated), with non-string keys
- * as bounded strings. The lean browser serializer writes these by their own fields instead.
+ * as bounded strings.
  */
 export function summaryFields(v: object, maxKeys: number, maxKeyLength: number): object | undefined {
   if (v instanceof Map) {
@@ -27,4 +30,14 @@ export function summaryFields(v: object, maxKeys: number, maxKeyLength: number):
     return { status: v.status, statusText: v.statusText, url: v.url, headers: v.headers };
   }
   return undefined;
+}
+
+/** The first `max` items of a Set (the core writes a Set as an array, marked with how many more it has). */
+export function firstItems(v: ReadonlySet<unknown>, max: number): unknown[] {
+  const items: unknown[] = [];
+  for (const item of v) {
+    if (items.length === max) break;
+    items.push(item);
+  }
+  return items;
 }

@@ -3,7 +3,7 @@ import { KeyPolicy, type RedactOptions } from './redact.js';
 import { type KeyInfo, keyInfoOf } from './serialize-keys.js';
 import { fitLine } from './serialize-line.js';
 import type { SerializeOptions } from './serialize-options.js';
-import { summaryFields } from './serialize-summary.js';
+import { firstItems, summaryFields } from './serialize-summary.js';
 import {
   binarySummary,
   bigintSummary,
@@ -298,14 +298,7 @@ export class Serializer {
     // Maps and web objects are written as plain summaries (never bodies), class instances as they are.
     const summary = summaryFields(v, this.#maxKeys, this.#maxKeyLength);
     if (summary !== undefined) return this.#braced(summary, depth, paths);
-    if (v instanceof Set) {
-      const items: unknown[] = [];
-      for (const item of v) {
-        if (items.length === this.#maxItems) break;
-        items.push(item);
-      }
-      return this.#array(items, depth, paths, v.size);
-    }
+    if (v instanceof Set) return this.#array(firstItems(v, this.#maxItems), depth, paths, v.size);
     if (tag === 'RegExp' || tag === 'Promise' || tag === 'WeakMap') return this.string(String(v));
     return this.#braced(v, depth, paths);
   }
@@ -439,7 +432,6 @@ export class Serializer {
     }
     return this.#value(value, depth + 1, childPaths);
   }
-
 }
 
 /** Set while a nested serializer writes what a getter logged (re-entrancy is allowed one level deep). */
