@@ -74,6 +74,24 @@ function countDeopts(trace, shiplogNames) {
   return { total, shiplog, invalidated, invalidatedShiplog, top };
 }
 
+/**
+ * `--trace-opt`'s `[completed compiling … <JSFunction NAME (sfi = …)> (target TURBOFAN) - took a, b, c ms]`
+ * → TurboFan compilations and their milliseconds (all three phases), in total and in shiplog's functions.
+ */
+function countCompiles(trace, shiplogNames) {
+  const totals = { count: 0, ms: 0, shiplogCount: 0, shiplogMs: 0 };
+  for (const match of trace.matchAll(/\[completed compiling [^<]*<JSFunction ([^ >]*)[^>]*> \(target TURBOFAN\) - took ([\d.]+), ([\d.]+), ([\d.]+) ms\]/g)) {
+    const ms = Number(match[2]) + Number(match[3]) + Number(match[4]);
+    totals.count++;
+    totals.ms += ms;
+    if (shiplogNames.has(match[1])) {
+      totals.shiplogCount++;
+      totals.shiplogMs += ms;
+    }
+  }
+  return totals;
+}
+
 /** Names of the functions and methods defined in dist/*.js (heuristic: identifiers before `(`…`) {`). */
 function shiplogFunctionNames(dist) {
   const names = new Set();
@@ -100,8 +118,8 @@ try {
   const traced = {};
   for (const key of ['mixed', 'mixed-gc', 'mixed-gc-keep']) {
     const scenario = SCENARIOS.find((s) => s.key === key);
-    const result = await runChild(scenario, ['--trace-deopt']);
-    traced[key] = { ...countDeopts(result.stdout, names), cycles: result.cycles };
+    const result = await runChild(scenario, ['--trace-deopt', '--trace-opt']);
+    traced[key] = { ...countDeopts(result.stdout, names), compiles: countCompiles(result.stdout, names), cycles: result.cycles };
   }
 
   /** Per cycle: median over processes of a logger's { ns, cpuNs }, and of the shiplog/pino ratio. */
@@ -151,13 +169,32 @@ try {
       `${late(mixedRatio) <= 0.6 ? '**met**' : '**missed**'} (${formatRatio(late(mixedRatio))} in cycles 4–${CYCLES}).`,
   );
   print();
-  print(`Deoptimizations (\`node --trace-deopt\`, one process each, same workload; bailouts counted, a function counts as shiplog's when dist/ defines a function or method of that name):`);
+  print(`Deoptimizations and recompilations (\`node --trace-deopt --trace-opt\`, one process each, same workload; bailouts counted, TurboFan compilations counted with their compile time; a function counts as shiplog's when dist/ defines a function or method of that name):`);
   print();
   print(
     markdownTable(
-      ['process', 'eager bailouts', "in shiplog's functions", 'optimized code invalidated', "in shiplog's functions"],
-      Object.entries(traced).map(([key, t]) => [SCENARIOS.find((s) => s.key === key).label, String(t.total), String(t.shiplog), String(t.invalidated), String(t.invalidatedShiplog)]),
+      ['process', 'eager bailouts', "in shiplog's functions", 'optimized code invalidated', "in shiplog's functions", 'TurboFan compilations (ms)', "in shiplog's functions (ms)"],
+      Object.entries(traced).map(([key, t]) => [
+        SCENARIOS.find((s) => s.key === key).label,
+        String(t.total),
+        String(t.shiplog),
+        String(t.invalidated),
+        String(t.invalidatedShiplog),
+        `${t.compiles.count} (${formatNumber(t.compiles.ms, 0)})`,
+        `${t.compiles.shiplogCount} (${formatNumber(t.compiles.shiplogMs, 0)})`,
+      ]),
     ),
+  );
+  print();
+  const gcTrace = traced['mixed-gc'].compiles;
+  const plainTrace = traced.mixed.compiles;
+  print(
+    'What the full GC does: when no shiplog logger is alive, the GC frees objects that optimized code embedded (the dead logger\'s sink, its closures and the maps of its objects), ' +
+      'so V8 throws that code away ("weak objects") and compiles it again for the next logger: ' +
+      `${gcTrace.count} TurboFan compilations (${formatNumber(gcTrace.ms, 0)} ms) instead of ${plainTrace.count} (${formatNumber(plainTrace.ms, 0)} ms) without the GC. ` +
+      'Warming up again (running unoptimized, then recompiling) in every cycle is what the GC adds per call; pino pays it too (its destination is also a new object every cycle), on less code. ' +
+      'Compile milliseconds are wall time of background compiler threads and vary with load; the counts are steadier. ' +
+      'A process that keeps one logger alive (a server, a Lambda module) does not pay it: see the scenario with an idle logger kept alive.',
   );
   print();
   for (const [key, t] of Object.entries(traced)) {
