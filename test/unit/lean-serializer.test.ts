@@ -96,6 +96,20 @@ describe('lean serializer writes what the core serializer writes', () => {
     same({ toJSONThrows: { toJSON: () => { throw new SyntaxError('no'); } } });
   });
 
+  it('the shared marker text: thrown non-errors, unprintable throws, bounded messages and spoofed binary tags', () => {
+    const thrower = (thrown: unknown) => ({ get value(): never { throw thrown; } });
+    const unprintable = { toString(): never { throw new Error('no text'); } };
+    const tagged = Object.defineProperty(new Uint8Array(2), Symbol.toStringTag, { value: 'T'.repeat(100) });
+    const text = same({ string: thrower('plain'), number: thrower(42), unprintable: thrower(unprintable), long: thrower(new RangeError('m'.repeat(100))) }, { maxStringLength: 30 });
+    // Pinned: the markers both serializers take from src/serialize-text.ts.
+    expect(text).toBe(
+      ',"string":{"value":"[Throws: plain]"},"number":{"value":"[Throws: 42]"},"unprintable":{"value":"[Throws: unprintable error]"},' +
+        `"long":{"value":"[Throws: RangeError: ${'m'.repeat(9)}…[truncated 22 chars]"}`,
+    );
+    // A Symbol.toStringTag can be any string: the binary summary keeps 64 characters of it.
+    expect(same({ tagged }, { maxStringLength: 100 })).toBe(`,"tagged":"[${'T'.repeat(64)}(2)]"`);
+  });
+
   it('redaction options: paths (with *), keys, patterns, allow, censor, no defaults, no URLs', () => {
     const value = { user: { ssn: 1, name: 'n', cards: [{ pan: 1, last4: '1234' }] }, dob: 'x', payeeIban: 'y', primaryKey: 'pk', url: 'https://x.test/?code=1' };
     same(value, { redact: ['user.SSN', 'user.cards.*.last4'] });
