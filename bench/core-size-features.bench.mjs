@@ -11,12 +11,6 @@ log.info('order created', { orderId: 'ord_1' });`;
 
 /** Feature name → { file pattern: [[search, replacement], …] } that removes it. */
 const FEATURES = {
-  'option validation (rules table)': {
-    'src/options\\.ts$': [
-      [/for \(const \[path, \[test, expected, type\]\] of Object\.entries\(RULES\)\)[\s\S]*?\n  \}\n/, ''],
-      [/const RULES[\s\S]*?\n\};/, 'const RULES: Record<string, Rule> = {};'],
-    ],
-  },
   'serializer: Date, Map, Set, typed arrays, URL (credentials removed), Headers, Request, Response, toJSON': {
     'src/serialize\\.ts$': [[/  #special\(v: object[\s\S]*?\n  \}\n/, '  #special(v, depth, paths) {\n    return this.#braced(v, depth, paths);\n  }\n']],
   },
@@ -28,8 +22,9 @@ const FEATURES = {
   },
 };
 
-async function gzipBytes(stubs = {}) {
+async function gzipBytes(stubs = {}, nodeEnv = 'production') {
   const result = await esbuild.build({
+    define: { 'process.env.NODE_ENV': JSON.stringify(nodeEnv) },
     stdin: { contents: ENTRY, resolveDir: process.cwd(), loader: 'ts' },
     bundle: true,
     minify: true,
@@ -82,9 +77,12 @@ for (const stubs of Object.values(FEATURES)) {
 }
 const floor = await stubbedBytes(allStubs);
 rows.push(`| all of the above together | ${share(floor)} |`);
+// Option checking runs only in development builds (a call-time NODE_ENV guard the bundler folds away in production).
+const development = await gzipBytes({}, 'development');
+rows.push(`| option checking (rules, "did you mean" hints): development build only, not in the bundle above | ${kb(development - total)} more in a development build |`);
 console.log(`## Core size by feature (createLogger + httpSink, esbuild minified + gzip -9)
 
-Whole bundle: **${kb(total)}**. Each row is the same bundle with one feature stubbed out of src/; the difference is what the feature costs. With all of them out, the bundle is still **${floor === undefined ? 'not measured' : kb(floor)}**: the levels, call forms, basic serializer with bounds and redaction, the pipeline and the HTTP sink.
+Whole bundle (production build: \`process.env.NODE_ENV\` = "production", as esbuild sets it when minifying for the browser): **${kb(total)}**. Each row is the same bundle with one feature stubbed out of src/; the difference is what the feature costs. With all of them out, the bundle is still **${floor === undefined ? 'not measured' : kb(floor)}**: the levels, call forms, basic serializer with bounds and redaction, the pipeline and the HTTP sink.
 
 | feature | gzip share |
 | --- | ---: |
