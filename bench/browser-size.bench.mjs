@@ -27,6 +27,9 @@ log.info('order created', { orderId: 'ord_1' });`,
 import { createBrowserLogDrain } from 'evlog/browser';
 initLogger({ drain: createBrowserLogDrain({ drain: { endpoint: '/ingest' } }) });
 log.info({ message: 'order created', orderId: 'ord_1' });`,
+  "pino's browser build: pino({ browser: { transmit } }) posting each event by sendBeacon (no batching, retry, bounds, redaction or offline store)": `import pino from 'pino';
+const log = pino({ browser: { transmit: { send(level, logEvent) { navigator.sendBeacon('/ingest', JSON.stringify(logEvent)); } } } });
+log.info({ orderId: 'ord_1' }, 'order created');`,
   'LogTape: configure + fromAsyncSink(fetch keepalive) + jsonLinesFormatter': `import { configure, getLogger, fromAsyncSink, jsonLinesFormatter } from '@logtape/logtape';
 await configure({
   sinks: { http: fromAsyncSink(async (record) => { await fetch('/ingest', { method: 'POST', body: jsonLinesFormatter(record), keepalive: true }); }) },
@@ -42,7 +45,7 @@ const build = (options) => esbuild.build({ ...FLAGS, write: false, logLevel: 'si
 
 /** Parts of the browser entry, by source file (first match wins). */
 const PARTS = [
-  ['lean core: serializer (src/lean/serializer.ts)', (f) => f === 'src/lean/serializer.ts'],
+  ['lean core: serializer (src/lean/serializer.ts, and the marker text it shares with the core, src/serialize-text.ts)', (f) => f === 'src/lean/serializer.ts' || f === 'src/serialize-text.ts'],
   ['lean core: pipeline (src/lean/pipeline.ts)', (f) => f === 'src/lean/pipeline.ts'],
   ['lean core: logger (src/lean/logger.ts)', (f) => f === 'src/lean/logger.ts'],
   ['reused: default redaction, keys and URL secrets (src/redact.ts, src/redact-url.ts)', (f) => f === 'src/redact.ts' || f === 'src/redact-url.ts'],
