@@ -8,6 +8,7 @@
 // Prints one Markdown section on stdout (bench/run.mjs collects it into bench/RESULTS.md).
 // Run alone: `npm run build && node bench/browser-size.bench.mjs`
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { bundleCases, repoRoot, snapshotDist } from './lib/dist-snapshot.mjs';
@@ -59,6 +60,68 @@ const PARTS = [
   ['other', () => true],
 ];
 
+/**
+ * What leaving a feature out would save (for the size budget's trade-offs; nothing ships this way):
+ * the browser entry bundled from the sources with files replaced by stand-ins that do nothing.
+ * A file replaced whole by a string; an edit is [search, replacement] inside the file.
+ */
+const REDACTION_OFF = {
+  'src/redact.ts': `export const DEFAULT_SENSITIVE_PATTERNS = [], DEFAULT_SENSITIVE_WORDS = [], DEFAULT_SENSITIVE_KEYS = [], DEFAULT_SECRET_URL_PARAMS = [];
+export const normalizeKey = (key) => key;
+export class KeyPolicy { urls = false; isSensitive() { return false; } isSecretParam() { return false; } }`,
+  'src/redact-url.ts': 'export const mayHoldUrlSecret = () => false; export const censorUrlSecrets = (text) => text;',
+};
+const WITHOUT = {
+  'offline store (localStorage queue, handed-off beacons kept for re-sending)': {
+    'runtimes/browser/offline-store.ts':
+      'export const noOfflineStats = () => ({ stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 }); export function createOfflineStore() { return undefined; }',
+  },
+  'uncaught errors and unhandled rejections logged': { 'runtimes/browser/uncaught-errors.ts': 'export function captureUncaughtErrors() { return []; }' },
+  'line cut to maxEventBytes (bounded members stay)': {
+    'src/serialize-line.ts': 'export const utf8Length = (text) => new TextEncoder().encode(text).length; export const fitLine = (line) => line;',
+  },
+  'Unicode lookalikes and invisible characters in key redaction (ASCII keys only)': {
+    'src/redact.ts': [[/\n  if \(\/\[\^\\x00-\\x7f\]\/\.test\(text\)\) \{[\s\S]*?\n  \}\n/, '\n']],
+  },
+  'default redaction entirely (sensitive keys, URL secrets)': REDACTION_OFF,
+  'all of the above': {
+    ...REDACTION_OFF,
+    'runtimes/browser/offline-store.ts':
+      'export const noOfflineStats = () => ({ stored: 0, restored: 0, dropped: 0, handedOffKept: 0, handedOffResent: 0 }); export function createOfflineStore() { return undefined; }',
+    'runtimes/browser/uncaught-errors.ts': 'export function captureUncaughtErrors() { return []; }',
+    'src/serialize-line.ts': 'export const utf8Length = (text) => new TextEncoder().encode(text).length; export const fitLine = (line) => line;',
+  },
+};
+
+/** The browser entry's production gzip size with `replaced` files (relative path → stand-in or edits). */
+async function gzipWithout(contents, replaced) {
+  const result = await build({
+    stdin: { contents, resolveDir: repoRoot, loader: 'ts' },
+    define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [
+      {
+        name: 'leave-out',
+        setup(b) {
+          b.onLoad({ filter: /\.ts$/ }, ({ path }) => {
+            const file = Object.keys(replaced).find((f) => path.endsWith(`/${f}`));
+            if (file === undefined) return undefined;
+            const stand = replaced[file];
+            if (typeof stand === 'string') return { contents: stand, loader: 'js' };
+            let source = readFileSync(path, 'utf8');
+            for (const [search, replacement] of stand) {
+              const next = source.replace(search, replacement);
+              if (next === source) throw new Error(`leave-out stub no longer matches ${file}: ${search}`);
+              source = next;
+            }
+            return { contents: source, loader: 'ts' };
+          });
+        },
+      },
+    ],
+  });
+  return gzipSync(result.outputFiles[0].contents, { level: 9 }).length;
+}
+
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
 const snapshot = snapshotDist();
 try {
@@ -81,6 +144,8 @@ try {
     define: { 'process.env.NODE_ENV': '"development"' },
   });
   const developmentGzip = gzipSync(development.outputFiles[0].contents, { level: 9 }).length;
+  const without = [];
+  for (const [feature, replaced] of Object.entries(WITHOUT)) without.push([feature, await gzipWithout(fromSourceCode, replaced)]);
 
   const [browserRow] = rows;
   const out = [];
@@ -106,6 +171,16 @@ try {
     `Option checking (the core's rules, with "did you mean" hints) runs only where \`process.env.NODE_ENV !== 'production'\` at call time: a development build of the same page is ${developmentGzip} B gzip, ` +
       `${developmentGzip - sourceGzip} B more; a production build (above) leaves it out.`,
   );
+  out.push('');
+  out.push(
+    'What leaving a feature out would save (a measurement for the size budget, not a build option: issue 17 asks the browser entry for all of these but the uncaught-error capture, which the entry has by default). ' +
+      'The same production build from the sources, with the feature\'s files replaced by stand-ins that do nothing:',
+  );
+  out.push('');
+  out.push('| left out | gzip | saved |');
+  out.push('| --- | ---: | ---: |');
+  out.push(`| nothing (the browser entry from the sources) | ${sourceGzip} B | — |`);
+  for (const [feature, gzip] of without) out.push(`| ${feature} | ${gzip} B | ${sourceGzip - gzip} B |`);
   out.push('');
   out.push('Largest files (minified bytes):');
   out.push('');
