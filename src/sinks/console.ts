@@ -19,7 +19,8 @@ export interface ConsoleSinkOptions {
   name?: string;
 }
 
-const CONSOLE_SINK_KEYS = optionKeys<ConsoleSinkOptions>({ format: true, console: true, name: true });
+/** Every key of {@link ConsoleSinkOptions}, for the development check (pure: production bundles drop it with the check). */
+const CONSOLE_SINK_KEYS = /* @__PURE__ */ optionKeys<ConsoleSinkOptions>({ format: true, console: true, name: true });
 
 /**
  * Writes each event through the console method of its level (console.debug for trace,
@@ -27,6 +28,7 @@ const CONSOLE_SINK_KEYS = optionKeys<ConsoleSinkOptions>({ format: true, console
  * buffer is full, so console output is never dropped for speed.
  */
 export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
-  checkOptionKeys(options, CONSOLE_SINK_KEYS, 'consoleSink');
+  // Guarded here as well as inside: a production bundle then drops the reference, and with it the key list.
+  if (typeof process === 'object' && process.env?.NODE_ENV !== 'production') checkOptionKeys(options, CONSOLE_SINK_KEYS, 'consoleSink');
   return uncheckedConsoleSink(options);
 }
