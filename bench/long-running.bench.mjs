@@ -38,8 +38,10 @@ function runChild(scenario, extraFlags = []) {
       { maxBuffer: 256 << 20, timeout: 600_000 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${scenario.key}: ${error.message}\n${stderr.slice(-2000)}`));
+        // The RESULT line, up to its end: V8's traces (written by compiler threads) may follow it.
         const at = stdout.lastIndexOf('\nRESULT ');
-        resolve({ ...JSON.parse(stdout.slice(at + 8)), stdout: stdout.slice(0, at) });
+        const end = stdout.indexOf('\n', at + 1);
+        resolve({ ...JSON.parse(stdout.slice(at + 8, end < 0 ? undefined : end)), stdout: stdout.slice(0, at) + (end < 0 ? '' : stdout.slice(end)) });
       },
     );
   });
