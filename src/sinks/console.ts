@@ -3,6 +3,9 @@ import { checkOptionKeys, optionKeys } from '../options.js';
 import type { Sink } from '../pipeline.js';
 import { uncheckedConsoleSink } from './console-write.js';
 
+/** The `process` global where a runtime has one, read only in the development guard below (see options.ts). */
+declare const process: { env?: Record<string, string | undefined> } | undefined;
+
 /** The console methods a console sink calls. */
 export type ConsoleLike = Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
 
