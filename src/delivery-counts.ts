@@ -88,9 +88,29 @@ export class DeliveryCounts {
 }
 
 /** What a sink's {@link WriteReport} says of a batch of `length`: whole numbers that add up to at most `length`. */
-function reportedIn(report: unknown, length: number): { rejected: number; handedOff: number } {
+export function reportedIn(report: unknown, length: number): { rejected: number; handedOff: number } {
   if (typeof report !== 'object' || report === null) return { rejected: 0, handedOff: 0 };
   const count = (value: unknown, max: number): number => (typeof value === 'number' && Number.isSafeInteger(value) ? Math.min(Math.max(value, 0), max) : 0);
   const handedOff = count((report as WriteReport).handedOff, length);
   return { handedOff, rejected: count((report as WriteReport).rejected, length - handedOff) };
+}
+
+/** An empty flush result: `pending` events, nothing done. */
+export function idleResult(pending: number): FlushResult {
+  return { ok: pending === 0, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending, timedOut: false };
+}
+
+/** Adds up flush results (per sink, or a flush and what a shutdown dropped after it). */
+export function sumResults(results: readonly FlushResult[]): FlushResult {
+  const total = idleResult(0);
+  for (const r of results) {
+    total.ok &&= r.ok;
+    total.delivered += r.delivered;
+    total.dropped += r.dropped;
+    total.unconfirmed += r.unconfirmed;
+    total.handedOff += r.handedOff;
+    total.pending += r.pending;
+    total.timedOut ||= r.timedOut;
+  }
+  return total;
 }

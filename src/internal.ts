@@ -17,12 +17,11 @@ export { checkOptions } from './option-checks.js';
 export { RingBuffer } from './ring-buffer.js';
 export { clearTimer, describeError, isMilliseconds, startTimer, type Timer } from './util.js';
 export { findWaitUntil, type WaitUntil } from './wait-until.js';
+export { idleResult, sumResults } from './delivery-counts.js';
 export {
   PipelinesRoute,
-  idleResult,
   pipelinesFor,
   pipelinesRoute,
-  sumResults,
   uniqueSinkNames,
   type DeliveryRoute,
   type InvocationRoute,

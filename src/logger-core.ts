@@ -105,5 +105,3 @@ export class LoggerCore {
     return { sinks: this.route.stats(), sampledOut, duplicateEmits, internalErrors };
   }
 }
-
-export { sumResults } from './lifecycle/route.js';

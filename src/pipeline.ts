@@ -1,6 +1,6 @@
 import { backoffDelay, type RetryOptions } from './backoff.js';
 import type { LogEvent } from './event.js';
-import { DeliveryCounts, type CountsMark } from './delivery-counts.js';
+import { DeliveryCounts, sumResults, type CountsMark } from './delivery-counts.js';
 import { flushDeadlineMs, pipelineSettings } from './pipeline-settings.js';
 import { RingBuffer } from './ring-buffer.js';
 import { classifyError, writtenBefore } from './sink-error.js';
@@ -155,9 +155,8 @@ export class Pipeline {
       } catch (error) {
         this.#recordError(error);
       }
-      const droppedNow = this.#counts.dropped - before.dropped;
-      const unconfirmed = flushed.unconfirmed + this.#counts.droppedByReason.unconfirmed - before.unconfirmed;
-      return { ...flushed, ok: flushed.ok && droppedNow === 0, dropped: flushed.dropped + droppedNow, unconfirmed, pending: 0 };
+      // The flush's result plus what shutdown dropped; nothing is pending any more.
+      return { ...sumResults([flushed, this.#counts.since(before, 0, false)]), pending: 0 };
     });
     return this.#shutdownResult;
   }

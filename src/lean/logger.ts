@@ -1,7 +1,7 @@
 import { checkedLevel, LEVEL_RANK, LEVELS, type Level, type LevelCell } from '../event.js';
 import { randomIdPrefix } from '../event-id.js';
 import { eventLine, lineHead } from '../event-line.js';
-import { sumResults } from '../lifecycle/route.js';
+import { sumResults } from '../delivery-counts.js';
 // Types only: the lean core never loads the full logger (see index.ts).
 import type { ChildOptions, LogMethod, Logger } from '../logger.js';
 import type { LoggerStats } from '../logger-core.js';

@@ -1,5 +1,6 @@
 import { backoffDelay, MAX_RETRY_AFTER_MS } from '../backoff.js';
 import type { LogEvent } from '../event.js';
+import { reportedIn, sumResults } from '../delivery-counts.js';
 import { idempotencyKeyOf } from '../event-id.js';
 import { isRetryableStatus, writtenBefore } from '../sink-error.js';
 import { flushDeadlineMs, pipelineSettings } from '../pipeline-settings.js';
@@ -134,11 +135,7 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
   /** Counts a batch the sink took: delivered, except what its WriteReport says was handed off (first) or refused (last). */
   const countTaken = (batch: readonly LogEvent[], report: unknown): void => {
     const n = batch.length;
-    const count = (value: unknown, max: number): number => (Number.isSafeInteger(value) ? Math.min(Math.max(value as number, 0), max) : 0);
-    // Object(): nothing (undefined) or a value that is no report reads as a report of nothing.
-    const reported = Object(report) as { handedOff?: unknown; rejected?: unknown };
-    const handed = count(reported.handedOff, n);
-    const rejected = count(reported.rejected, n - handed);
+    const { rejected, handedOff: handed } = reportedIn(report, n);
     handedOff += handed;
     delivered += n - rejected - handed;
     drop(batch.slice(n - rejected), 'rejected');
@@ -402,9 +399,8 @@ export function createLeanPipeline(options: PipelineOptions): LeanPipeline {
         } catch (error) {
           record(error);
         }
-        // The flush's result plus what shutdown dropped.
-        const now = result(before, false);
-        return { ...flushed, ok: flushed.ok && now.ok, dropped: flushed.dropped + now.dropped, unconfirmed: flushed.unconfirmed + now.unconfirmed, pending: 0 };
+        // The flush's result plus what shutdown dropped; nothing is pending any more.
+        return { ...sumResults([flushed, result(before, false)]), pending: 0 };
       }));
     },
 

@@ -15,7 +15,8 @@ import type { ResolvedOptions } from '../options.js';
 import { Pipeline, type FlushOptions, type FlushResult, type PipelineOptions, type Sink, type SinkStats } from '../pipeline.js';
 import { RingBuffer } from '../ring-buffer.js';
 import { InvocationTotals } from './invocation-totals.js';
-import { idleResult, pipelineOptionsFor, sumResults, uniqueSinkNames, type DeliveryRoute, type InvocationRoute } from './route.js';
+import { idleResult, sumResults } from '../delivery-counts.js';
+import { pipelineOptionsFor, uniqueSinkNames, type DeliveryRoute, type InvocationRoute } from './route.js';
 
 /** A copy of a sink that cannot be closed by one invocation and never arms an interval timer. */
 function invocationSink(sink: Sink): Sink {

@@ -6,6 +6,7 @@
 import type { LogEvent } from '../event.js';
 import { Pipeline, type FlushOptions, type FlushResult, type PipelineOptions, type Sink, type SinkStats } from '../pipeline.js';
 import type { ResolvedOptions } from '../options.js';
+import { sumResults } from '../delivery-counts.js';
 
 /** The delivery side of a logger: what `Logger` calls after it has built an event's line. */
 export interface DeliveryRoute {
@@ -38,26 +39,6 @@ export interface InvocationRoute {
   readonly route: DeliveryRoute;
   /** Delivers everything by the deadline; what is left goes with the next invocation. Never rejects. */
   end(timeoutMs: number): Promise<FlushResult>;
-}
-
-/** An empty flush result: `pending` events, nothing done. */
-export function idleResult(pending: number): FlushResult {
-  return { ok: pending === 0, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending, timedOut: false };
-}
-
-/** Adds up per-sink flush results. */
-export function sumResults(results: readonly FlushResult[]): FlushResult {
-  const total: FlushResult = { ok: true, delivered: 0, dropped: 0, unconfirmed: 0, handedOff: 0, pending: 0, timedOut: false };
-  for (const r of results) {
-    total.ok &&= r.ok;
-    total.delivered += r.delivered;
-    total.dropped += r.dropped;
-    total.unconfirmed += r.unconfirmed;
-    total.handedOff += r.handedOff;
-    total.pending += r.pending;
-    total.timedOut ||= r.timedOut;
-  }
-  return total;
 }
 
 /** Unique names for a logger's sinks: `http`, `http#2`, … */
