@@ -53,3 +53,9 @@ export function checkedLevel(level: unknown): Level {
   if (!isLevel(level)) throw new TypeError(`shiplog: level must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(level)}`);
   return level;
 }
+
+/** The level cell of a logger with a level of its own; throws a TypeError for a value that is no level. */
+export function levelCell(level: unknown): LevelCell {
+  const checked = checkedLevel(level);
+  return { level: checked, rank: LEVEL_RANK[checked] };
+}

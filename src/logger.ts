@@ -1,5 +1,6 @@
-import { checkedLevel, LEVEL_RANK, LEVELS, type Level, type LevelCell } from './event.js';
+import { LEVEL_RANK, LEVELS, levelCell, type Level, type LevelCell } from './event.js';
 import { eventLine } from './event-line.js';
+import { isError, mergeFields } from './log-call.js';
 import type { LoggerCore, LoggerStats } from './logger-core.js';
 import type { Fields } from './options.js';
 import type { FlushOptions, FlushResult } from './pipeline.js';
@@ -48,19 +49,6 @@ const now: () => number = () => {
   return typeof perf?.now === 'function' ? perf.now() : Date.now();
 };
 
-/**
- * `instanceof Error`, or with `acrossRealms` also an Error from another realm (by its tag). False,
- * not a throw, for a Proxy whose traps throw or a revoked one: as fields, the serializer contains it.
- * The tag check costs a call, so the `(msg, fields)` hot path skips it.
- */
-function isError(value: unknown, acrossRealms = false): value is Error {
-  try {
-    return value instanceof Error || (acrossRealms && Object.prototype.toString.call(value) === '[object Error]');
-  } catch {
-    return false;
-  }
-}
-
 /** Structured logger. Log calls never throw; a disabled level returns at once. */
 export class Logger {
   /** `bindings` serialized once, appended to every event. */
@@ -100,12 +88,11 @@ export class Logger {
   }
 
   set level(level: Level) {
-    const checked = checkedLevel(level);
+    const own = levelCell(level);
     // A logger following its parent's level gets its own from now on, instead of changing the parent's.
-    if (!this.#ownsCell) this.#cell = { level: checked, rank: 0 };
+    if (this.#ownsCell) Object.assign(this.#cell, own);
+    else this.#cell = own;
     this.#ownsCell = true;
-    this.#cell.level = checked;
-    this.#cell.rank = LEVEL_RANK[checked];
   }
 
   /** Events buffered or in flight, across sinks. */
@@ -124,7 +111,7 @@ export class Logger {
    */
   child(fields: Fields, options?: ChildOptions): Logger {
     const level = options?.level;
-    const cell = level === undefined ? this.#cell : { level: checkedLevel(level), rank: LEVEL_RANK[level] };
+    const cell = level === undefined ? this.#cell : levelCell(level);
     return new Logger(this.core, this.#bind(fields), undefined, cell);
   }
 
@@ -232,17 +219,6 @@ function correlationIds(info: RequestInfo): Fields {
   if (info.spanId !== undefined) ids.spanId = info.spanId;
   if (info.traceFlags !== undefined) ids.traceFlags = info.traceFlags;
   return ids;
-}
-
-/** `base` overridden by `fields`; undefined when reading `fields` throws (a getter, a hostile Proxy). */
-function mergeFields(base: Readonly<Fields>, fields: Fields | undefined): Fields | undefined {
-  try {
-    // Bytes or an array bound as fields are kept whole under `data` (spreading them copies every item).
-    if (fields !== undefined && fields !== null && !isFieldsObject(fields)) return { ...base, data: fields };
-    return { ...base, ...fields };
-  } catch {
-    return undefined;
-  }
 }
 
 export interface Logger {

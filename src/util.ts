@@ -26,6 +26,17 @@ export function clearTimer(timer: Timer | undefined): undefined {
   return undefined;
 }
 
+/**
+ * Removes `items[index]` in O(1), order not kept: the last item takes its place. Returns the item
+ * that moved into `index` (its owner may track where it is), or undefined when `index` was the last.
+ */
+export function swapRemove<T>(items: T[], index: number): T | undefined {
+  const last = items.pop() as T;
+  if (index >= items.length) return undefined;
+  items[index] = last;
+  return last;
+}
+
 /** A short, safe description of any thrown value. */
 export function describeError(error: unknown): string {
   try {

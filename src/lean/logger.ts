@@ -1,4 +1,4 @@
-import { checkedLevel, LEVEL_RANK, LEVELS, type Level, type LevelCell } from '../event.js';
+import { LEVEL_RANK, LEVELS, levelCell, type Level, type LevelCell } from '../event.js';
 import { randomIdPrefix } from '../event-id.js';
 import { eventLine, lineHead } from '../event-line.js';
 import { sumResults } from '../delivery-counts.js';
@@ -6,6 +6,7 @@ import { sumResults } from '../delivery-counts.js';
 import type { ChildOptions, LogMethod, Logger } from '../logger.js';
 import type { LoggerStats } from '../logger-core.js';
 import type { Fields, ResolvedOptions } from '../options.js';
+import { isError, mergeFields } from '../log-call.js';
 import { isFieldsObject } from '../serialize-text.js';
 import type { FlushOptions, FlushResult } from '../sink.js';
 import type { LeanPipeline } from './pipeline.js';
@@ -21,29 +22,6 @@ export interface LeanLogger
   extends Pick<Logger, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'bindings' | 'level' | 'pending' | 'isLevelEnabled' | 'flush' | 'shutdown' | 'flushSync' | 'stats'> {
   /** A logger that adds `fields` to every event; `options.level` gives it a level of its own. */
   child(fields: Fields, options?: ChildOptions): LeanLogger;
-}
-
-/** `instanceof Error`, or with `acrossRealms` an Error of another realm too; false (not a throw) for a hostile Proxy. */
-function isError(value: unknown, acrossRealms?: boolean): value is Error {
-  try {
-    return value instanceof Error || (acrossRealms === true && Object.prototype.toString.call(value) === '[object Error]');
-  } catch {
-    return false;
-  }
-}
-
-/** `base` overridden by `fields`; undefined when reading `fields` throws (a getter, a hostile Proxy). */
-function mergeFields(base: Readonly<Fields>, fields: unknown): Fields | undefined {
-  try {
-    return fields != null && !isFieldsObject(fields) ? { ...base, data: fields } : { ...base, ...(fields as Fields) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The level cell of a logger with a level of its own; throws a TypeError for a value that is no level. */
-function levelCell(level: Level): LevelCell {
-  return { level: checkedLevel(level), rank: LEVEL_RANK[level] };
 }
 
 /**

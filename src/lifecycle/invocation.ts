@@ -10,6 +10,7 @@ import { Logger, type Outcome, type RequestLogger } from '../logger.js';
 import type { Fields } from '../options.js';
 import type { FlushResult } from '../pipeline.js';
 import type { RequestLike } from '../request-info.js';
+import { swapRemove } from '../util.js';
 import { FLUSH_DEADLINES } from './deadlines.js';
 import type { DeliveryRoute, InvocationRoute } from './route.js';
 
@@ -59,12 +60,17 @@ export function openInvocation(logger: Logger, req?: RequestLike | null, fields?
   };
 }
 
+interface Binding {
+  readonly request: object;
+  readonly invocation: Invocation;
+}
+
 /**
  * The requests of invocations still running, with their invocations. An array (swap-remove), not
  * a WeakMap: a WeakMap entry per request was a measurable part of a Worker's per-request cost
  * (and weak tables make garbage collection dearer); only running invocations are ever looked up.
  */
-const bound: { request: object; invocation: Invocation }[] = [];
+const bound: Binding[] = [];
 
 /** Marks `request` as handled by `invocation` while it runs, for adapters running inside the wrapper. */
 export function bindInvocation(request: object, invocation: Invocation): void {
@@ -73,18 +79,16 @@ export function bindInvocation(request: object, invocation: Invocation): void {
 
 /** Ends what {@link bindInvocation} did (the invocation's handler settled). */
 export function unbindInvocation(request: object, invocation: Invocation): void {
-  for (let i = bound.length - 1; i >= 0; i--) {
-    const entry = bound[i] as (typeof bound)[number];
-    if (entry.request !== request || entry.invocation !== invocation) continue;
-    const last = bound.pop() as (typeof bound)[number];
-    if (i < bound.length) bound[i] = last;
-    return;
-  }
+  const index = bound.findIndex((entry) => entry.request === request && entry.invocation === invocation);
+  if (index >= 0) swapRemove(bound, index);
 }
 
-/** The running invocation a runtime wrapper opened for `request`, if any (the latest, if several). */
+/** The running invocation a runtime wrapper opened for `request`, if any (one of them if the same request runs twice at once). */
 export function invocationOf(request: unknown): Invocation | undefined {
   if (typeof request !== 'object' || request === null) return undefined;
-  for (let i = bound.length - 1; i >= 0; i--) if ((bound[i] as (typeof bound)[number]).request === request) return (bound[i] as (typeof bound)[number]).invocation;
+  for (let i = bound.length - 1; i >= 0; i--) {
+    const entry = bound[i] as Binding;
+    if (entry.request === request) return entry.invocation;
+  }
   return undefined;
 }

@@ -14,6 +14,7 @@ import type { LogEvent } from '../event.js';
 import type { ResolvedOptions } from '../options.js';
 import { Pipeline, type FlushOptions, type FlushResult, type PipelineOptions, type Sink, type SinkStats } from '../pipeline.js';
 import { RingBuffer } from '../ring-buffer.js';
+import { swapRemove } from '../util.js';
 import { InvocationTotals } from './invocation-totals.js';
 import { idleResult, sumResults } from '../delivery-counts.js';
 import { pipelineOptionsFor, uniqueSinkNames, type DeliveryRoute, type InvocationRoute } from './route.js';
@@ -208,13 +209,9 @@ export class InvocationPipelines implements InvocationRoute {
   /** Removes this invocation from `delivery.live` (the last one takes its place). */
   #leaveLive(): void {
     const live = this.delivery.live;
-    const index = this.#liveIndex;
-    if (live[index] !== this) return;
-    const last = live.pop() as InvocationPipelines;
-    if (last !== this) {
-      live[index] = last;
-      last.#liveIndex = index;
-    }
+    if (live[this.#liveIndex] !== this) return;
+    const moved = swapRemove(live, this.#liveIndex);
+    if (moved !== undefined) moved.#liveIndex = this.#liveIndex;
   }
 }
 
