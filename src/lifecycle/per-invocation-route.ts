@@ -13,24 +13,27 @@
 import type { LogEvent } from '../event.js';
 import type { ResolvedOptions } from '../options.js';
 import { Pipeline, type FlushOptions, type FlushResult, type PipelineOptions, type Sink, type SinkStats } from '../pipeline.js';
+import type { SinkContext } from '../sink.js';
 import { RingBuffer } from '../ring-buffer.js';
 import { swapRemove } from '../util.js';
 import { InvocationTotals } from './invocation-totals.js';
 import { idleResult, sumResults } from '../delivery-counts.js';
 import { pipelineOptionsFor, uniqueSinkNames, type DeliveryRoute, type InvocationRoute } from './route.js';
 
-/** A copy of a sink that cannot be closed by one invocation and never arms an interval timer. */
+/**
+ * The sink as one invocation's pipeline sees it: every setting of the sink (name, retry,
+ * timeoutMs, maxBufferSize, … read through to it, so none is left behind), but no interval timer
+ * and no `close` (an invocation must not close the logger's sink). Writes go to the sink itself.
+ */
 function invocationSink(sink: Sink): Sink {
-  const copy: { -readonly [K in keyof Sink]: Sink[K] } = {
-    name: sink.name,
-    write: (batch, context) => sink.write(batch, context),
-    batch: { ...sink.batch, intervalMs: 0 },
-  };
-  if (sink.retry !== undefined) copy.retry = sink.retry;
-  if (sink.timeoutMs !== undefined) copy.timeoutMs = sink.timeoutMs;
-  if (sink.maxBufferSize !== undefined) copy.maxBufferSize = sink.maxBufferSize;
-  if (sink.writeSync !== undefined) copy.writeSync = (batch) => sink.writeSync?.(batch);
-  return copy;
+  const writeSync = sink.writeSync;
+  return Object.create(sink, {
+    name: { value: sink.name },
+    write: { value: (batch: readonly LogEvent[], context: SinkContext) => sink.write(batch, context) },
+    writeSync: { value: writeSync === undefined ? undefined : (batch: readonly LogEvent[]) => writeSync.call(sink, batch) },
+    batch: { value: { ...sink.batch, intervalMs: 0 } },
+    close: { value: undefined },
+  }) as Sink;
 }
 
 /** What every invocation of one logger shares: options, sinks, parked events (per sink) and totals. */
