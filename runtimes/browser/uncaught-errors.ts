@@ -1,16 +1,16 @@
-import type { LeanLogger } from '../../src/internal.js';
+import { describeError, type LeanLogger } from '../../src/internal.js';
 import { listen } from './page-lifecycle.js';
 
 /**
- * `Name: message` of a thrown value, or `fallback` when it is not an Error. Never throws: the
- * value comes from any script on the page and may be a Proxy or have throwing getters, and an
- * exception inside an `error` listener is not reported again, so the event would be lost.
+ * `Name: message` of a thrown value (the core's {@link describeError}), or `fallback` when it is
+ * not an Error. Never throws: the value comes from any script on the page and may be a revoked
+ * Proxy, and an exception inside an `error` listener is not reported again, so the event would be lost.
  */
 function describe(value: unknown, fallback: () => string): string {
   try {
-    return value instanceof Error ? `${String(value.name)}: ${String(value.message)}` : fallback();
+    return value instanceof Error ? describeError(value) : fallback();
   } catch {
-    return 'unreadable error';
+    return 'unprintable error';
   }
 }
 
